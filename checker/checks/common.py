@@ -1,0 +1,125 @@
+"""Facts several checks share: security defaults state, plan gating, subjects and evidence."""
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from checker import policy as ca
+from checker.checks.base import CheckContext, Finding
+from checker.licence import plan_of
+from checker.model import ConditionalAccessPolicy, Plan, Tenant
+from checker.origin import Origin
+from checker.report import Evidence, Subject
+from checker.verdicts import Verdict
+
+TENANT = Subject("tenant", "tenant", "the tenant")
+CA_COLLECTION = Subject("collection", "conditionalAccessPolicies", "Conditional Access policies")
+SECURITY_DEFAULTS = Subject("policy", "securityDefaults", "Security defaults")
+NEEDS_CA = "Conditional Access policies (identity/conditionalAccess/policies)"
+NEEDS_DEFAULTS = "security defaults policy (policies/identitySecurityDefaultsEnforcementPolicy)"
+NEEDS_SKUS = "licence data (subscribedSkus)"
+NEEDS_REGISTRATION = "user registration details (reports/authenticationMethods/userRegistrationDetails)"
+NEEDS_METHODS = "authentication methods policy (policies/authenticationMethodsPolicy)"
+
+
+class Defaults(enum.Enum):
+    ON = "on"
+    OFF = "off"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class DefaultsState:
+    state: Defaults
+    evidence: tuple[Evidence, ...]
+    inferred: bool = False
+
+    @property
+    def off_words(self) -> str:
+        if self.inferred:
+            return "Security defaults are off (inferred: the export has enforced Conditional Access policies)"
+        return "Security defaults are off"
+
+
+def defaults_state(tenant: Tenant) -> DefaultsState:
+    """Security defaults as exported; absent but excluded by enforced CA policies counts as off."""
+    defaults = tenant.security_defaults
+    if defaults is not None:
+        state = Defaults.ON if defaults.is_enabled else Defaults.OFF
+        return DefaultsState(state, (Evidence(defaults.origin.child("isEnabled"), defaults.is_enabled),))
+    enforced = [p for p in tenant.conditional_access_policies or () if ca.is_enforced(p)]
+    if enforced:
+        return DefaultsState(Defaults.OFF, (policy_evidence(enforced[0], "state"),), inferred=True)
+    return DefaultsState(Defaults.UNKNOWN, ())
+
+
+def ca_rules_not_applicable(context: CheckContext) -> Finding | None:
+    """DESIGN section 5: with defaults off on a known free plan, MFA002 carries the finding."""
+    tenant = context.tenant
+    if plan_of(tenant) is Plan.FREE and defaults_state(tenant).state is Defaults.OFF:
+        return Finding(
+            Verdict.NOT_APPLICABLE,
+            "The licence plan has no Entra ID P1 or P2, so Conditional Access is not available; "
+            "MFA002 reports that security defaults are off.",
+            TENANT,
+            sku_evidence(tenant),
+        )
+    return None
+
+
+def not_assessed(needed: Sequence[str], subject: Subject = TENANT, detail: str = "") -> Finding:
+    message = "Not assessed: the export has no " + " and no ".join(needed) + "."
+    return Finding(Verdict.NOT_ASSESSED, message + (" " + detail if detail else ""), subject)
+
+
+def via_security_defaults(defaults: DefaultsState, subject: Subject = SECURITY_DEFAULTS) -> Finding:
+    return Finding(
+        Verdict.PASS,
+        "Met via security defaults, which require MFA for every user and block legacy authentication.",
+        subject,
+        defaults.evidence,
+    )
+
+
+def policy_subject(policy: ConditionalAccessPolicy) -> Subject:
+    return Subject("policy", policy.id, policy.display_name)
+
+
+def policy_evidence(policy: ConditionalAccessPolicy, *path: str, actual: Any = None,
+                    expected: Any = None) -> Evidence:
+    return Evidence(policy.origin.child(*path) if path else policy.origin, actual, expected)
+
+
+def collection_evidence(origin: Origin | None) -> tuple[Evidence, ...]:
+    return (Evidence(origin),) if origin is not None else ()
+
+
+def sku_evidence(tenant: Tenant) -> tuple[Evidence, ...]:
+    if tenant.subscribed_skus:
+        return tuple(Evidence(sku.origin.child("servicePlans"), sku.sku_part_number) for sku in tenant.subscribed_skus)
+    return collection_evidence(tenant.subscribed_skus_origin)
+
+
+def location_namer(tenant: Tenant) -> ca.LocationNames:
+    return ca.location_namer({loc.id.lower(): loc.display_name for loc in tenant.named_locations or ()})
+
+
+def quoted(policy: ConditionalAccessPolicy) -> str:
+    return f"'{policy.display_name}'"
+
+
+def describe_shortfalls(candidates: Sequence[tuple[ConditionalAccessPolicy, list[str]]], limit: int = 5) -> str:
+    """'Closest: 'A' (it is report-only); 'B' (MFA is not required from trusted locations).'"""
+    if not candidates:
+        return ""
+    shown = [f"{quoted(p)} ({'; '.join(gaps)})" for p, gaps in candidates[:limit]]
+    more = len(candidates) - limit
+    suffix = f"; and {more} more" if more > 0 else ""
+    return " Closest: " + "; ".join(shown) + suffix + "."
+
+
+def closest_first(candidates: list[tuple[ConditionalAccessPolicy, list[str]]]) -> list[
+        tuple[ConditionalAccessPolicy, list[str]]]:
+    return sorted(candidates, key=lambda item: (len(item[1]), item[0].display_name.lower(), item[0].id))

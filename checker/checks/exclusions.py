@@ -1,0 +1,162 @@
+"""Policies that are not enforced, exclusions, and what the exclusions leave open: MFA050-MFA052."""
+from __future__ import annotations
+
+from checker import policy as ca
+from checker.checks.base import CheckContext, Finding
+from checker.checks.common import (
+    CA_COLLECTION,
+    NEEDS_CA,
+    ca_rules_not_applicable,
+    collection_evidence,
+    location_namer,
+    not_assessed,
+    policy_evidence,
+    policy_subject,
+    quoted,
+)
+from checker.model import ConditionalAccessPolicy, Tenant
+from checker.report import Subject
+from checker.verdicts import Verdict
+
+
+def _prelude(context: CheckContext) -> list[Finding] | None:
+    not_applicable = ca_rules_not_applicable(context)
+    if not_applicable is not None:
+        return [not_applicable]
+    if context.tenant.conditional_access_policies is None:
+        return [not_assessed([NEEDS_CA])]
+    return None
+
+
+def ca_not_enforced(context: CheckContext) -> list[Finding]:
+    """MFA050: report-only or disabled policies that would require MFA or block.
+
+    "Conditional Access policies" only protect sign-ins once turned on; a policy left in
+    report-only mode or disabled gives a false sense of coverage, so a person should decide.
+    """
+    settled = _prelude(context)
+    if settled is not None:
+        return settled
+    policies = context.tenant.conditional_access_policies or ()
+    findings = []
+    for policy in policies:
+        if ca.is_enforced(policy) or policy.grant is None:
+            continue
+        asks_mfa = ca.mfa_grant_gap(policy.grant) is None or "mfa" in {c.lower() for c in policy.grant.built_in_controls}
+        if asks_mfa or ca.blocks(policy):
+            action = "blocks access" if ca.blocks(policy) else "requires MFA"
+            findings.append(Finding(Verdict.REVIEW, f"{quoted(policy)} {action} but is {ca.state_label(policy)}: "
+                                    "decide whether to enforce it or remove it.", policy_subject(policy),
+                                    (policy_evidence(policy, "state", actual=policy.state, expected="enabled"),)))
+    if not findings:
+        return [Finding(Verdict.PASS, "Every policy that requires MFA or blocks access is enforced.", CA_COLLECTION,
+                        collection_evidence(context.tenant.conditional_access_origin))]
+    return findings
+
+
+def _names(tenant: Tenant) -> dict[str, tuple[str, str]]:
+    """Object id (lower case) -> (kind, display name) for users, groups and roles."""
+    names: dict[str, tuple[str, str]] = {}
+    for user in tenant.users or ():
+        names[user.id.lower()] = ("user", user.user_principal_name or user.display_name)
+    for group in tenant.groups or ():
+        names[group.id.lower()] = ("group", group.display_name)
+    for definition in tenant.role_definitions or ():
+        names[definition.template_id] = ("role", definition.display_name)
+    for role_id, role_name in ca.ADMIN_ROLES.items():
+        names.setdefault(role_id, ("role", role_name))
+    return names
+
+
+def _enforced_mfa_or_block(tenant: Tenant) -> list[ConditionalAccessPolicy]:
+    return [p for p in tenant.conditional_access_policies or ()
+            if ca.is_enforced(p) and ca.requires_mfa_or_blocks(p)]
+
+
+def ca_exclusions(context: CheckContext) -> list[Finding]:
+    """MFA051: who is excluded from enforced MFA or block policies, for a person to review.
+
+    The guidance asks for MFA for every user; each exclusion is a deliberate hole, acceptable
+    for emergency (break-glass) accounts and worth a look for anything else.
+    """
+    settled = _prelude(context)
+    if settled is not None:
+        return settled
+    tenant = context.tenant
+    names = _names(tenant)
+    findings = []
+    for policy in _enforced_mfa_or_block(tenant):
+        scope = policy.users
+        for kind, field, values in (("user", "excludeUsers", scope.exclude_users),
+                                    ("group", "excludeGroups", scope.exclude_groups),
+                                    ("role", "excludeRoles", scope.exclude_roles)):
+            for value in values:
+                name = names.get(value.lower(), (kind, ""))[1]
+                glass = context.settings.is_break_glass(value, name)
+                label = "break-glass account" if glass else kind
+                findings.append(Finding(
+                    Verdict.REVIEW,
+                    f"{quoted(policy)} excludes {label} {name or value}.",
+                    Subject(kind, value, name),
+                    (policy_evidence(policy, "conditions", "users", field, actual=list(values)),)))
+        if scope.exclude_guest_types:
+            findings.append(Finding(
+                Verdict.REVIEW, f"{quoted(policy)} excludes guest or external user types "
+                f"{', '.join(scope.exclude_guest_types)}.", policy_subject(policy),
+                (policy_evidence(policy, "conditions", "users", "excludeGuestsOrExternalUsers"),)))
+    if not findings:
+        return [Finding(Verdict.PASS, "No enforced MFA or block policy excludes anyone.", CA_COLLECTION,
+                        collection_evidence(tenant.conditional_access_origin))]
+    return findings
+
+
+def ca_exclusion_gaps(context: CheckContext) -> list[Finding]:
+    """MFA052: a user or group excluded from an MFA policy is covered by another one.
+
+    The guidance's aim is MFA for every sign-in; an exclusion that no other enforced MFA policy
+    makes up for leaves those accounts on passwords alone (break-glass accounts are exempt).
+    This version works on objects: a group counts as covered when another policy includes it.
+    """
+    settled = _prelude(context)
+    if settled is not None:
+        return settled
+    tenant = context.tenant
+    names = _names(tenant)
+    namer = location_namer(tenant)
+    baseline = [p for p in tenant.conditional_access_policies or () if not ca.baseline_gaps(p, namer)]
+    findings = []
+    for policy in tenant.conditional_access_policies or ():
+        if not (ca.is_enforced(policy) and ca.grant_requires_mfa(policy.grant)):
+            continue
+        for kind, field, values in (("user", "excludeUsers", policy.users.exclude_users),
+                                    ("group", "excludeGroups", policy.users.exclude_groups)):
+            for value in values:
+                name = names.get(value.lower(), (kind, ""))[1]
+                if context.settings.is_break_glass(value, name):
+                    continue
+                others = [p for p in baseline if p is not policy and _includes(p, kind, value)]
+                subject = Subject(kind, value, name)
+                evidence = (policy_evidence(policy, "conditions", "users", field, actual=list(values)),)
+                if others:
+                    findings.append(Finding(Verdict.PASS, f"{kind.capitalize()} {name or value}, excluded from "
+                                            f"{quoted(policy)}, is covered by {quoted(others[0])}.", subject,
+                                            evidence + (policy_evidence(others[0], "conditions", "users"),)))
+                else:
+                    findings.append(Finding(Verdict.FAIL, f"{kind.capitalize()} {name or value} is excluded from "
+                                            f"{quoted(policy)} and no other enforced, unconditional, all-apps MFA "
+                                            "policy includes it.", subject, evidence))
+    if not findings:
+        return [Finding(Verdict.PASS, "No user or group is excluded from an enforced MFA policy, "
+                        "break-glass accounts aside.", CA_COLLECTION,
+                        collection_evidence(tenant.conditional_access_origin))]
+    return findings
+
+
+def _includes(policy: ConditionalAccessPolicy, kind: str, object_id: str) -> bool:
+    scope = policy.users
+    wanted = object_id.lower()
+    if kind == "user":
+        included = ca.targets_all_users(policy) or wanted in {u.lower() for u in scope.include_users}
+        return included and wanted not in {u.lower() for u in scope.exclude_users}
+    included = ca.targets_all_users(policy) or wanted in {g.lower() for g in scope.include_groups}
+    return included and wanted not in {g.lower() for g in scope.exclude_groups}

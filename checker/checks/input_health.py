@@ -1,0 +1,35 @@
+"""Whether the export could be read whole: INPUT001 and INPUT002."""
+from __future__ import annotations
+
+from checker.checks.base import CheckContext, Finding
+from checker.origin import Origin
+from checker.report import Evidence, Subject
+from checker.verdicts import Verdict
+
+
+def _file_findings(context: CheckContext, code: str, all_good: str) -> list[Finding]:
+    findings = []
+    for item in context.inputs:
+        for diagnostic in item.diagnostics:
+            if diagnostic.code != code:
+                continue
+            where = f"line {diagnostic.line}, column {diagnostic.column}" if diagnostic.line else (
+                diagnostic.pointer or "the file")
+            findings.append(Finding(
+                Verdict.FAIL, f"{item.path} ({where}): {diagnostic.message}",
+                Subject("file", item.path + (("#" + diagnostic.pointer) if diagnostic.pointer else ""), item.path),
+                (Evidence(Origin(item.path, diagnostic.pointer), line=diagnostic.line, column=diagnostic.column),)))
+    if not findings:
+        read = sum(1 for item in context.inputs if item.status == "used")
+        findings.append(Finding(Verdict.PASS, all_good.format(read=read), Subject("tenant", "inputs", "the inputs")))
+    return findings
+
+
+def input_unreadable(context: CheckContext) -> list[Finding]:
+    """INPUT001: every input file could be decoded and parsed, and every object read."""
+    return _file_findings(context, "INPUT001", "All {read} recognised files were read without error.")
+
+
+def input_incomplete(context: CheckContext) -> list[Finding]:
+    """INPUT002: no collection was cut short by paging, and no object differs between two files."""
+    return _file_findings(context, "INPUT002", "No paging was cut short and no object differs between files.")

@@ -1,0 +1,187 @@
+"""MFA and SSPR registration, and the methods users can register: MFA030-MFA032, MFA040, MFA041."""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from checker.checks.base import CheckContext, Finding
+from checker.checks.common import (
+    NEEDS_DEFAULTS,
+    NEEDS_METHODS,
+    NEEDS_REGISTRATION,
+    TENANT,
+    Defaults,
+    collection_evidence,
+    defaults_state,
+    not_assessed,
+    via_security_defaults,
+)
+from checker.model import MethodTarget, RegistrationDetail, Tenant
+from checker.report import Evidence, Subject
+from checker.verdicts import Verdict
+
+ALL_USERS_TARGET = "all_users"
+AUTHENTICATOR_ID = "microsoftauthenticator"
+
+
+def admin_ids(tenant: Tenant) -> set[str]:
+    """Users holding a directory role, from role assignments and activated roles."""
+    ids = {a.principal_id.lower() for a in tenant.role_assignments or () if a.directory_scope_id in ("/", "")}
+    for role in tenant.directory_roles or ():
+        ids.update(member.lower() for member in role.member_ids or ())
+    return ids
+
+
+def enabled_members(tenant: Tenant) -> list[RegistrationDetail]:
+    """Registration details of enabled member users, admins first, then by UPN."""
+    disabled = {u.id.lower() for u in tenant.users or () if u.account_enabled is False}
+    admins = admin_ids(tenant)
+    members = [
+        d for d in tenant.registration_details or ()
+        if (d.user_type or "member").lower() == "member" and d.id.lower() not in disabled
+    ]
+    return sorted(members, key=lambda d: (not (d.is_admin or d.id.lower() in admins),
+                                          d.user_principal_name.lower(), d.id))
+
+
+def user_subject(detail: RegistrationDetail) -> Subject:
+    return Subject("user", detail.id, detail.user_principal_name or detail.display_name)
+
+
+def _per_user(tenant: Tenant, users: Sequence[RegistrationDetail], field: str,
+              value_of: Callable[[RegistrationDetail], bool | None], failing: str, passing: str) -> list[Finding]:
+    admins = admin_ids(tenant)
+    findings = []
+    for detail in users:
+        value = value_of(detail)
+        if value is True:
+            continue
+        evidence = (Evidence(detail.origin.child(field), value, True),)
+        admin = " (an administrator)" if detail.is_admin or detail.id.lower() in admins else ""
+        if value is None:
+            findings.append(Finding(Verdict.NOT_ASSESSED, f"The export does not say whether this user{admin} "
+                                    f"{passing} ({field} is missing).", user_subject(detail), evidence))
+        else:
+            findings.append(Finding(Verdict.FAIL, f"This user{admin} {failing}.", user_subject(detail), evidence))
+    if not findings:
+        findings.append(Finding(Verdict.PASS, f"All {len(users)} users checked {passing}.", TENANT,
+                                collection_evidence(tenant.registration_details_origin)))
+    return findings
+
+
+def mfa_registered(context: CheckContext) -> list[Finding]:
+    """MFA030: every enabled member user is registered for MFA.
+
+    "Results of Step 1" expects every user to have completed MFA registration; an unregistered
+    account can be claimed by whoever first learns its password.
+    """
+    tenant = context.tenant
+    if tenant.registration_details is None:
+        return [not_assessed([NEEDS_REGISTRATION])]
+    return _per_user(tenant, enabled_members(tenant), "isMfaRegistered", lambda d: d.is_mfa_registered,
+                     "is not registered for MFA", "are registered for MFA")
+
+
+def sspr_enabled(context: CheckContext) -> list[Finding]:
+    """MFA040: self-service password reset is enabled for every enabled member user.
+
+    "Let your users reset their own passwords" recommends SSPR for everyone.
+    """
+    tenant = context.tenant
+    if tenant.registration_details is None:
+        return [not_assessed([NEEDS_REGISTRATION])]
+    return _per_user(tenant, enabled_members(tenant), "isSsprEnabled", lambda d: d.is_sspr_enabled,
+                     "cannot reset their own password (SSPR is not enabled)", "have SSPR enabled")
+
+
+def sspr_registered(context: CheckContext) -> list[Finding]:
+    """MFA041: users with SSPR enabled have registered the methods it needs.
+
+    "Results of Step 1" expects users to be able to reset their own password, which they can
+    only do once registered.
+    """
+    tenant = context.tenant
+    if tenant.registration_details is None:
+        return [not_assessed([NEEDS_REGISTRATION])]
+    enabled = [d for d in enabled_members(tenant) if d.is_sspr_enabled]
+    if not enabled:
+        return [Finding(Verdict.NOT_APPLICABLE, "No enabled member user has SSPR enabled, so none needs to "
+                        "register for it; MFA040 reports that.", TENANT,
+                        collection_evidence(tenant.registration_details_origin))]
+    return _per_user(tenant, enabled, "isSsprRegistered", lambda d: d.is_sspr_registered,
+                     "has SSPR enabled but is not registered for it", "with SSPR enabled are registered for it")
+
+
+def _targets_all_users(targets: Sequence[MethodTarget]) -> bool:
+    return any(target.id.lower() == ALL_USERS_TARGET for target in targets)
+
+
+def _target_names(targets: Sequence[MethodTarget]) -> str:
+    return ", ".join(f"{t.target_type} {t.id}" for t in targets) or "nobody"
+
+
+def registration_campaign(context: CheckContext) -> list[Finding]:
+    """MFA031: users are pushed to register: security defaults, or a campaign for all users.
+
+    "Security defaults" gives users 14 days to register; without them, the registration
+    campaign of the authentication methods policy is what prompts users to register.
+    """
+    tenant = context.tenant
+    defaults = defaults_state(tenant)
+    if defaults.state is Defaults.ON:
+        return [via_security_defaults(defaults)]
+    methods = tenant.authentication_methods_policy
+    if methods is None:
+        needed = [NEEDS_METHODS] + ([NEEDS_DEFAULTS] if defaults.state is Defaults.UNKNOWN else [])
+        return [not_assessed(needed)]
+    campaign = methods.registration_campaign
+    subject = Subject("policy", "authenticationMethodsPolicy", "Registration campaign")
+    if campaign is None:
+        return [not_assessed(["registration campaign settings (registrationEnforcement)"], subject)]
+    evidence = (Evidence(campaign.origin.child("state"), campaign.state, "enabled"),
+                Evidence(campaign.origin.child("includeTargets"), _target_names(campaign.include_targets)))
+    state = campaign.state.lower()
+    if state == "enabled" and _targets_all_users(campaign.include_targets):
+        excluded = f" ({len(campaign.exclude_targets)} exclusions)" if campaign.exclude_targets else ""
+        return [Finding(Verdict.PASS, f"The registration campaign is enabled for all users{excluded}.",
+                        subject, evidence)]
+    if state == "enabled":
+        message = f"The registration campaign targets only {_target_names(campaign.include_targets)}."
+    elif state == "default":
+        message = "The registration campaign is left at its default, which Microsoft documents as disabled."
+    elif state == "disabled":
+        message = "The registration campaign is disabled and security defaults are off."
+    else:
+        message = f"The registration campaign is in unknown state {campaign.state!r}."
+    return [Finding(Verdict.FAIL, message, subject, evidence)]
+
+
+def authenticator_enabled(context: CheckContext) -> list[Finding]:
+    """MFA032: Microsoft Authenticator is enabled for all users in the authentication methods policy.
+
+    "Security defaults" and "Using these methods together" name the Microsoft Authenticator
+    app as the method users register; it must be allowed for everyone.
+    """
+    tenant = context.tenant
+    configurations = tenant.authentication_method_configurations
+    authenticator = [c for c in configurations or () if c.id.lower() == AUTHENTICATOR_ID]
+    defaults = defaults_state(tenant)
+    if not authenticator:
+        if defaults.state is Defaults.ON:
+            return [via_security_defaults(defaults)]
+        if configurations is None:
+            return [not_assessed([NEEDS_METHODS])]
+        return [Finding(Verdict.FAIL, "The authentication methods policy has no Microsoft Authenticator "
+                        "configuration.", TENANT, collection_evidence(
+                            tenant.authentication_methods_policy.origin if tenant.authentication_methods_policy
+                            else None))]
+    config = authenticator[0]
+    subject = Subject("method", config.id, "Microsoft Authenticator")
+    evidence = (Evidence(config.origin.child("state"), config.state, "enabled"),
+                Evidence(config.origin.child("includeTargets"), _target_names(config.include_targets)))
+    if config.state.lower() != "enabled":
+        return [Finding(Verdict.FAIL, f"Microsoft Authenticator is {config.state or 'without a state'} in the "
+                        "authentication methods policy.", subject, evidence)]
+    if not _targets_all_users(config.include_targets):
+        return [Finding(Verdict.FAIL, "Microsoft Authenticator is enabled only for "
+                        f"{_target_names(config.include_targets)}, not all users.", subject, evidence)]
+    return [Finding(Verdict.PASS, "Microsoft Authenticator is enabled for all users.", subject, evidence)]

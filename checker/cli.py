@@ -1,0 +1,122 @@
+"""The command line: `scan`, `rules` and `explain`. Every command returns its exit code."""
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import NoReturn
+
+from checker import __version__
+from checker.verdicts import EXIT_OK, EXIT_USAGE, Severity
+
+PROGRAM = "tenant-checker"
+
+
+class UsageError(Exception):
+    """Reported as one line on stderr with exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+@dataclass(frozen=True)
+class OutputRequest:
+    format: str
+    path: str | None
+
+
+def parse_format(text: str) -> OutputRequest:
+    name, _, path = text.partition(":")
+    return OutputRequest(name.strip().lower(), path or None)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog=PROGRAM, description="Offline MFA compliance checks for Microsoft Entra ID exports.")
+    parser.add_argument("--version", action="version", version=f"{PROGRAM} {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    scan = commands.add_parser("scan", help="check an export folder, file or set of files")
+    scan.add_argument("paths", nargs="+", metavar="PATH", help="export folder(s) or file(s)")
+    scan.add_argument("--format", dest="formats", action="append", type=parse_format, metavar="NAME[:PATH]",
+                      help="table (default), json, sarif or markdown; to PATH or stdout; repeatable")
+    scan.add_argument("--config", metavar="FILE", help="configuration file (default: .tenant-checker.yaml "
+                      "in the scanned folder)")
+    scan.add_argument("--fail-on", metavar="SEVERITY", help="lowest severity whose failure sets exit code 1 "
+                      "(critical, high, medium, low, info; default low)")
+    scan.add_argument("--strict", action="store_true", help="count not_assessed results as failures")
+    scan.add_argument("--select", action="append", default=[], metavar="IDS",
+                      help="run only rules whose id or name starts with one of these (comma-separated)")
+    scan.add_argument("--ignore", action="append", default=[], metavar="IDS",
+                      help="skip rules whose id or name starts with one of these (comma-separated)")
+    scan.add_argument("--verbose", "-v", action="store_true", help="show passing results in the table")
+    commands.add_parser("rules", help="list the rule catalogue")
+    explain = commands.add_parser("explain", help="show one rule's documentation")
+    explain.add_argument("rule", metavar="RULE", help="rule id or name, e.g. MFA010")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        if args.command == "scan":
+            return run_scan(args)
+        if args.command == "rules":
+            return list_rules()
+        if args.command == "explain":
+            return explain_rule(args.rule)
+        raise UsageError("a command is required: scan, rules or explain (see --help)")
+    except UsageError as error:
+        print(f"{PROGRAM}: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _split(values: Sequence[str]) -> tuple[str, ...]:
+    return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
+
+
+def run_scan(args: argparse.Namespace) -> int:
+    from checker.scan import ScanOptions, scan_and_report
+
+    requests = args.formats or [OutputRequest("table", None)]
+    fail_on = None
+    if args.fail_on is not None:
+        try:
+            fail_on = Severity.parse(args.fail_on)
+        except ValueError as error:
+            raise UsageError(f"--fail-on: {error}") from None
+    options = ScanOptions(
+        paths=tuple(args.paths),
+        config_path=args.config,
+        fail_on=fail_on,
+        strict=args.strict,
+        select=_split(args.select),
+        ignore=_split(args.ignore),
+        verbose=args.verbose,
+    )
+    try:
+        return scan_and_report(options, [(r.format, r.path) for r in requests])
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+
+
+def list_rules() -> int:
+    from tabulate import tabulate
+
+    from checker.catalogue import load_catalogue
+
+    rows = [(r.id, r.name, r.severity.value, r.title) for r in load_catalogue()]
+    print(tabulate(rows, headers=("ID", "Name", "Severity", "Title"), tablefmt="simple"))
+    return EXIT_OK
+
+
+def explain_rule(wanted: str) -> int:
+    from checker.catalogue import find_rule, load_catalogue
+    from checker.rule_docs import as_text
+
+    rule = find_rule(load_catalogue(), wanted)
+    if rule is None:
+        raise UsageError(f"unknown rule {wanted!r} (see '{PROGRAM} rules')")
+    sys.stdout.write(as_text(rule))
+    return EXIT_OK

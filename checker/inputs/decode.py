@@ -1,0 +1,86 @@
+"""Bytes to text to JSON, with positions for every reason a file cannot be read."""
+from __future__ import annotations
+
+import codecs
+import json
+from dataclasses import dataclass
+from typing import Any
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+class DecodeError(ValueError):
+    """The file could not be turned into text or JSON; line and column are 1-based."""
+
+    def __init__(self, reason: str, line: int = 1, column: int = 1) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.line = line
+        self.column = column
+
+
+@dataclass(frozen=True)
+class DecodedText:
+    text: str
+    encoding: str
+
+
+def decode_text(data: bytes) -> DecodedText:
+    """Decode by byte-order mark; without one, UTF-8 (or BOM-less UTF-16 recognised by NUL bytes)."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return DecodedText(_decode(data[len(bom):], encoding, len(bom)), encoding + " with BOM")
+    if not data.strip():
+        raise DecodeError("the file is empty")
+    if b"\x00" in data[:4]:
+        encoding = _guess_bomless_utf16(data)
+        if encoding is None:
+            raise DecodeError("the file holds NUL bytes and is not UTF-16 text")
+        return DecodedText(_decode(data, encoding, 0), encoding)
+    return DecodedText(_decode(data, "utf-8", 0), "utf-8")
+
+
+def _guess_bomless_utf16(data: bytes) -> str | None:
+    head = data[:64]
+    if len(head) >= 2 and head[0] != 0 and head[1] == 0:
+        return "utf-16-le"
+    if len(head) >= 2 and head[0] == 0 and head[1] != 0:
+        return "utf-16-be"
+    return None
+
+
+def _decode(data: bytes, encoding: str, offset: int) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as error:
+        line, column = _byte_position(data, error.start, encoding)
+        raise DecodeError(
+            f"not valid {encoding.upper()}: bad bytes at byte {error.start + offset}",
+            line,
+            column,
+        ) from None
+
+
+def _byte_position(data: bytes, index: int, encoding: str) -> tuple[int, int]:
+    good = data[:index].decode(encoding, errors="replace")
+    return _position(good, len(good))
+
+
+def _position(text: str, index: int) -> tuple[int, int]:
+    line = text.count("\n", 0, index) + 1
+    column = index - (text.rfind("\n", 0, index) + 1) + 1
+    return line, column
+
+
+def parse_json(text: str) -> Any:
+    """Parse JSON text, turning every failure into a DecodeError with a position."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise DecodeError(f"not valid JSON: {error.msg}", error.lineno, error.colno) from None
+    except RecursionError:
+        raise DecodeError("not valid JSON: nested too deeply to read") from None

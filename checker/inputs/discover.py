@@ -1,0 +1,81 @@
+"""Which files does a scan read? Folders are walked, files taken as given; nothing is written."""
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class InputPathError(ValueError):
+    """A path named on the command line does not exist or cannot be read."""
+
+
+@dataclass(frozen=True, order=True)
+class SourceFile:
+    display_path: str
+    filesystem_path: str
+
+
+@dataclass(frozen=True)
+class Discovery:
+    scan_root: str
+    files: tuple[SourceFile, ...]
+    skipped: tuple[tuple[str, str], ...]
+
+
+def discover(paths: Sequence[str]) -> Discovery:
+    if not paths:
+        raise InputPathError("no input path given")
+    for path in paths:
+        if not os.path.exists(path):
+            raise InputPathError(f"{path}: no such file or folder")
+    base = _common_base(paths)
+    files: dict[str, SourceFile] = {}
+    skipped: list[tuple[str, str]] = []
+    for path in paths:
+        if os.path.isdir(path):
+            _walk(Path(path), base, files, skipped)
+        else:
+            _add(Path(path), base, files)
+    return Discovery(_display(base), tuple(sorted(files.values())), tuple(sorted(skipped)))
+
+
+def _common_base(paths: Sequence[str]) -> Path:
+    folders = [os.path.abspath(p if os.path.isdir(p) else os.path.dirname(p) or ".") for p in paths]
+    return Path(os.path.commonpath(folders))
+
+
+def _display(base: Path) -> str:
+    """The scanned root as the user would write it: relative to the working folder if inside it."""
+    try:
+        relative = os.path.relpath(base)
+    except ValueError:
+        return base.as_posix()
+    return base.as_posix() if relative.startswith("..") else Path(relative).as_posix()
+
+
+def _walk(root: Path, base: Path, files: dict[str, SourceFile], skipped: list[tuple[str, str]]) -> None:
+    real_root = os.path.realpath(root)
+    for folder, subfolders, names in os.walk(root):
+        subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
+        for name in sorted(names):
+            path = Path(folder) / name
+            if path.is_symlink() and not _inside(os.path.realpath(path), real_root):
+                skipped.append((_relative(path, base), "a link pointing outside the scanned folder"))
+                continue
+            if path.is_file():
+                _add(path, base, files)
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def _relative(path: Path, base: Path) -> str:
+    return Path(os.path.relpath(os.path.abspath(path), base)).as_posix()
+
+
+def _add(path: Path, base: Path, files: dict[str, SourceFile]) -> None:
+    display = _relative(path, base)
+    files.setdefault(display, SourceFile(display, str(path)))

@@ -1,0 +1,121 @@
+"""Case-insensitive, type-checked field access on parsed JSON objects.
+
+REST responses use camelCase and PowerShell SDK dumps use PascalCase. Rather than copy
+every object with lower-cased keys, each field the model reads is looked up here, once.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+
+class ShapeError(ValueError):
+    """A field has the wrong JSON type; ``pointer`` is relative to the object read."""
+
+    def __init__(self, pointer: str, reason: str) -> None:
+        super().__init__(f"{pointer}: {reason}")
+        self.pointer = pointer
+        self.reason = reason
+
+
+_MISSING = object()
+
+
+def get(obj: Mapping[str, Any], name: str) -> Any:
+    """The value of ``name`` in ``obj`` whatever its key's case, or None."""
+    value = obj.get(name, _MISSING)
+    if value is not _MISSING:
+        return value
+    value = obj.get(name[:1].upper() + name[1:], _MISSING)
+    if value is not _MISSING:
+        return value
+    lowered = name.lower()
+    for key, candidate in obj.items():
+        if key.lower() == lowered:
+            return candidate
+    return None
+
+
+def has(obj: Mapping[str, Any], name: str) -> bool:
+    lowered = name.lower()
+    return name in obj or any(key.lower() == lowered for key in obj)
+
+
+def _type_name(value: Any) -> str:
+    return {dict: "an object", list: "an array", str: "a string", bool: "a boolean"}.get(
+        type(value), "a number" if isinstance(value, (int, float)) else "null"
+    )
+
+
+def text(obj: Mapping[str, Any], name: str, default: str = "") -> str:
+    value = get(obj, name)
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise ShapeError("/" + name, f"expected a string, found {_type_name(value)}")
+    return str(value)
+
+
+def strings(obj: Mapping[str, Any], name: str) -> tuple[str, ...]:
+    """A list of strings; null or absent is empty, a lone string is a one-element list."""
+    value = get(obj, name)
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    if not isinstance(value, list):
+        raise ShapeError("/" + name, f"expected an array of strings, found {_type_name(value)}")
+    items: list[str] = []
+    for index, item in enumerate(value):
+        if item is None:
+            continue
+        if not isinstance(item, str):
+            raise ShapeError(f"/{name}/{index}", f"expected a string, found {_type_name(item)}")
+        items.append(item)
+    return tuple(items)
+
+
+def boolean(obj: Mapping[str, Any], name: str) -> bool | None:
+    """A boolean; PowerShell's "True"/"False" strings are accepted, null stays unknown."""
+    value = get(obj, name)
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    raise ShapeError("/" + name, f"expected true or false, found {_type_name(value)}")
+
+
+def mapping(obj: Mapping[str, Any], name: str) -> Mapping[str, Any] | None:
+    value = get(obj, name)
+    if value is None or value == []:
+        return None  # PowerShell writes an empty condition as an empty array
+    if isinstance(value, list) and len(value) == 1 and isinstance(value[0], dict):
+        return value[0]  # PowerShell unwraps and re-wraps one-element collections
+    if not isinstance(value, dict):
+        raise ShapeError("/" + name, f"expected an object, found {_type_name(value)}")
+    return value
+
+
+def objects(obj: Mapping[str, Any], name: str) -> list[Mapping[str, Any]]:
+    """A list of objects; null or absent is empty, a lone object is a one-element list."""
+    value = get(obj, name)
+    if value is None:
+        return []
+    if isinstance(value, dict):
+        return [value]
+    if not isinstance(value, list):
+        raise ShapeError("/" + name, f"expected an array of objects, found {_type_name(value)}")
+    for index, item in enumerate(value):
+        if not isinstance(item, dict):
+            raise ShapeError(f"/{name}/{index}", f"expected an object, found {_type_name(item)}")
+    return value
+
+
+def odata_type(obj: Mapping[str, Any]) -> str:
+    value = obj.get("@odata.type")
+    return value.lstrip("#").lower() if isinstance(value, str) else ""
+
+
+def within(prefix: str, error: ShapeError) -> ShapeError:
+    """Re-anchor a ShapeError found in a nested object at ``prefix``."""
+    return ShapeError(prefix + error.pointer, error.reason)

@@ -1,0 +1,187 @@
+"""Graph objects other than Conditional Access policies, to the model."""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from checker.inputs import fields, identify
+from checker.inputs.ca_policy import parse_policy
+from checker.model import (
+    AuthenticationMethodConfiguration,
+    AuthenticationStrength,
+    DirectoryRole,
+    Group,
+    MethodTarget,
+    NamedLocation,
+    RegistrationCampaign,
+    RegistrationDetail,
+    RoleAssignment,
+    RoleDefinition,
+    SecurityDefaults,
+    ServicePlan,
+    SubscribedSku,
+    User,
+)
+from checker.origin import Origin
+
+Parser = Callable[[Mapping[str, Any], Origin], Any]
+
+
+def parse_security_defaults(obj: Mapping[str, Any], origin: Origin) -> SecurityDefaults:
+    enabled = fields.boolean(obj, "isEnabled")
+    if enabled is None:
+        raise fields.ShapeError("/isEnabled", "security defaults without isEnabled")
+    return SecurityDefaults(is_enabled=enabled, origin=origin)
+
+
+def parse_sku(obj: Mapping[str, Any], origin: Origin) -> SubscribedSku:
+    plans = tuple(
+        ServicePlan(
+            service_plan_id=fields.text(plan, "servicePlanId").lower(),
+            service_plan_name=fields.text(plan, "servicePlanName"),
+            provisioning_status=fields.text(plan, "provisioningStatus"),
+        )
+        for plan in fields.objects(obj, "servicePlans")
+    )
+    return SubscribedSku(
+        sku_id=fields.text(obj, "skuId"),
+        sku_part_number=fields.text(obj, "skuPartNumber"),
+        capability_status=fields.text(obj, "capabilityStatus"),
+        service_plans=plans,
+        origin=origin,
+    )
+
+
+def parse_user(obj: Mapping[str, Any], origin: Origin) -> User:
+    return User(
+        id=fields.text(obj, "id"),
+        user_principal_name=fields.text(obj, "userPrincipalName"),
+        display_name=fields.text(obj, "displayName"),
+        account_enabled=fields.boolean(obj, "accountEnabled"),
+        user_type=fields.text(obj, "userType") or None,
+        origin=origin,
+    )
+
+
+def _member_ids(obj: Mapping[str, Any]) -> tuple[str, ...] | None:
+    for name in ("members", "transitiveMembers"):
+        if fields.has(obj, name):
+            return tuple(fields.text(member, "id") for member in fields.objects(obj, name))
+    return None
+
+
+def parse_group(obj: Mapping[str, Any], origin: Origin) -> Group:
+    return Group(
+        id=fields.text(obj, "id"),
+        display_name=fields.text(obj, "displayName"),
+        member_ids=_member_ids(obj),
+        origin=origin,
+    )
+
+
+def parse_directory_role(obj: Mapping[str, Any], origin: Origin) -> DirectoryRole:
+    return DirectoryRole(
+        id=fields.text(obj, "id"),
+        role_template_id=fields.text(obj, "roleTemplateId").lower(),
+        display_name=fields.text(obj, "displayName"),
+        member_ids=_member_ids(obj),
+        origin=origin,
+    )
+
+
+def parse_role_assignment(obj: Mapping[str, Any], origin: Origin) -> RoleAssignment:
+    return RoleAssignment(
+        id=fields.text(obj, "id"),
+        principal_id=fields.text(obj, "principalId"),
+        role_definition_id=fields.text(obj, "roleDefinitionId").lower(),
+        directory_scope_id=fields.text(obj, "directoryScopeId", "/"),
+        origin=origin,
+    )
+
+
+def parse_role_definition(obj: Mapping[str, Any], origin: Origin) -> RoleDefinition:
+    return RoleDefinition(
+        id=fields.text(obj, "id").lower(),
+        template_id=(fields.text(obj, "templateId") or fields.text(obj, "id")).lower(),
+        display_name=fields.text(obj, "displayName"),
+        origin=origin,
+    )
+
+
+def parse_registration_detail(obj: Mapping[str, Any], origin: Origin) -> RegistrationDetail:
+    return RegistrationDetail(
+        id=fields.text(obj, "id"),
+        user_principal_name=fields.text(obj, "userPrincipalName"),
+        display_name=fields.text(obj, "userDisplayName") or fields.text(obj, "displayName"),
+        is_admin=fields.boolean(obj, "isAdmin"),
+        user_type=fields.text(obj, "userType") or None,
+        is_mfa_registered=fields.boolean(obj, "isMfaRegistered"),
+        is_sspr_enabled=fields.boolean(obj, "isSsprEnabled"),
+        is_sspr_registered=fields.boolean(obj, "isSsprRegistered"),
+        origin=origin,
+    )
+
+
+def _targets(obj: Mapping[str, Any], name: str) -> tuple[MethodTarget, ...]:
+    return tuple(
+        MethodTarget(target_type=fields.text(target, "targetType"), id=fields.text(target, "id"))
+        for target in fields.objects(obj, name)
+    )
+
+
+def parse_method_configuration(obj: Mapping[str, Any], origin: Origin) -> AuthenticationMethodConfiguration:
+    return AuthenticationMethodConfiguration(
+        id=fields.text(obj, "id"),
+        state=fields.text(obj, "state"),
+        include_targets=_targets(obj, "includeTargets"),
+        origin=origin,
+    )
+
+
+def parse_registration_campaign(policy: Mapping[str, Any], origin: Origin) -> RegistrationCampaign | None:
+    enforcement = fields.mapping(policy, "registrationEnforcement")
+    if enforcement is None:
+        return None
+    campaign = fields.mapping(enforcement, "authenticationMethodsRegistrationCampaign")
+    if campaign is None:
+        return None
+    return RegistrationCampaign(
+        state=fields.text(campaign, "state"),
+        include_targets=_targets(campaign, "includeTargets"),
+        exclude_targets=_targets(campaign, "excludeTargets"),
+        origin=origin.child("registrationEnforcement", "authenticationMethodsRegistrationCampaign"),
+    )
+
+
+def parse_authentication_strength(obj: Mapping[str, Any], origin: Origin) -> AuthenticationStrength:
+    return AuthenticationStrength(
+        id=fields.text(obj, "id"),
+        display_name=fields.text(obj, "displayName"),
+        allowed_combinations=fields.strings(obj, "allowedCombinations"),
+        origin=origin,
+    )
+
+
+def parse_named_location(obj: Mapping[str, Any], origin: Origin) -> NamedLocation:
+    return NamedLocation(
+        id=fields.text(obj, "id"),
+        display_name=fields.text(obj, "displayName"),
+        is_trusted=fields.boolean(obj, "isTrusted"),
+        origin=origin,
+    )
+
+
+PARSERS: dict[str, Parser] = {
+    identify.CA_POLICIES: parse_policy,
+    identify.SECURITY_DEFAULTS: parse_security_defaults,
+    identify.SUBSCRIBED_SKUS: parse_sku,
+    identify.USERS: parse_user,
+    identify.GROUPS: parse_group,
+    identify.DIRECTORY_ROLES: parse_directory_role,
+    identify.ROLE_ASSIGNMENTS: parse_role_assignment,
+    identify.ROLE_DEFINITIONS: parse_role_definition,
+    identify.REGISTRATION_DETAILS: parse_registration_detail,
+    identify.AUTH_METHOD_CONFIGURATIONS: parse_method_configuration,
+    identify.AUTH_STRENGTHS: parse_authentication_strength,
+    identify.NAMED_LOCATIONS: parse_named_location,
+}

@@ -1,0 +1,206 @@
+"""Which Graph collection does a parsed document hold? By ``@odata.context``, else by shape.
+
+File names never matter. A document becomes one or more ``Piece``s: the objects of one
+collection found in it, each with its JSON pointer.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from checker.inputs import fields
+
+CA_POLICIES = "identity/conditionalAccess/policies"
+SECURITY_DEFAULTS = "policies/identitySecurityDefaultsEnforcementPolicy"
+SUBSCRIBED_SKUS = "subscribedSkus"
+REGISTRATION_DETAILS = "reports/authenticationMethods/userRegistrationDetails"
+USERS = "users"
+GROUPS = "groups"
+DIRECTORY_ROLES = "directoryRoles"
+ROLE_ASSIGNMENTS = "roleManagement/directory/roleAssignments"
+ROLE_DEFINITIONS = "roleManagement/directory/roleDefinitions"
+AUTH_METHODS_POLICY = "policies/authenticationMethodsPolicy"
+AUTH_METHOD_CONFIGURATIONS = "policies/authenticationMethodsPolicy/authenticationMethodConfigurations"
+AUTH_STRENGTHS = "policies/authenticationStrengthPolicies"
+NAMED_LOCATIONS = "identity/conditionalAccess/namedLocations"
+AUTHORIZATION_POLICY = "policies/authorizationPolicy"
+
+# Trailing context segments (lower case) -> collection. The longest match wins, so that
+# prefixes such as "identity/" or "policies/" may differ between API versions.
+_CONTEXT_TAILS: dict[tuple[str, ...], str] = {
+    ("conditionalaccess", "policies"): CA_POLICIES,
+    ("conditionalaccesspolicies",): CA_POLICIES,
+    ("identitysecuritydefaultsenforcementpolicy",): SECURITY_DEFAULTS,
+    ("subscribedskus",): SUBSCRIBED_SKUS,
+    ("userregistrationdetails",): REGISTRATION_DETAILS,
+    ("users",): USERS,
+    ("groups",): GROUPS,
+    ("directoryroles",): DIRECTORY_ROLES,
+    ("roleassignments",): ROLE_ASSIGNMENTS,
+    ("roledefinitions",): ROLE_DEFINITIONS,
+    ("authenticationmethodspolicy",): AUTH_METHODS_POLICY,
+    ("authenticationmethodconfigurations",): AUTH_METHOD_CONFIGURATIONS,
+    ("authenticationstrengthpolicies",): AUTH_STRENGTHS,
+    ("namedlocations",): NAMED_LOCATIONS,
+    ("authorizationpolicy",): AUTHORIZATION_POLICY,
+}
+
+_ODATA_TYPES: dict[str, str] = {
+    "microsoft.graph.conditionalaccesspolicy": CA_POLICIES,
+    "microsoft.graph.identitysecuritydefaultsenforcementpolicy": SECURITY_DEFAULTS,
+    "microsoft.graph.subscribedsku": SUBSCRIBED_SKUS,
+    "microsoft.graph.userregistrationdetails": REGISTRATION_DETAILS,
+    "microsoft.graph.user": USERS,
+    "microsoft.graph.group": GROUPS,
+    "microsoft.graph.directoryrole": DIRECTORY_ROLES,
+    "microsoft.graph.unifiedroleassignment": ROLE_ASSIGNMENTS,
+    "microsoft.graph.unifiedroledefinition": ROLE_DEFINITIONS,
+    "microsoft.graph.authenticationmethodspolicy": AUTH_METHODS_POLICY,
+    "microsoft.graph.authenticationstrengthpolicy": AUTH_STRENGTHS,
+    "microsoft.graph.ipnamedlocation": NAMED_LOCATIONS,
+    "microsoft.graph.countrynamedlocation": NAMED_LOCATIONS,
+    "microsoft.graph.compliantnetworknamedlocation": NAMED_LOCATIONS,
+    "microsoft.graph.authorizationpolicy": AUTHORIZATION_POLICY,
+}
+
+SECURITY_DEFAULTS_ID = "00000000-0000-0000-0000-000000000005"
+
+
+@dataclass(frozen=True)
+class Piece:
+    """The objects of one collection found in one document."""
+
+    collection: str
+    items: tuple[tuple[str, Mapping[str, Any]], ...]
+    is_page: bool = False
+    has_next_link: bool = False
+
+
+@dataclass(frozen=True)
+class Identification:
+    format: str
+    pieces: tuple[Piece, ...] = ()
+    ignored_reason: str = ""
+
+
+def collection_from_context(context: str) -> str | None:
+    """Map an ``@odata.context`` URL to a collection name, or None if unknown."""
+    fragment = context.split("#", 1)[1] if "#" in context else context
+    fragment = _strip_parentheses(fragment)
+    segments = [s.lower() for s in fragment.split("/") if s and s.lower() != "$entity"]
+    for length in range(len(segments), 0, -1):
+        collection = _CONTEXT_TAILS.get(tuple(segments[-length:]))
+        if collection is not None:
+            return collection
+    return None
+
+
+def _strip_parentheses(text: str) -> str:
+    previous = None
+    while previous != text:
+        previous = text
+        text = re.sub(r"\([^()]*\)", "", text)
+    return text
+
+
+def identify(document: Any) -> Identification:
+    if isinstance(document, list):
+        return _identify_array(document, "")
+    if not isinstance(document, dict):
+        return Identification("unknown", ignored_reason="the JSON document is not an object or an array")
+    responses = document.get("responses")
+    if isinstance(responses, list) and all(isinstance(r, dict) for r in responses):
+        return _identify_batch(responses)
+    return _identify_object(document, "")
+
+
+def _identify_object(document: Mapping[str, Any], pointer: str) -> Identification:
+    if _is_scubagear_export(document):
+        return Identification(
+            "scubagear", ignored_reason="ScubaGear provider export: this version reads Graph responses only"
+        )
+    context = document.get("@odata.context")
+    collection = collection_from_context(context) if isinstance(context, str) else None
+    value = document.get("value")
+    if isinstance(value, list):
+        next_link = "@odata.nextLink" in document
+        if collection is None:
+            found = _identify_array(value, pointer + "/value")
+            return _as_page(found, next_link)
+        items = tuple((f"{pointer}/value/{i}", item) for i, item in enumerate(value) if isinstance(item, dict))
+        return Identification("graph", (Piece(collection, items, True, next_link),))
+    if collection is None:
+        collection = shape_of(document)
+        if collection is None:
+            if isinstance(context, str):
+                return Identification("graph", ignored_reason=f"Graph response for an unused collection ({context})")
+            return Identification("unknown", ignored_reason="not a recognised Graph object or collection")
+    return Identification("graph", (Piece(collection, ((pointer, document),)),))
+
+
+def _as_page(found: Identification, next_link: bool) -> Identification:
+    pieces = tuple(Piece(p.collection, p.items, True, next_link) for p in found.pieces)
+    return Identification(found.format, pieces, found.ignored_reason)
+
+
+def _identify_array(items: list[Any], pointer: str) -> Identification:
+    grouped: dict[str, list[tuple[str, Mapping[str, Any]]]] = {}
+    for index, item in enumerate(items):
+        if isinstance(item, dict):
+            collection = shape_of(item)
+            if collection is not None:
+                grouped.setdefault(collection, []).append((f"{pointer}/{index}", item))
+    if not grouped:
+        reason = "an empty array" if not items else "an array of unrecognised objects"
+        return Identification("unknown", ignored_reason=reason)
+    pieces = tuple(Piece(name, tuple(found)) for name, found in sorted(grouped.items()))
+    return Identification("graph", pieces)
+
+
+def _identify_batch(responses: list[Mapping[str, Any]]) -> Identification:
+    pieces: list[Piece] = []
+    for index, response in enumerate(responses):
+        body = fields.get(response, "body")
+        if isinstance(body, dict):
+            pieces.extend(_identify_object(body, f"/responses/{index}/body").pieces)
+    if not pieces:
+        return Identification("graph-batch", ignored_reason="a $batch response with no recognised body")
+    return Identification("graph-batch", tuple(pieces))
+
+
+def _is_scubagear_export(document: Mapping[str, Any]) -> bool:
+    return "conditional_access_policies" in document or "service_plans" in document
+
+
+def shape_of(obj: Mapping[str, Any]) -> str | None:
+    """Recognise a bare object (no @odata.context) by its @odata.type or its fields."""
+    declared = _ODATA_TYPES.get(fields.odata_type(obj))
+    if declared is not None:
+        return declared
+    if fields.has(obj, "conditions") and (fields.has(obj, "grantControls") or fields.has(obj, "sessionControls")):
+        return CA_POLICIES
+    if fields.has(obj, "isEnabled") and str(fields.get(obj, "id")) == SECURITY_DEFAULTS_ID:
+        return SECURITY_DEFAULTS
+    if fields.has(obj, "skuPartNumber") and fields.has(obj, "servicePlans"):
+        return SUBSCRIBED_SKUS
+    if fields.has(obj, "isMfaRegistered"):
+        return REGISTRATION_DETAILS
+    if fields.has(obj, "principalId") and fields.has(obj, "roleDefinitionId"):
+        return ROLE_ASSIGNMENTS
+    if fields.has(obj, "registrationEnforcement") or fields.has(obj, "authenticationMethodConfigurations"):
+        return AUTH_METHODS_POLICY
+    if fields.has(obj, "allowedCombinations"):
+        return AUTH_STRENGTHS
+    if fields.has(obj, "roleTemplateId"):
+        return DIRECTORY_ROLES
+    if fields.has(obj, "rolePermissions"):
+        return ROLE_DEFINITIONS
+    if fields.has(obj, "ipRanges") or fields.has(obj, "countriesAndRegions"):
+        return NAMED_LOCATIONS
+    if fields.has(obj, "userPrincipalName"):
+        return USERS
+    if fields.has(obj, "groupTypes") or fields.has(obj, "securityEnabled"):
+        return GROUPS
+    return None

@@ -1,0 +1,193 @@
+"""From paths to one normalized Tenant, with a record of every file and what went wrong.
+
+Never raises on bad input: an unreadable file or object becomes an INPUT001 diagnostic on
+its file, an incomplete or contradictory export an INPUT002 one.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from checker.inputs import fields, identify
+from checker.inputs.decode import DecodeError, decode_text, parse_json
+from checker.inputs.discover import SourceFile, discover
+from checker.inputs.fields import ShapeError
+from checker.inputs.graph import PARSERS, parse_method_configuration, parse_registration_campaign
+from checker.inputs.tenant_builder import build_tenant
+from checker.model import AuthenticationMethodsPolicy, Tenant
+from checker.origin import Origin
+from checker.report import Diagnostic, InputFile
+
+_JSON_SUFFIXES = (".json",)
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    tenant: Tenant
+    inputs: tuple[InputFile, ...]
+    sources: dict[str, str]
+    scan_root: str
+
+    @property
+    def recognised_any(self) -> bool:
+        return any(item.status == "used" for item in self.inputs)
+
+
+@dataclass
+class _FileRecord:
+    source: SourceFile
+    sha256: str = ""
+    status: str = "ignored"
+    format: str = ""
+    collections: list[str] = field(default_factory=list)
+    objects: int = 0
+    reason: str = ""
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def freeze(self) -> InputFile:
+        return InputFile(
+            path=self.source.display_path,
+            sha256=self.sha256,
+            status=self.status,
+            format=self.format,
+            collection=", ".join(sorted(set(self.collections))),
+            objects=self.objects,
+            reason=self.reason,
+            diagnostics=tuple(self.diagnostics),
+        )
+
+
+@dataclass(frozen=True)
+class ParsedObject:
+    """A model object with the raw JSON it came from (to compare duplicates)."""
+
+    collection: str
+    value: Any
+    raw: Mapping[str, Any]
+    origin: Origin
+    page_of: str = ""
+
+
+def load(paths: Sequence[str]) -> LoadResult:
+    discovery = discover(paths)
+    records = [_FileRecord(source) for source in discovery.files]
+    parsed: list[ParsedObject] = []
+    pages: dict[str, list[tuple[_FileRecord, bool]]] = {}
+    seen: dict[str, str] = {}
+    for record in records:
+        document = _read(record)
+        if document is None:
+            continue
+        found = identify.identify(document)
+        record.format = found.format
+        if not found.pieces:
+            record.reason = found.ignored_reason
+            continue
+        record.status = "used"
+        for piece in found.pieces:
+            record.collections.append(piece.collection)
+            seen.setdefault(piece.collection, record.source.display_path)
+            if piece.is_page:
+                pages.setdefault(piece.collection, []).append((record, piece.has_next_link))
+            for pointer, obj in piece.items:
+                parsed.extend(_parse(record, piece.collection, pointer, obj))
+    _check_paging(pages)
+    by_file = {record.source.display_path: record for record in records}
+    tenant, conflicts = build_tenant(parsed, seen)
+    for origin, message in conflicts:
+        by_file[origin.file].diagnostics.append(Diagnostic("INPUT002", message, pointer=origin.pointer))
+    inputs = tuple(record.freeze() for record in records)
+    skipped = tuple(InputFile(path, "", "ignored", reason=why) for path, why in discovery.skipped)
+    return LoadResult(
+        tenant=tenant,
+        inputs=tuple(sorted(inputs + skipped, key=lambda item: item.path)),
+        sources={source.display_path: source.filesystem_path for source in discovery.files},
+        scan_root=discovery.scan_root,
+    )
+
+
+def _read(record: _FileRecord) -> Any:
+    path = record.source.filesystem_path
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as error:
+        return _unreadable(record, f"cannot be read: {error.strerror or error}")
+    record.sha256 = hashlib.sha256(data).hexdigest()
+    looks_like_json = record.source.display_path.lower().endswith(_JSON_SUFFIXES)
+    try:
+        decoded = decode_text(data)
+        if not looks_like_json and decoded.text.lstrip()[:1] not in ("{", "["):
+            record.reason = f"not a JSON document ({_suffix(path)})"
+            return None
+        return parse_json(decoded.text)
+    except DecodeError as error:
+        if not looks_like_json and not _starts_like_json(data):
+            record.reason = f"not a JSON document ({_suffix(path)})"
+            return None
+        return _unreadable(record, error.reason, error.line, error.column)
+
+
+def _starts_like_json(data: bytes) -> bool:
+    return data.lstrip(b" \t\r\n\xef\xbb\xbf\xff\xfe\x00")[:1] in (b"{", b"[")
+
+
+def _suffix(path: str) -> str:
+    return os.path.splitext(path)[1] or "no extension"
+
+
+def _unreadable(record: _FileRecord, reason: str, line: int = 1, column: int = 1) -> None:
+    record.status = "unreadable"
+    record.format = record.format or "json"
+    record.reason = reason
+    record.diagnostics.append(Diagnostic("INPUT001", reason, line, column))
+    return None
+
+
+def _parse(record: _FileRecord, collection: str, pointer: str, obj: Mapping[str, Any]) -> list[ParsedObject]:
+    origin = Origin(record.source.display_path, pointer)
+    if collection == identify.AUTH_METHODS_POLICY:
+        return _parse_methods_policy(record, obj, origin)
+    parser = PARSERS.get(collection)
+    if parser is None:
+        return []
+    try:
+        value = parser(obj, origin)
+    except ShapeError as error:
+        record.diagnostics.append(Diagnostic("INPUT001", error.reason, pointer=pointer + error.pointer))
+        return []
+    record.objects += 1
+    return [ParsedObject(collection, value, obj, origin)]
+
+
+def _parse_methods_policy(record: _FileRecord, obj: Mapping[str, Any], origin: Origin) -> list[ParsedObject]:
+    try:
+        policy = AuthenticationMethodsPolicy(parse_registration_campaign(obj, origin), origin)
+        configurations = [
+            ParsedObject(
+                identify.AUTH_METHOD_CONFIGURATIONS,
+                parse_method_configuration(item, origin.child("authenticationMethodConfigurations", index)),
+                item,
+                origin.child("authenticationMethodConfigurations", index),
+            )
+            for index, item in enumerate(fields.objects(obj, "authenticationMethodConfigurations"))
+        ]
+    except ShapeError as error:
+        record.diagnostics.append(Diagnostic("INPUT001", error.reason, pointer=origin.pointer + error.pointer))
+        return []
+    record.objects += 1 + len(configurations)
+    return [ParsedObject(identify.AUTH_METHODS_POLICY, policy, obj, origin), *configurations]
+
+
+def _check_paging(pages: dict[str, list[tuple[_FileRecord, bool]]]) -> None:
+    for collection, found in sorted(pages.items()):
+        if found and all(has_next for _, has_next in found):
+            record = found[-1][0]
+            record.diagnostics.append(Diagnostic(
+                "INPUT002",
+                f"{collection}: every page ({len(found)}) has @odata.nextLink, so the last page is missing",
+                pointer="/@odata.nextLink",
+            ))

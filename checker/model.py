@@ -1,0 +1,215 @@
+"""The normalized tenant: what every loader produces and every check reads.
+
+Collections are ``None`` when the export holds no evidence for them, and an empty tuple
+when the export shows there are none. Checks rely on that difference to fail closed.
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+from checker.origin import Origin
+
+
+class Plan(enum.Enum):
+    UNKNOWN = "unknown"
+    FREE = "free"
+    P1 = "P1"
+    P2 = "P2"
+
+
+@dataclass(frozen=True)
+class UserScope:
+    """The ``conditions.users`` part of a Conditional Access policy."""
+
+    include_users: tuple[str, ...] = ()
+    exclude_users: tuple[str, ...] = ()
+    include_groups: tuple[str, ...] = ()
+    exclude_groups: tuple[str, ...] = ()
+    include_roles: tuple[str, ...] = ()
+    exclude_roles: tuple[str, ...] = ()
+    include_guest_types: tuple[str, ...] = ()
+    exclude_guest_types: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class GrantControls:
+    operator: str = "OR"
+    built_in_controls: tuple[str, ...] = ()
+    authentication_strength_id: str | None = None
+    authentication_strength_name: str | None = None
+    custom_authentication_factors: tuple[str, ...] = ()
+    terms_of_use: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ConditionalAccessPolicy:
+    id: str
+    display_name: str
+    state: str
+    origin: Origin
+    users: UserScope = field(default_factory=UserScope)
+    include_applications: tuple[str, ...] = ()
+    exclude_applications: tuple[str, ...] = ()
+    include_user_actions: tuple[str, ...] = ()
+    include_authentication_contexts: tuple[str, ...] = ()
+    client_app_types: tuple[str, ...] = ()
+    sign_in_risk_levels: tuple[str, ...] = ()
+    user_risk_levels: tuple[str, ...] = ()
+    service_principal_risk_levels: tuple[str, ...] = ()
+    insider_risk_levels: tuple[str, ...] = ()
+    include_locations: tuple[str, ...] | None = None
+    exclude_locations: tuple[str, ...] = ()
+    include_platforms: tuple[str, ...] | None = None
+    exclude_platforms: tuple[str, ...] = ()
+    has_device_filter: bool = False
+    authentication_flows: tuple[str, ...] = ()
+    include_service_principals: tuple[str, ...] = ()
+    grant: GrantControls | None = None
+
+
+@dataclass(frozen=True)
+class SecurityDefaults:
+    is_enabled: bool
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class ServicePlan:
+    service_plan_id: str
+    service_plan_name: str
+    provisioning_status: str
+
+
+@dataclass(frozen=True)
+class SubscribedSku:
+    sku_id: str
+    sku_part_number: str
+    capability_status: str
+    service_plans: tuple[ServicePlan, ...]
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class User:
+    id: str
+    user_principal_name: str
+    display_name: str
+    account_enabled: bool | None
+    user_type: str | None
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class Group:
+    id: str
+    display_name: str
+    member_ids: tuple[str, ...] | None
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class DirectoryRole:
+    """An activated directory role with its members (``directoryRoles?$expand=members``)."""
+
+    id: str
+    role_template_id: str
+    display_name: str
+    member_ids: tuple[str, ...] | None
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class RoleAssignment:
+    id: str
+    principal_id: str
+    role_definition_id: str
+    directory_scope_id: str
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class RoleDefinition:
+    id: str
+    template_id: str
+    display_name: str
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class RegistrationDetail:
+    id: str
+    user_principal_name: str
+    display_name: str
+    is_admin: bool | None
+    user_type: str | None
+    is_mfa_registered: bool | None
+    is_sspr_enabled: bool | None
+    is_sspr_registered: bool | None
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class MethodTarget:
+    target_type: str
+    id: str
+
+
+@dataclass(frozen=True)
+class AuthenticationMethodConfiguration:
+    id: str
+    state: str
+    include_targets: tuple[MethodTarget, ...]
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class RegistrationCampaign:
+    state: str
+    include_targets: tuple[MethodTarget, ...]
+    exclude_targets: tuple[MethodTarget, ...]
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class AuthenticationMethodsPolicy:
+    registration_campaign: RegistrationCampaign | None
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class AuthenticationStrength:
+    id: str
+    display_name: str
+    allowed_combinations: tuple[str, ...]
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class NamedLocation:
+    id: str
+    display_name: str
+    is_trusted: bool | None
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class Tenant:
+    """Everything the checks may read. ``None`` means: not in the export."""
+
+    conditional_access_policies: tuple[ConditionalAccessPolicy, ...] | None = None
+    conditional_access_origin: Origin | None = None
+    security_defaults: SecurityDefaults | None = None
+    subscribed_skus: tuple[SubscribedSku, ...] | None = None
+    subscribed_skus_origin: Origin | None = None
+    users: tuple[User, ...] | None = None
+    groups: tuple[Group, ...] | None = None
+    directory_roles: tuple[DirectoryRole, ...] | None = None
+    role_assignments: tuple[RoleAssignment, ...] | None = None
+    role_definitions: tuple[RoleDefinition, ...] | None = None
+    registration_details: tuple[RegistrationDetail, ...] | None = None
+    registration_details_origin: Origin | None = None
+    authentication_methods_policy: AuthenticationMethodsPolicy | None = None
+    authentication_method_configurations: tuple[AuthenticationMethodConfiguration, ...] | None = None
+    authentication_strengths: tuple[AuthenticationStrength, ...] | None = None
+    named_locations: tuple[NamedLocation, ...] | None = None

@@ -1,0 +1,96 @@
+"""What a scan produces: results per rule, the inputs it read, and the tenant's plan."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from checker.rule import Rule
+from checker.origin import Origin
+from checker.verdicts import Verdict, worst
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What a result is about: a policy, a user, a role, a file, or the tenant."""
+
+    kind: str
+    id: str
+    name: str = ""
+
+    @property
+    def label(self) -> str:
+        if self.name and self.name != self.id:
+            return f"{self.name} ({self.id})" if self.kind not in ("file", "tenant") else self.name
+        return self.id
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A field (or object) in an input file that the verdict rests on.
+
+    ``line``/``column`` are set only where the position is known without the file's
+    structure (a parse error); otherwise they are computed from ``origin`` on demand.
+    """
+
+    origin: Origin
+    actual: Any = None
+    expected: Any = None
+    line: int | None = None
+    column: int | None = None
+
+
+@dataclass(frozen=True)
+class Result:
+    rule_id: str
+    verdict: Verdict
+    message: str
+    subject: Subject
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True)
+class RuleOutcome:
+    rule: Rule
+    results: tuple[Result, ...]
+
+    @property
+    def verdict(self) -> Verdict:
+        return worst(result.verdict for result in self.results)
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """A problem found while reading an input file."""
+
+    code: str
+    message: str
+    line: int | None = None
+    column: int | None = None
+    pointer: str = ""
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """One file (or zip member) the scan looked at, and what became of it."""
+
+    path: str
+    sha256: str
+    status: str
+    format: str = ""
+    collection: str = ""
+    objects: int = 0
+    reason: str = ""
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+
+@dataclass(frozen=True)
+class Report:
+    tool_version: str
+    scan_root: str
+    inputs: tuple[InputFile, ...]
+    plan: str
+    outcomes: tuple[RuleOutcome, ...]
+    sources: dict[str, str] = field(default_factory=dict, compare=False)
+
+    def results(self) -> list[Result]:
+        return [result for outcome in self.outcomes for result in outcome.results]

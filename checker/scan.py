@@ -1,0 +1,83 @@
+"""The `scan` command's work: configure, load, check, format, write, and pick the exit code."""
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from checker.checks.base import CheckContext, Settings
+from checker.config import Config, ConfigError, find_config, load_config
+from checker.verdicts import EXIT_USAGE, Severity
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    paths: tuple[str, ...]
+    config_path: str | None = None
+    fail_on: Severity | None = None
+    strict: bool = False
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    verbose: bool = False
+
+
+class ScanUsageError(ValueError):
+    """Bad paths, configuration or output requests: exit code 2."""
+
+
+def settings_from(config: Config) -> Settings:
+    return Settings(break_glass=frozenset(item.lower() for item in config.break_glass),
+                    admin_roles=dict(config.admin_roles))
+
+
+def scan_and_report(options: ScanOptions, outputs: Sequence[tuple[str, str | None]]) -> int:
+    from checker.catalogue import load_catalogue
+    from checker.engine import run
+    from checker.exit_status import exit_code
+    from checker.formatters import get_formatter
+    from checker.formatters.options import FormatOptions
+    from checker.inputs.discover import InputPathError
+    from checker.inputs.load import load
+    from checker.locate import Locator
+    from checker.selection import SelectionError, select_rules
+
+    formatters = []
+    for name, path in outputs:
+        try:
+            formatters.append((get_formatter(name), path))
+        except KeyError:
+            raise ScanUsageError(f"unknown format {name!r} (table, json, sarif, markdown)") from None
+    try:
+        config = load_config(options.config_path or find_config(options.paths))
+        rules = select_rules(load_catalogue(), [*config.select, *options.select], [*config.ignore, *options.ignore])
+        loaded = load(options.paths)
+    except (ConfigError, SelectionError, InputPathError) as error:
+        raise ScanUsageError(str(error)) from None
+    _refuse_to_overwrite_inputs(outputs, loaded.sources.values())
+    report = run(loaded, rules, CheckContext(loaded.tenant, settings_from(config), loaded.inputs))
+    format_options = FormatOptions(verbose=options.verbose, locator=Locator(report.sources))
+    for formatter, path in formatters:
+        _write(formatter(report, format_options), path)
+    if not loaded.recognised_any:
+        print("tenant-checker: error: no input was recognised as a tenant export", file=sys.stderr)
+        return EXIT_USAGE
+    return exit_code(report, options.fail_on or config.fail_on, options.strict)
+
+
+def _refuse_to_overwrite_inputs(outputs: Sequence[tuple[str, str | None]], inputs: Iterable[str]) -> None:
+    sources = {os.path.abspath(p) for p in inputs}
+    for _, path in outputs:
+        if path is not None and os.path.abspath(path) in sources:
+            raise ScanUsageError(f"{path}: refusing to write a report over an input file")
+
+
+def _write(text: str, path: str | None) -> None:
+    if path is None:
+        sys.stdout.write(text)
+        return
+    try:
+        with open(path, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+    except OSError as error:
+        raise ScanUsageError(f"{path}: cannot write ({error.strerror or error})") from None

@@ -1,0 +1,23 @@
+"""Which rules run: --select and --ignore by rule id or name prefix, case-insensitive."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from checker.rule import Rule
+
+
+class SelectionError(ValueError):
+    """A prefix that matches no rule: almost always a typo, so it is an error, not a no-op."""
+
+
+def _matches(rule: Rule, prefix: str) -> bool:
+    wanted = prefix.strip().lower()
+    return rule.id.lower().startswith(wanted) or rule.name.lower().startswith(wanted)
+
+
+def select_rules(rules: Sequence[Rule], select: Sequence[str], ignore: Sequence[str]) -> list[Rule]:
+    for prefix in [*select, *ignore]:
+        if not any(_matches(rule, prefix) for rule in rules):
+            raise SelectionError(f"{prefix!r} matches no rule id or name")
+    chosen = [r for r in rules if not select or any(_matches(r, p) for p in select)]
+    return [r for r in chosen if not any(_matches(r, p) for p in ignore)]

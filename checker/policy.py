@@ -212,10 +212,22 @@ def requires_password_change(policy: ConditionalAccessPolicy) -> bool:
     return bool(controls & {"passwordchange", "riskremediation", "block"})
 
 
+_DEVICE_CONTROLS = {"compliantdevice", "domainjoineddevice"}
+
+
 def requires_compliant_device(policy: ConditionalAccessPolicy) -> bool:
+    """Every way through the grant needs a compliant or hybrid-joined device.
+
+    With OR, a device control beside another control is only one alternative among several.
+    """
     if policy.grant is None:
         return False
-    return bool(_lower(policy.grant.built_in_controls) & {"compliantdevice", "domainjoineddevice"})
+    controls = _lower(policy.grant.built_in_controls)
+    if not controls & _DEVICE_CONTROLS:
+        return False
+    if policy.grant.operator.upper() == "AND":
+        return True
+    return controls <= _DEVICE_CONTROLS and not policy.grant.terms_of_use
 
 
 def requires_mfa_or_blocks(policy: ConditionalAccessPolicy) -> bool:

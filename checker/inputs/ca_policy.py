@@ -4,13 +4,15 @@ Absent or null parts read as the Graph API implies: no condition, no control.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from checker.inputs import fields
 from checker.inputs.fields import ShapeError, within
 from checker.model import ConditionalAccessPolicy, GrantControls, UserScope
 from checker.origin import Origin
+
+T = TypeVar("T")
 
 
 def parse_policy(obj: Mapping[str, Any], origin: Origin) -> ConditionalAccessPolicy:
@@ -31,33 +33,59 @@ def parse_policy(obj: Mapping[str, Any], origin: Origin) -> ConditionalAccessPol
 
 
 def _conditions(conditions: Mapping[str, Any]) -> dict[str, Any]:
-    applications = fields.mapping(conditions, "applications") or {}
-    locations = fields.mapping(conditions, "locations")
-    platforms = fields.mapping(conditions, "platforms")
-    devices = fields.mapping(conditions, "devices")
-    flows = fields.mapping(conditions, "authenticationFlows")
-    client_applications = fields.mapping(conditions, "clientApplications") or {}
+    applications = _part(conditions, "applications") or {}
+    locations = _part(conditions, "locations")
+    platforms = _part(conditions, "platforms")
+    devices = _part(conditions, "devices")
+    flows = _part(conditions, "authenticationFlows")
+    client_applications = _part(conditions, "clientApplications") or {}
+    include_locations = _within("/locations", fields.strings, locations, "includeLocations")
+    exclude_locations = _within("/locations", fields.strings, locations, "excludeLocations")
+    include_platforms = _within("/platforms", fields.strings, platforms, "includePlatforms")
+    exclude_platforms = _within("/platforms", fields.strings, platforms, "excludePlatforms")
     return {
-        "users": _user_scope(fields.mapping(conditions, "users") or {}),
-        "include_applications": fields.strings(applications, "includeApplications"),
-        "exclude_applications": fields.strings(applications, "excludeApplications"),
-        "include_user_actions": fields.strings(applications, "includeUserActions"),
-        "include_authentication_contexts": fields.strings(
-            applications, "includeAuthenticationContextClassReferences"
+        "users": _nested("/users", _user_scope, _part(conditions, "users") or {}),
+        "include_applications": _within("/applications", fields.strings, applications, "includeApplications"),
+        "exclude_applications": _within("/applications", fields.strings, applications, "excludeApplications"),
+        "include_user_actions": _within("/applications", fields.strings, applications, "includeUserActions"),
+        "include_authentication_contexts": _within(
+            "/applications", fields.strings, applications, "includeAuthenticationContextClassReferences"
         ),
         "client_app_types": fields.strings(conditions, "clientAppTypes"),
         "sign_in_risk_levels": fields.strings(conditions, "signInRiskLevels"),
         "user_risk_levels": fields.strings(conditions, "userRiskLevels"),
         "service_principal_risk_levels": fields.strings(conditions, "servicePrincipalRiskLevels"),
         "insider_risk_levels": fields.strings(conditions, "insiderRiskLevels"),
-        "include_locations": None if locations is None else fields.strings(locations, "includeLocations"),
-        "exclude_locations": () if locations is None else fields.strings(locations, "excludeLocations"),
-        "include_platforms": None if platforms is None else fields.strings(platforms, "includePlatforms"),
-        "exclude_platforms": () if platforms is None else fields.strings(platforms, "excludePlatforms"),
-        "has_device_filter": devices is not None and _has_device_filter(devices),
-        "authentication_flows": () if flows is None else _transfer_methods(flows),
-        "include_service_principals": fields.strings(client_applications, "includeServicePrincipals"),
+        # an SDK dump writes an unset condition as an object of empty lists
+        "include_locations": include_locations or (None if not exclude_locations else ("All",)),
+        "exclude_locations": exclude_locations,
+        "include_platforms": include_platforms or (None if not exclude_platforms else ("all",)),
+        "exclude_platforms": exclude_platforms,
+        "has_device_filter": devices is not None and _nested("/devices", _has_device_filter, devices),
+        "authentication_flows": () if flows is None else _nested("/authenticationFlows", _transfer_methods, flows),
+        "include_service_principals": _within(
+            "/clientApplications", fields.strings, client_applications, "includeServicePrincipals"
+        ),
     }
+
+
+def _part(conditions: Mapping[str, Any], name: str) -> Mapping[str, Any] | None:
+    return fields.mapping(conditions, name)
+
+
+def _nested(prefix: str, read: Callable[[Mapping[str, Any]], T], obj: Mapping[str, Any]) -> T:
+    """Run ``read`` on a nested object, anchoring any shape error below ``prefix``."""
+    try:
+        return read(obj)
+    except ShapeError as error:
+        raise within(prefix, error) from None
+
+
+def _within(prefix: str, read: Callable[[Mapping[str, Any], str], tuple[str, ...]],
+            obj: Mapping[str, Any] | None, name: str) -> tuple[str, ...]:
+    if obj is None:
+        return ()
+    return _nested(prefix, lambda part: read(part, name), obj)
 
 
 def _user_scope(users: Mapping[str, Any]) -> UserScope:
@@ -103,12 +131,15 @@ def _grant(obj: Mapping[str, Any]) -> GrantControls | None:
         return None
     try:
         strength = fields.mapping(grant, "authenticationStrength")
+        strength_id = _nested("/authenticationStrength", lambda part: fields.text(part, "id"), strength or {})
+        strength_name = _nested("/authenticationStrength", lambda part: fields.text(part, "displayName"),
+                                strength or {})
         return GrantControls(
             operator=(fields.text(grant, "operator") or "OR").upper(),
             built_in_controls=tuple(c.lower() if c.lower() in _KNOWN_CONTROLS else c
                                     for c in fields.strings(grant, "builtInControls")),
-            authentication_strength_id=fields.text(strength, "id") or None if strength else None,
-            authentication_strength_name=fields.text(strength, "displayName") or None if strength else None,
+            authentication_strength_id=strength_id or None,
+            authentication_strength_name=strength_name or None,
             custom_authentication_factors=fields.strings(grant, "customAuthenticationFactors"),
             terms_of_use=fields.strings(grant, "termsOfUse"),
         )

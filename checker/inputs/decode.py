@@ -37,10 +37,10 @@ def decode_text(data: bytes) -> DecodedText:
     if not data.strip():
         raise DecodeError("the file is empty")
     if b"\x00" in data[:4]:
-        encoding = _guess_bomless_utf16(data)
-        if encoding is None:
+        utf16 = _guess_bomless_utf16(data)
+        if utf16 is None:
             raise DecodeError("the file holds NUL bytes and is not UTF-16 text")
-        return DecodedText(_decode(data, encoding, 0), encoding)
+        return DecodedText(_decode(data, utf16, 0), utf16)
     return DecodedText(_decode(data, "utf-8", 0), "utf-8")
 
 

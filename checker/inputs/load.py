@@ -21,7 +21,11 @@ from checker.model import AuthenticationMethodsPolicy, Tenant
 from checker.origin import Origin
 from checker.report import Diagnostic, InputFile
 
-_JSON_SUFFIXES = (".json",)
+# Text files that exports carry beside the data; they are read as JSON only if they parse.
+_OTHER_TEXT_SUFFIXES = frozenset({
+    ".md", ".txt", ".rst", ".html", ".htm", ".yaml", ".yml", ".toml", ".ini", ".cfg", ".log",
+    ".csv", ".xml", ".ps1", ".psm1", ".psd1", ".tf", ".py",
+})
 
 
 @dataclass(frozen=True)
@@ -117,26 +121,22 @@ def _read(record: _FileRecord) -> Any:
     except OSError as error:
         return _unreadable(record, f"cannot be read: {error.strerror or error}")
     record.sha256 = hashlib.sha256(data).hexdigest()
-    looks_like_json = record.source.display_path.lower().endswith(_JSON_SUFFIXES)
+    suffix = os.path.splitext(path)[1].lower()
+    other_text = suffix in _OTHER_TEXT_SUFFIXES
+    if not _starts_like_json(data) and (other_text or suffix != ".json"):
+        record.reason = f"not a JSON document ({suffix or 'no extension'})"
+        return None
     try:
-        decoded = decode_text(data)
-        if not looks_like_json and decoded.text.lstrip()[:1] not in ("{", "["):
-            record.reason = f"not a JSON document ({_suffix(path)})"
-            return None
-        return parse_json(decoded.text)
+        return parse_json(decode_text(data).text)
     except DecodeError as error:
-        if not looks_like_json and not _starts_like_json(data):
-            record.reason = f"not a JSON document ({_suffix(path)})"
+        if other_text:
+            record.reason = f"not a JSON document ({suffix})"
             return None
         return _unreadable(record, error.reason, error.line, error.column)
 
 
 def _starts_like_json(data: bytes) -> bool:
     return data.lstrip(b" \t\r\n\xef\xbb\xbf\xff\xfe\x00")[:1] in (b"{", b"[")
-
-
-def _suffix(path: str) -> str:
-    return os.path.splitext(path)[1] or "no extension"
 
 
 def _unreadable(record: _FileRecord, reason: str, line: int = 1, column: int = 1) -> None:

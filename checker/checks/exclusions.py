@@ -40,10 +40,7 @@ def ca_not_enforced(context: CheckContext) -> list[Finding]:
     policies = context.tenant.conditional_access_policies or ()
     findings = []
     for policy in policies:
-        if ca.is_enforced(policy) or policy.grant is None:
-            continue
-        asks_mfa = ca.mfa_grant_gap(policy.grant) is None or "mfa" in {c.lower() for c in policy.grant.built_in_controls}
-        if asks_mfa or ca.blocks(policy):
+        if not ca.is_enforced(policy) and ca.requires_mfa_or_blocks(policy):
             action = "blocks access" if ca.blocks(policy) else "requires MFA"
             findings.append(Finding(Verdict.REVIEW, f"{quoted(policy)} {action} but is {ca.state_label(policy)}: "
                                     "decide whether to enforce it or remove it.", policy_subject(policy),

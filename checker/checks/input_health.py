@@ -19,8 +19,11 @@ def _file_findings(context: CheckContext, code: str, all_good: str) -> list[Find
                 Verdict.FAIL, f"{item.path} ({where}): {diagnostic.message}",
                 Subject("file", item.path + (("#" + diagnostic.pointer) if diagnostic.pointer else ""), item.path),
                 (Evidence(Origin(item.path, diagnostic.pointer), line=diagnostic.line, column=diagnostic.column),)))
+    read = sum(1 for item in context.inputs if item.status == "used")
+    if not findings and not read:
+        findings.append(Finding(Verdict.NOT_ASSESSED, "Not assessed: no input file was recognised as part of a "
+                                "tenant export.", Subject("tenant", "inputs", "the inputs")))
     if not findings:
-        read = sum(1 for item in context.inputs if item.status == "used")
         findings.append(Finding(Verdict.PASS, all_good.format(read=read), Subject("tenant", "inputs", "the inputs")))
     return findings
 

@@ -164,10 +164,7 @@ def authenticator_enabled(context: CheckContext) -> list[Finding]:
     tenant = context.tenant
     configurations = tenant.authentication_method_configurations
     authenticator = [c for c in configurations or () if c.id.lower() == AUTHENTICATOR_ID]
-    defaults = defaults_state(tenant)
     if not authenticator:
-        if defaults.state is Defaults.ON:
-            return [via_security_defaults(defaults)]
         if configurations is None:
             return [not_assessed([NEEDS_METHODS])]
         return [Finding(Verdict.FAIL, "The authentication methods policy has no Microsoft Authenticator "

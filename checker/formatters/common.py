@@ -1,0 +1,48 @@
+"""What several formats say the same way: verdict counts, file counts, evidence positions."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from checker.locate import Location, Locator
+from checker.report import Evidence, Report
+from checker.verdicts import Verdict
+
+# The verdicts someone has to act on; the rest are shown only when asked for.
+ATTENTION = frozenset({Verdict.FAIL, Verdict.NOT_ASSESSED, Verdict.REVIEW})
+
+
+def count_verdicts(verdicts: Iterable[Verdict]) -> dict[Verdict, int]:
+    """Every verdict, worst first, with zero counts kept so that columns never move."""
+    counts = dict.fromkeys(Verdict, 0)
+    for verdict in verdicts:
+        counts[verdict] += 1
+    return counts
+
+
+def rule_verdicts(report: Report) -> dict[Verdict, int]:
+    return count_verdicts(outcome.verdict for outcome in report.outcomes)
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def verdicts_phrase(report: Report) -> str:
+    """``24 rules: 3 fail, 2 not_assessed, ...``"""
+    counts = ", ".join(f"{count} {verdict.value}" for verdict, count in rule_verdicts(report).items())
+    return f"{plural(len(report.outcomes), 'rule')}: {counts}"
+
+
+def files_phrase(report: Report) -> str:
+    """``9 files read, 1 ignored, 0 unreadable``"""
+    statuses = [input_file.status for input_file in report.inputs]
+    read = plural(statuses.count("used"), "file")
+    return f"{read} read, {statuses.count('ignored')} ignored, {statuses.count('unreadable')} unreadable"
+
+
+def locate_evidence(evidence: Evidence, locator: Locator) -> Location:
+    """A position set by a loader (a parse error) wins: the file has no structure to search."""
+    if evidence.line is not None:
+        origin = evidence.origin
+        return Location(origin.file, origin.pointer, evidence.line, evidence.column or 1)
+    return locator.locate(evidence.origin)

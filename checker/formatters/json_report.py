@@ -1,0 +1,97 @@
+"""The whole report as JSON, for other tools and for ``--baseline``."""
+from __future__ import annotations
+
+import dataclasses
+import enum
+import json
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from checker.formatters.common import locate_evidence, rule_verdicts
+from checker.formatters.options import FormatOptions
+from checker.locate import Locator
+from checker.report import Evidence, InputFile, Report, Result, RuleOutcome
+
+TOOL_NAME = "tenant-checker"
+
+
+def format_report(report: Report, options: FormatOptions) -> str:
+    document = {
+        "tool": {"name": TOOL_NAME, "version": report.tool_version},
+        "scanRoot": report.scan_root,
+        "plan": report.plan,
+        "inputs": [_input(input_file) for input_file in report.inputs],
+        "summary": {verdict.value: count for verdict, count in rule_verdicts(report).items()},
+        "rules": [_rule(outcome, options.locator) for outcome in report.outcomes],
+    }
+    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def _input(input_file: InputFile) -> dict[str, Any]:
+    return {
+        "path": input_file.path,
+        "sha256": input_file.sha256,
+        "status": input_file.status,
+        "format": input_file.format,
+        "collection": input_file.collection,
+        "objects": input_file.objects,
+        "reason": input_file.reason,
+        "diagnostics": [dataclasses.asdict(diagnostic) for diagnostic in input_file.diagnostics],
+    }
+
+
+def _rule(outcome: RuleOutcome, locator: Locator) -> dict[str, Any]:
+    rule = outcome.rule
+    return {
+        "id": rule.id,
+        "name": rule.name,
+        "title": rule.title,
+        "severity": rule.severity.value,
+        "verdict": outcome.verdict.value,
+        "section": rule.section,
+        "results": [_result(result, locator) for result in outcome.results],
+    }
+
+
+def _result(result: Result, locator: Locator) -> dict[str, Any]:
+    subject = result.subject
+    return {
+        "verdict": result.verdict.value,
+        "message": result.message,
+        "subject": {"kind": subject.kind, "id": subject.id, "name": subject.name},
+        "evidence": [_evidence(evidence, locator) for evidence in result.evidence],
+    }
+
+
+def _evidence(evidence: Evidence, locator: Locator) -> dict[str, Any]:
+    location = locate_evidence(evidence, locator)
+    return {
+        "file": location.file,
+        "pointer": location.pointer,
+        "line": location.line,
+        "column": location.column,
+        "actual": jsonable(evidence.actual),
+        "expected": jsonable(evidence.expected),
+    }
+
+
+def jsonable(value: Any) -> Any:
+    """Evidence values as JSON: checks may hand over sets, tuples, enums or dataclasses."""
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, enum.Enum):
+        return jsonable(value.value)
+    if isinstance(value, Mapping):
+        return {str(key): jsonable(item) for key, item in value.items()}
+    if isinstance(value, (set, frozenset)):
+        # A set has no order of its own; sorting by the JSON text keeps the output stable.
+        items = [jsonable(item) for item in value]
+        return sorted(items, key=lambda item: json.dumps(item, sort_keys=True))
+    if isinstance(value, (list, tuple)):
+        return [jsonable(item) for item in value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return jsonable(dataclasses.asdict(value))
+    return str(value)

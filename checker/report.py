@@ -20,7 +20,7 @@ class Subject:
     @property
     def label(self) -> str:
         if self.name and self.name != self.id:
-            return f"{self.name} ({self.id})" if self.kind not in ("file", "tenant") else self.name
+            return f"{self.name} ({self.id})" if self.kind not in ("file", "tenant", "collection") else self.name
         return self.id
 
 

@@ -110,13 +110,13 @@ def quoted(policy: ConditionalAccessPolicy) -> str:
     return f"'{policy.display_name}'"
 
 
-def describe_shortfalls(candidates: Sequence[tuple[ConditionalAccessPolicy, list[str]]], limit: int = 5) -> str:
+def describe_shortfalls(candidates: Sequence[tuple[ConditionalAccessPolicy, list[str]]], limit: int = 3) -> str:
     """'Closest: 'A' (it is report-only); 'B' (MFA is not required from trusted locations).'"""
     if not candidates:
         return ""
     shown = [f"{quoted(p)} ({'; '.join(gaps)})" for p, gaps in candidates[:limit]]
     more = len(candidates) - limit
-    suffix = f"; and {more} more" if more > 0 else ""
+    suffix = f"; and {more} more (see the evidence)" if more > 0 else ""
     return " Closest: " + "; ".join(shown) + suffix + "."
 
 

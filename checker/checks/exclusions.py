@@ -1,6 +1,8 @@
 """Policies that are not enforced, exclusions, and what the exclusions leave open: MFA050-MFA052."""
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from checker import policy as ca
 from checker.checks.base import CheckContext, Finding
 from checker.checks.common import (
@@ -15,7 +17,7 @@ from checker.checks.common import (
     quoted,
 )
 from checker.model import ConditionalAccessPolicy, Tenant
-from checker.report import Subject
+from checker.report import Evidence, Subject
 from checker.verdicts import Verdict
 
 
@@ -70,6 +72,42 @@ def _enforced_mfa_or_block(tenant: Tenant) -> list[ConditionalAccessPolicy]:
             if ca.is_enforced(p) and ca.requires_mfa_or_blocks(p)]
 
 
+_EXCLUSION_FIELDS = (("user", "excludeUsers"), ("group", "excludeGroups"), ("role", "excludeRoles"))
+
+
+@dataclass
+class _Excluded:
+    """One excluded object and every policy that excludes it."""
+
+    kind: str
+    id: str
+    policies: list[tuple[ConditionalAccessPolicy, str]] = field(default_factory=list)
+
+
+def _exclusions(policies: list[ConditionalAccessPolicy], kinds: tuple[str, ...]) -> list[_Excluded]:
+    found: dict[tuple[str, str], _Excluded] = {}
+    for policy in policies:
+        scope = policy.users
+        values = {"user": scope.exclude_users, "group": scope.exclude_groups, "role": scope.exclude_roles}
+        for kind, field_name in _EXCLUSION_FIELDS:
+            if kind not in kinds:
+                continue
+            for value in values[kind]:
+                entry = found.setdefault((kind, value.lower()), _Excluded(kind, value))
+                entry.policies.append((policy, field_name))
+    return list(found.values())
+
+
+def _policy_list(entry: _Excluded) -> str:
+    names = ", ".join(quoted(policy) for policy, _ in entry.policies)
+    count = len(entry.policies)
+    return f"{count} enforced {'policy' if count == 1 else 'policies'} ({names})"
+
+
+def _exclusion_evidence(entry: _Excluded) -> tuple[Evidence, ...]:
+    return tuple(policy_evidence(policy, "conditions", "users", field_name) for policy, field_name in entry.policies)
+
+
 def ca_exclusions(context: CheckContext) -> list[Finding]:
     """MFA051: who is excluded from enforced MFA or block policies, for a person to review.
 
@@ -81,25 +119,18 @@ def ca_exclusions(context: CheckContext) -> list[Finding]:
         return settled
     tenant = context.tenant
     names = _names(tenant)
+    policies = _enforced_mfa_or_block(tenant)
     findings = []
-    for policy in _enforced_mfa_or_block(tenant):
-        scope = policy.users
-        for kind, field, values in (("user", "excludeUsers", scope.exclude_users),
-                                    ("group", "excludeGroups", scope.exclude_groups),
-                                    ("role", "excludeRoles", scope.exclude_roles)):
-            for value in values:
-                name = names.get(value.lower(), (kind, ""))[1]
-                glass = context.settings.is_break_glass(value, name)
-                label = "break-glass account" if glass else kind
-                findings.append(Finding(
-                    Verdict.REVIEW,
-                    f"{quoted(policy)} excludes {label} {name or value}.",
-                    Subject(kind, value, name),
-                    (policy_evidence(policy, "conditions", "users", field, actual=list(values)),)))
-        if scope.exclude_guest_types:
+    for entry in _exclusions(policies, ("user", "group", "role")):
+        name = names.get(entry.id.lower(), (entry.kind, ""))[1]
+        label = "break-glass account" if context.settings.is_break_glass(entry.id, name) else entry.kind
+        findings.append(Finding(Verdict.REVIEW, f"{name or entry.id}, a {label}, is excluded from {_policy_list(entry)}.",
+                                Subject(entry.kind, entry.id, name), _exclusion_evidence(entry)))
+    for policy in policies:
+        if policy.users.exclude_guest_types:
             findings.append(Finding(
                 Verdict.REVIEW, f"{quoted(policy)} excludes guest or external user types "
-                f"{', '.join(scope.exclude_guest_types)}.", policy_subject(policy),
+                f"{', '.join(policy.users.exclude_guest_types)}.", policy_subject(policy),
                 (policy_evidence(policy, "conditions", "users", "excludeGuestsOrExternalUsers"),)))
     if not findings:
         return [Finding(Verdict.PASS, "No enforced MFA or block policy excludes anyone.", CA_COLLECTION,
@@ -121,27 +152,25 @@ def ca_exclusion_gaps(context: CheckContext) -> list[Finding]:
     names = _names(tenant)
     namer = location_namer(tenant)
     baseline = [p for p in tenant.conditional_access_policies or () if not ca.baseline_gaps(p, namer)]
+    mfa_policies = [p for p in tenant.conditional_access_policies or ()
+                    if ca.is_enforced(p) and ca.grant_requires_mfa(p.grant)]
     findings = []
-    for policy in tenant.conditional_access_policies or ():
-        if not (ca.is_enforced(policy) and ca.grant_requires_mfa(policy.grant)):
+    for entry in _exclusions(mfa_policies, ("user", "group")):
+        name = names.get(entry.id.lower(), (entry.kind, ""))[1]
+        if context.settings.is_break_glass(entry.id, name):
             continue
-        for kind, field, values in (("user", "excludeUsers", policy.users.exclude_users),
-                                    ("group", "excludeGroups", policy.users.exclude_groups)):
-            for value in values:
-                name = names.get(value.lower(), (kind, ""))[1]
-                if context.settings.is_break_glass(value, name):
-                    continue
-                others = [p for p in baseline if p is not policy and _includes(p, kind, value)]
-                subject = Subject(kind, value, name)
-                evidence = (policy_evidence(policy, "conditions", "users", field, actual=list(values)),)
-                if others:
-                    findings.append(Finding(Verdict.PASS, f"{kind.capitalize()} {name or value}, excluded from "
-                                            f"{quoted(policy)}, is covered by {quoted(others[0])}.", subject,
-                                            evidence + (policy_evidence(others[0], "conditions", "users"),)))
-                else:
-                    findings.append(Finding(Verdict.FAIL, f"{kind.capitalize()} {name or value} is excluded from "
-                                            f"{quoted(policy)} and no other enforced, unconditional, all-apps MFA "
-                                            "policy includes it.", subject, evidence))
+        excluding = {policy.id for policy, _ in entry.policies}
+        covering = [p for p in baseline if p.id not in excluding and _includes(p, entry.kind, entry.id)]
+        subject = Subject(entry.kind, entry.id, name)
+        what = f"{entry.kind.capitalize()} {name or entry.id}"
+        if covering:
+            findings.append(Finding(Verdict.PASS, f"{what}, excluded from {_policy_list(entry)}, is covered by "
+                                    f"{quoted(covering[0])}.", subject,
+                                    _exclusion_evidence(entry) + (policy_evidence(covering[0], "conditions", "users"),)))
+        else:
+            findings.append(Finding(Verdict.FAIL, f"{what} is excluded from {_policy_list(entry)} and no other "
+                                    "enforced, unconditional, all-apps MFA policy includes it.", subject,
+                                    _exclusion_evidence(entry)))
     if not findings:
         return [Finding(Verdict.PASS, "No user or group is excluded from an enforced MFA policy, "
                         "break-glass accounts aside.", CA_COLLECTION,

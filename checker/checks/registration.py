@@ -115,8 +115,17 @@ def _targets_all_users(targets: Sequence[MethodTarget]) -> bool:
     return any(target.id.lower() == ALL_USERS_TARGET for target in targets)
 
 
-def _target_names(targets: Sequence[MethodTarget]) -> str:
-    return ", ".join(f"{t.target_type} {t.id}" for t in targets) or "nobody"
+def _target_names(targets: Sequence[MethodTarget], tenant: Tenant) -> str:
+    groups = {group.id.lower(): group.display_name for group in tenant.groups or ()}
+    names = []
+    for target in targets:
+        if target.id.lower() == ALL_USERS_TARGET:
+            names.append("all users")
+        elif target.id.lower() in groups:
+            names.append(f"{target.target_type} '{groups[target.id.lower()]}'")
+        else:
+            names.append(f"{target.target_type} {target.id}")
+    return ", ".join(names) or "nobody"
 
 
 def registration_campaign(context: CheckContext) -> list[Finding]:
@@ -138,14 +147,14 @@ def registration_campaign(context: CheckContext) -> list[Finding]:
     if campaign is None:
         return [not_assessed(["registration campaign settings (registrationEnforcement)"], subject)]
     evidence = (Evidence(campaign.origin.child("state"), campaign.state, "enabled"),
-                Evidence(campaign.origin.child("includeTargets"), _target_names(campaign.include_targets)))
+                Evidence(campaign.origin.child("includeTargets"), _target_names(campaign.include_targets, tenant)))
     state = campaign.state.lower()
     if state == "enabled" and _targets_all_users(campaign.include_targets):
         excluded = f" ({len(campaign.exclude_targets)} exclusions)" if campaign.exclude_targets else ""
         return [Finding(Verdict.PASS, f"The registration campaign is enabled for all users{excluded}.",
                         subject, evidence)]
     if state == "enabled":
-        message = f"The registration campaign targets only {_target_names(campaign.include_targets)}."
+        message = f"The registration campaign targets only {_target_names(campaign.include_targets, tenant)}."
     elif state == "default":
         message = "The registration campaign is left at its default, which Microsoft documents as disabled."
     elif state == "disabled":
@@ -174,11 +183,11 @@ def authenticator_enabled(context: CheckContext) -> list[Finding]:
     config = authenticator[0]
     subject = Subject("method", config.id, "Microsoft Authenticator")
     evidence = (Evidence(config.origin.child("state"), config.state, "enabled"),
-                Evidence(config.origin.child("includeTargets"), _target_names(config.include_targets)))
+                Evidence(config.origin.child("includeTargets"), _target_names(config.include_targets, tenant)))
     if config.state.lower() != "enabled":
         return [Finding(Verdict.FAIL, f"Microsoft Authenticator is {config.state or 'without a state'} in the "
                         "authentication methods policy.", subject, evidence)]
     if not _targets_all_users(config.include_targets):
         return [Finding(Verdict.FAIL, "Microsoft Authenticator is enabled only for "
-                        f"{_target_names(config.include_targets)}, not all users.", subject, evidence)]
+                        f"{_target_names(config.include_targets, tenant)}, not all users.", subject, evidence)]
     return [Finding(Verdict.PASS, "Microsoft Authenticator is enabled for all users.", subject, evidence)]

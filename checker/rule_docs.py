@@ -1,4 +1,4 @@
-"""A rule's documentation, in the same five sections everywhere (explain, SARIF help, docs)."""
+"""A rule's documentation in the same five sections everywhere: `explain`, SARIF help, reports."""
 from __future__ import annotations
 
 from checker.rule import Rule
@@ -6,27 +6,28 @@ from checker.rule import Rule
 SECTIONS = ("What it checks", "Why it matters", "How to fix", "Evidence", "References")
 
 
-def _references(rule: Rule) -> list[str]:
-    return [f"{framework}: {', '.join(ids)}" for framework, ids in rule.references if ids]
+def references(rule: Rule) -> list[str]:
+    lines = [f"Guidance: {rule.section}"]
+    lines += [f"{framework}: {', '.join(ids)}" for framework, ids in rule.references if ids]
+    return lines
 
 
-def _bodies(rule: Rule) -> list[str]:
-    why = f"{rule.why.strip()}\n(Guidance section: {rule.section})"
-    references = "\n".join(_references(rule)) or "none"
-    return [rule.what.strip(), why, rule.fix.strip(), rule.evidence.strip(), references]
+def _prose(rule: Rule) -> list[tuple[str, str]]:
+    return list(zip(SECTIONS, (rule.what.strip(), rule.why.strip(), rule.fix.strip(), rule.evidence.strip())))
+
+
+def body_text(rule: Rule) -> str:
+    blocks = [f"{heading}\n{text}" for heading, text in _prose(rule)]
+    blocks.append("References\n" + "\n".join(references(rule)))
+    return "\n\n".join(blocks)
+
+
+def body_markdown(rule: Rule) -> str:
+    blocks = [f"## {heading}\n\n{text}" for heading, text in _prose(rule)]
+    blocks.append("## References\n\n" + "\n".join(f"- {line}" for line in references(rule)))
+    return "\n\n".join(blocks)
 
 
 def as_text(rule: Rule) -> str:
-    lines = [f"{rule.id} {rule.name} ({rule.severity.value})", rule.title, ""]
-    for heading, body in zip(SECTIONS, _bodies(rule)):
-        lines += [heading, "-" * len(heading), body, ""]
-    return "\n".join(lines).rstrip() + "\n"
-
-
-def as_markdown(rule: Rule) -> str:
-    parts = [f"**{rule.id} {rule.name}** ({rule.severity.value}): {rule.title}", ""]
-    for heading, body in zip(SECTIONS, _bodies(rule)):
-        if heading == "References":
-            body = "\n".join(f"- {line}" for line in _references(rule)) or "none"
-        parts += [f"### {heading}", "", body, ""]
-    return "\n".join(parts).rstrip() + "\n"
+    """What `tenant-checker explain` prints."""
+    return f"{rule.id} {rule.name} ({rule.severity.value})\n{rule.title}\n\n{body_text(rule)}\n"

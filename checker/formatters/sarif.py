@@ -19,6 +19,7 @@ from urllib.parse import quote
 from checker.formatters.common import locate_evidence
 from checker.formatters.options import FormatOptions
 from checker.locate import Location
+from checker import rule_docs
 from checker.report import InputFile, Report, Result
 from checker.rule import Rule
 from checker.verdicts import Severity, Verdict
@@ -160,7 +161,7 @@ def _rule(rule: Rule) -> dict[str, Any]:
         "name": rule.name,
         "shortDescription": {"text": rule.title},
         "fullDescription": {"text": rule.what},
-        "help": {"text": _help_text(rule), "markdown": _help_markdown(rule)},
+        "help": {"text": rule_docs.body_text(rule), "markdown": rule_docs.body_markdown(rule)},
         "defaultConfiguration": {"level": LEVELS[rule.severity]},
         "properties": {
             "security-severity": SECURITY_SEVERITY[rule.severity],
@@ -168,33 +169,6 @@ def _rule(rule: Rule) -> dict[str, Any]:
             "precision": "high",
         },
     }
-
-
-def _help_sections(rule: Rule) -> list[tuple[str, str]]:
-    return [
-        ("What it checks", rule.what),
-        ("Why it matters", rule.why),
-        ("How to fix", rule.fix),
-        ("Evidence", rule.evidence),
-    ]
-
-
-def _references(rule: Rule) -> list[str]:
-    lines = [f"Guidance: {rule.section}"]
-    lines += [f"{framework}: {', '.join(ids)}" for framework, ids in rule.references]
-    return lines
-
-
-def _help_text(rule: Rule) -> str:
-    blocks = [f"{heading}\n{text.strip()}" for heading, text in _help_sections(rule)]
-    blocks.append("References\n" + "\n".join(_references(rule)))
-    return "\n\n".join(blocks)
-
-
-def _help_markdown(rule: Rule) -> str:
-    blocks = [f"## {heading}\n\n{text.strip()}" for heading, text in _help_sections(rule)]
-    blocks.append("## References\n\n" + "\n".join(f"- {line}" for line in _references(rule)))
-    return "\n\n".join(blocks)
 
 
 def _artifact(input_file: InputFile) -> dict[str, Any]:

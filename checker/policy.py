@@ -109,10 +109,6 @@ def covers_modern_clients(policy: ConditionalAccessPolicy) -> bool:
     return {"browser", "mobileappsanddesktopclients"} <= client_app_types(policy)
 
 
-def unknown_client_app_types(policy: ConditionalAccessPolicy) -> list[str]:
-    return sorted(t for t in policy.client_app_types if t.lower() not in KNOWN_CLIENT_APP_TYPES)
-
-
 def narrowing_conditions(policy: ConditionalAccessPolicy, location_name: LocationNames = str) -> list[str]:
     """Why a policy is not unconditional, in words; empty when it applies unconditionally."""
     reasons: list[str] = []

@@ -458,7 +458,10 @@ def test_wrong_type_is_input001_with_a_pointer(
     result = loaded(tmp_path)
 
     item = inputs_by_path(result)["policies.json"]
-    assert item.diagnostics == (Diagnostic("INPUT001", message, pointer=pointer),)
+    (diagnostic,) = item.diagnostics
+    assert (diagnostic.code, diagnostic.message, diagnostic.pointer) == ("INPUT001", message, pointer)
+    line = (tmp_path / "policies.json").read_text(encoding="utf-8").splitlines()[diagnostic.line - 1]
+    assert line[diagnostic.column - 1:].startswith('"' + pointer.rsplit("/", 1)[1] + '"')
     assert item.objects == 1
     assert policy_ids(result) == ("p1", "p2")
 

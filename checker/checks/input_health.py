@@ -13,8 +13,10 @@ def _file_findings(context: CheckContext, code: str, all_good: str) -> list[Find
         for diagnostic in item.diagnostics:
             if diagnostic.code != code:
                 continue
-            where = f"line {diagnostic.line}, column {diagnostic.column}" if diagnostic.line else (
-                diagnostic.pointer or "the file")
+            where = ", ".join(part for part in (
+                f"line {diagnostic.line}, column {diagnostic.column}" if diagnostic.line else "",
+                diagnostic.pointer,
+            ) if part) or "the file"
             findings.append(Finding(
                 Verdict.FAIL, f"{item.path} ({where}): {diagnostic.message}",
                 Subject("file", item.path + (("#" + diagnostic.pointer) if diagnostic.pointer else ""), item.path),

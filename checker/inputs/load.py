@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from checker.inputs import fields, identify
@@ -103,6 +103,7 @@ def load(paths: Sequence[str]) -> LoadResult:
     tenant, conflicts = build_tenant(parsed, seen)
     for origin, message in conflicts:
         by_file[origin.file].diagnostics.append(Diagnostic("INPUT002", message, pointer=origin.pointer))
+    _position_diagnostics(records)
     inputs = tuple(record.freeze() for record in records)
     skipped = tuple(InputFile(path, "", "ignored", reason=why) for path, why in discovery.skipped)
     return LoadResult(
@@ -111,6 +112,19 @@ def load(paths: Sequence[str]) -> LoadResult:
         sources={source.display_path: source.filesystem_path for source in discovery.files},
         scan_root=discovery.scan_root,
     )
+
+
+def _position_diagnostics(records: Sequence[_FileRecord]) -> None:
+    """Give every diagnostic found by pointer a line and column too (only files with one are re-read)."""
+    from checker.locate import Locator
+
+    sources = {r.source.display_path: r.source.filesystem_path for r in records if r.diagnostics}
+    locator = Locator(sources)
+    for record in records:
+        for index, diagnostic in enumerate(record.diagnostics):
+            if diagnostic.line is None:
+                found = locator.locate(Origin(record.source.display_path, diagnostic.pointer))
+                record.diagnostics[index] = replace(diagnostic, line=found.line, column=found.column)
 
 
 def _read(record: _FileRecord) -> Any:

@@ -109,8 +109,12 @@ def covers_modern_clients(policy: ConditionalAccessPolicy) -> bool:
     return {"browser", "mobileappsanddesktopclients"} <= client_app_types(policy)
 
 
-def narrowing_conditions(policy: ConditionalAccessPolicy, location_name: LocationNames = str) -> list[str]:
-    """Why a policy is not unconditional, in words; empty when it applies unconditionally."""
+def narrowing_conditions(policy: ConditionalAccessPolicy, location_name: LocationNames = str,
+                         effect: str = "MFA is not required") -> list[str]:
+    """Why a policy is not unconditional, in words; empty when it applies unconditionally.
+
+    ``effect`` says what an excluded location escapes ("MFA is not required", "access is not blocked").
+    """
     reasons: list[str] = []
     for levels, what in (
         (policy.sign_in_risk_levels, "sign-in risk"),
@@ -120,7 +124,7 @@ def narrowing_conditions(policy: ConditionalAccessPolicy, location_name: Locatio
     ):
         if levels:
             reasons.append(f"applies only at {what} {', '.join(levels)}")
-    reasons.extend(_location_reasons(policy, location_name))
+    reasons.extend(_location_reasons(policy, location_name, effect))
     if policy.include_platforms is not None:
         included = _lower(policy.include_platforms)
         if included != {"all"}:
@@ -134,7 +138,7 @@ def narrowing_conditions(policy: ConditionalAccessPolicy, location_name: Locatio
     return reasons
 
 
-def _location_reasons(policy: ConditionalAccessPolicy, location_name: LocationNames) -> list[str]:
+def _location_reasons(policy: ConditionalAccessPolicy, location_name: LocationNames, effect: str) -> list[str]:
     if policy.include_locations is None:
         return []
     reasons = []
@@ -144,7 +148,7 @@ def _location_reasons(policy: ConditionalAccessPolicy, location_name: LocationNa
         reasons.append(f"applies only from {names or '(no location)'}")
     if policy.exclude_locations:
         names = ", ".join(_location_label(value, location_name) for value in policy.exclude_locations)
-        reasons.append(f"MFA is not required from {names}")
+        reasons.append(f"{effect} from {names}")
     return reasons
 
 

@@ -140,7 +140,8 @@ def ca_mfa_all_users(context: CheckContext) -> list[Finding]:
 
 
 def _legacy_block_policies(policies: tuple[ConditionalAccessPolicy, ...]) -> list[ConditionalAccessPolicy]:
-    return [p for p in policies if ca.is_enforced(p) and ca.blocks(p)
+    # A block narrowed by location, platform or risk leaves legacy sign-ins open elsewhere.
+    return [p for p in policies if ca.is_enforced(p) and ca.blocks(p) and not ca.narrowing_conditions(p)
             and ca.targets_all_users(p) and ca.targets_all_apps(p)]
 
 
@@ -171,8 +172,8 @@ def ca_block_legacy_auth(context: CheckContext) -> list[Finding]:
                         f"blocked for all users and apps by {names}.", CA_COLLECTION, evidence)]
     near = [p for p in policies if ca.blocks(p) and p not in blocking
             and {t.lower() for t in ca.LEGACY_CLIENT_APP_TYPES} & ca.client_app_types(p)]
-    notes = [f"{quoted(p)} is {ca.state_label(p)}" + ("" if ca.targets_all_users(p) else ", not for all users")
-             + ("" if ca.targets_all_apps(p) else ", not for all apps") for p in near]
+    namer = location_namer(tenant)
+    notes = [f"{quoted(p)} ({'; '.join(_block_gaps(p, namer))})" for p in near]
     message = f"Legacy client app types not blocked for all users and apps: {', '.join(missing)}."
     if notes:
         message += " Not counted: " + "; ".join(notes) + "."
@@ -180,6 +181,13 @@ def ca_block_legacy_auth(context: CheckContext) -> list[Finding]:
         return [not_assessed([NEEDS_DEFAULTS], CA_COLLECTION, message)]
     evidence += collection_evidence(tenant.conditional_access_origin) + tuple(policy_evidence(p) for p in near)
     return [Finding(Verdict.FAIL, message, CA_COLLECTION, evidence)]
+
+
+def _block_gaps(policy: ConditionalAccessPolicy, namer: ca.LocationNames) -> list[str]:
+    gaps = [] if ca.is_enforced(policy) else [f"it is {ca.state_label(policy)}"]
+    gaps += [] if ca.targets_all_users(policy) else ["not for all users"]
+    gaps += [] if ca.targets_all_apps(policy) else ["not for all apps"]
+    return gaps + ca.narrowing_conditions(policy, namer, "access is not blocked")
 
 
 def mfa_policies_for_admins_or_all(context: CheckContext) -> list[ConditionalAccessPolicy]:

@@ -102,10 +102,18 @@ class User:
 
 @dataclass(frozen=True)
 class Group:
+    """A group; ``member_ids`` is None when the export did not expand its members.
+
+    ``nested_group_ids`` are the members known to be groups (by their @odata.type);
+    ``members_are_transitive`` is true when they came from ``transitiveMembers``.
+    """
+
     id: str
     display_name: str
     member_ids: tuple[str, ...] | None
     origin: Origin
+    nested_group_ids: tuple[str, ...] = ()
+    members_are_transitive: bool = False
 
 
 @dataclass(frozen=True)

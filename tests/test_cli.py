@@ -40,7 +40,7 @@ def test_scan_of_a_compliant_tenant_exits_0(tmp_path: Path, capsys: pytest.Captu
     tenant = write_tenant(tmp_path / "tenant", defaults_on=True)
     assert main(["scan", str(tenant)]) == 0
     out = capsys.readouterr().out
-    assert "MFA070" in out  # not_assessed results are shown
+    assert "MFA071" in out  # not_assessed results are shown
     assert "MFA002" not in out  # passes are not, without --verbose
 
 
@@ -70,8 +70,8 @@ def test_fail_on_raises_the_threshold(tmp_path: Path) -> None:
 def test_strict_counts_not_assessed(tmp_path: Path) -> None:
     tenant = write_tenant(tmp_path / "tenant", defaults_on=True)
     out = f"json:{tmp_path / 'o.json'}"
-    assert main(["scan", str(tenant), "--select", "MFA070", "--format", out]) == 0
-    assert main(["scan", str(tenant), "--select", "MFA070", "--strict", "--format", out]) == 1
+    assert main(["scan", str(tenant), "--select", "MFA071", "--format", out]) == 0
+    assert main(["scan", str(tenant), "--select", "MFA071", "--strict", "--format", out]) == 1
 
 
 def test_select_and_ignore_by_name_prefix(tmp_path: Path) -> None:

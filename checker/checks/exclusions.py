@@ -16,6 +16,8 @@ from checker.checks.common import (
     policy_subject,
     quoted,
 )
+from checker.coverage import compute_coverage
+from checker.directory import Directory, build_directory
 from checker.model import ConditionalAccessPolicy, Tenant
 from checker.report import Evidence, Subject
 from checker.verdicts import Verdict
@@ -143,17 +145,76 @@ def ca_exclusion_gaps(context: CheckContext) -> list[Finding]:
 
     The guidance's aim is MFA for every sign-in; an exclusion that no other enforced MFA policy
     makes up for leaves those accounts on passwords alone (break-glass accounts are exempt).
-    This version works on objects: a group counts as covered when another policy includes it.
+    Members of excluded groups are followed through nested groups; without the export's users
+    the check falls back to objects (a group counts when another policy includes it).
     """
     settled = _prelude(context)
     if settled is not None:
         return settled
     tenant = context.tenant
+    mfa_policies = [p for p in tenant.conditional_access_policies or ()
+                    if ca.is_enforced(p) and ca.grant_requires_mfa(p.grant)]
+    if tenant.users is None:
+        findings = _object_level_gaps(context, mfa_policies)
+    else:
+        findings = _member_level_gaps(context, mfa_policies)
+    if not findings:
+        return [Finding(Verdict.PASS, "No user or group is excluded from an enforced MFA policy, "
+                        "break-glass accounts aside.", CA_COLLECTION,
+                        collection_evidence(tenant.conditional_access_origin))]
+    return findings
+
+
+def _member_level_gaps(context: CheckContext, mfa_policies: list[ConditionalAccessPolicy]) -> list[Finding]:
+    """Each excluded user, and each member of an excluded group (transitively), must be covered."""
+    tenant = context.tenant
+    directory = build_directory(tenant)
+    coverage = compute_coverage(tenant.conditional_access_policies or (), directory, location_namer(tenant))
+    enabled = {user.id.lower(): user for user in coverage.users}
+    findings = []
+    for entry in _exclusions(mfa_policies, ("user", "group")):
+        name = directory.group_name(entry.id) if entry.kind == "group" else _user_label(directory, entry.id)
+        if context.settings.is_break_glass(entry.id, name):
+            continue
+        subject = Subject(entry.kind, entry.id, name if name != entry.id else "")
+        what = f"{entry.kind.capitalize()} {name}"
+        if entry.kind == "user":
+            candidates, complete = {entry.id.lower()}, entry.id.lower() in enabled or directory.user(entry.id) is not None
+        else:
+            membership = directory.members(entry.id)
+            candidates, complete = set(membership.users), membership.complete
+        members = sorted(m for m in candidates if m in enabled
+                         and not context.settings.is_break_glass(m, enabled[m].user_principal_name))
+        uncovered = [enabled[m].user_principal_name or m for m in members if coverage.status(m) == "uncovered"]
+        unknown = [m for m in members if coverage.status(m) == "undetermined"]
+        evidence = _exclusion_evidence(entry)
+        if uncovered:
+            shown = ", ".join(uncovered[:5]) + (f" and {len(uncovered) - 5} more" if len(uncovered) > 5 else "")
+            findings.append(Finding(Verdict.FAIL, f"{what} is excluded from {_policy_list(entry)}, and "
+                                    f"{len(uncovered)} of its {len(members)} enabled users are covered by no other "
+                                    f"enforced MFA policy: {shown}.", subject, evidence))
+        elif not complete or unknown:
+            findings.append(Finding(Verdict.NOT_ASSESSED, f"{what} is excluded from {_policy_list(entry)}; whether "
+                                    "its users are covered elsewhere cannot be told, as the export does not show all "
+                                    "of them or of the groups that would cover them.", subject, evidence))
+        else:
+            findings.append(Finding(Verdict.PASS, f"{what} is excluded from {_policy_list(entry)}, and all "
+                                    f"{len(members)} of its enabled users are covered by another enforced MFA "
+                                    "policy.", subject, evidence))
+    return findings
+
+
+def _user_label(directory: Directory, user_id: str) -> str:
+    user = directory.user(user_id)
+    return (user.user_principal_name or user.display_name) if user is not None else user_id
+
+
+def _object_level_gaps(context: CheckContext, mfa_policies: list[ConditionalAccessPolicy]) -> list[Finding]:
+    """Without the users of the export: an excluded object must be included by another policy."""
+    tenant = context.tenant
     names = _names(tenant)
     namer = location_namer(tenant)
     baseline = [p for p in tenant.conditional_access_policies or () if not ca.baseline_gaps(p, namer)]
-    mfa_policies = [p for p in tenant.conditional_access_policies or ()
-                    if ca.is_enforced(p) and ca.grant_requires_mfa(p.grant)]
     findings = []
     for entry in _exclusions(mfa_policies, ("user", "group")):
         name = names.get(entry.id.lower(), (entry.kind, ""))[1]
@@ -171,10 +232,6 @@ def ca_exclusion_gaps(context: CheckContext) -> list[Finding]:
             findings.append(Finding(Verdict.FAIL, f"{what} is excluded from {_policy_list(entry)} and no other "
                                     "enforced, unconditional, all-apps MFA policy includes it.", subject,
                                     _exclusion_evidence(entry)))
-    if not findings:
-        return [Finding(Verdict.PASS, "No user or group is excluded from an enforced MFA policy, "
-                        "break-glass accounts aside.", CA_COLLECTION,
-                        collection_evidence(tenant.conditional_access_origin))]
     return findings
 
 

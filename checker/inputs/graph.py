@@ -63,19 +63,30 @@ def parse_user(obj: Mapping[str, Any], origin: Origin) -> User:
     )
 
 
-def _member_ids(obj: Mapping[str, Any]) -> tuple[str, ...] | None:
-    for name in ("members", "transitiveMembers"):
+def _members(obj: Mapping[str, Any]) -> tuple[tuple[str, ...] | None, tuple[str, ...], bool]:
+    """(member ids, the members typed as groups, whether the list is transitive)."""
+    for name, transitive in (("members", False), ("transitiveMembers", True)):
         if fields.has(obj, name):
-            return tuple(fields.text(member, "id") for member in fields.objects(obj, name))
-    return None
+            members = fields.objects(obj, name)
+            ids = tuple(fields.text(member, "id") for member in members)
+            groups = tuple(fields.text(m, "id") for m in members if fields.odata_type(m).endswith(".group"))
+            return ids, groups, transitive
+    return None, (), False
+
+
+def _member_ids(obj: Mapping[str, Any]) -> tuple[str, ...] | None:
+    return _members(obj)[0]
 
 
 def parse_group(obj: Mapping[str, Any], origin: Origin) -> Group:
+    member_ids, nested, transitive = _members(obj)
     return Group(
         id=fields.text(obj, "id"),
         display_name=fields.text(obj, "displayName"),
-        member_ids=_member_ids(obj),
+        member_ids=member_ids,
         origin=origin,
+        nested_group_ids=nested,
+        members_are_transitive=transitive,
     )
 
 

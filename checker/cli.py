@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import NoReturn
 
 from checker import __version__
-from checker.verdicts import EXIT_OK, EXIT_USAGE, Severity
+from checker.verdicts import EXIT_FAILURES, EXIT_OK, EXIT_USAGE, Severity
 
 PROGRAM = "tenant-checker"
 
@@ -51,6 +51,11 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--ignore", action="append", default=[], metavar="IDS",
                       help="skip rules whose id or name starts with one of these (comma-separated)")
     scan.add_argument("--verbose", "-v", action="store_true", help="show passing results in the table")
+    who = commands.add_parser("explain-user", help="show, for one user, which policies apply and whether MFA "
+                              "is required (an offline What If)")
+    who.add_argument("user", metavar="USER", help="user principal name or object id")
+    who.add_argument("paths", nargs="+", metavar="PATH", help="export folder(s) or file(s)")
+    who.add_argument("--config", metavar="FILE", help="configuration file (break-glass accounts)")
     commands.add_parser("rules", help="list the rule catalogue")
     explain = commands.add_parser("explain", help="show one rule's documentation")
     explain.add_argument("rule", metavar="RULE", help="rule id or name, e.g. MFA010")
@@ -66,7 +71,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return list_rules()
         if args.command == "explain":
             return explain_rule(args.rule)
-        raise UsageError("a command is required: scan, rules or explain (see --help)")
+        if args.command == "explain-user":
+            return explain_user(args.user, args.paths, args.config)
+        raise UsageError("a command is required: scan, explain-user, rules or explain (see --help)")
     except UsageError as error:
         print(f"{PROGRAM}: error: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -120,3 +127,21 @@ def explain_rule(wanted: str) -> int:
         raise UsageError(f"unknown rule {wanted!r} (see '{PROGRAM} rules')")
     sys.stdout.write(as_text(rule))
     return EXIT_OK
+
+
+def explain_user(wanted: str, paths: Sequence[str], config_path: str | None) -> int:
+    """Exit 0 when the user is covered (or disabled), 1 when not or when it cannot be told."""
+    from checker.config import ConfigError, find_config, load_config
+    from checker.explain_user import UnknownUser, explain
+    from checker.inputs.discover import InputPathError
+    from checker.inputs.load import load
+    from checker.scan import settings_from
+
+    try:
+        config = load_config(config_path or find_config(paths))
+        loaded = load(paths)
+        explanation = explain(loaded.tenant, settings_from(config), wanted)
+    except (ConfigError, InputPathError, UnknownUser) as error:
+        raise UsageError(str(error)) from None
+    sys.stdout.write(explanation.text)
+    return EXIT_OK if explanation.status in ("covered", "disabled") else EXIT_FAILURES

@@ -7,6 +7,7 @@ from checker import __version__
 from checker.checks import CHECKS
 from checker.checks.base import CheckContext, Finding
 from checker.checks.common import TENANT
+from checker.coverage_summary import summarise_coverage
 from checker.inputs.load import LoadResult
 from checker.licence import plan_of
 from checker.report import Report, Result, RuleOutcome
@@ -40,4 +41,5 @@ def run(loaded: LoadResult, rules: Sequence[Rule], context: CheckContext) -> Rep
         plan=plan_of(loaded.tenant).value,
         outcomes=outcomes,
         sources=loaded.sources,
+        coverage=summarise_coverage(context),
     )

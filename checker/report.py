@@ -84,6 +84,27 @@ class InputFile:
 
 
 @dataclass(frozen=True)
+class CoverageSummary:
+    """Per-user MFA coverage at a glance: the same computation as MFA070.
+
+    ``state`` is "per user", "via security defaults" or "not assessed" (``note`` says why).
+    """
+
+    state: str
+    enabled_users: int = 0
+    covered: int = 0
+    uncovered: tuple[Subject, ...] = ()
+    break_glass: tuple[Subject, ...] = ()
+    undetermined: tuple[Subject, ...] = ()
+    note: str = ""
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {"enabledUsers": self.enabled_users, "covered": self.covered, "uncovered": len(self.uncovered),
+                "breakGlass": len(self.break_glass), "undetermined": len(self.undetermined)}
+
+
+@dataclass(frozen=True)
 class Report:
     tool_version: str
     scan_root: str
@@ -91,6 +112,7 @@ class Report:
     plan: str
     outcomes: tuple[RuleOutcome, ...]
     sources: dict[str, str] = field(default_factory=dict, compare=False)
+    coverage: CoverageSummary = field(default_factory=lambda: CoverageSummary("not assessed"))
 
     def results(self) -> list[Result]:
         return [result for outcome in self.outcomes for result in outcome.results]

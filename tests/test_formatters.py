@@ -186,7 +186,7 @@ def test_table_hides_passes_unless_verbose(report: Report) -> None:
     assert "bob@contoso.example" in _format("table", report, verbose=True)
     assert _format("table", report).endswith(
         "5 rules: 3 fail, 0 not_assessed, 1 review, 0 pass, 1 not_applicable"
-        " · plan P1 · 2 files read, 1 ignored, 1 unreadable\n"
+        " · plan P1 · 2 files read, 1 ignored, 1 unreadable\nMFA coverage: not assessed\n"
     )
 
 
@@ -196,7 +196,7 @@ def test_table_says_when_nothing_needs_attention(tmp_path: Path) -> None:
     assert _format("table", quiet) == (
         "Nothing fails, nothing is left unassessed, nothing needs review.\n\n"
         "1 rule: 0 fail, 0 not_assessed, 0 review, 0 pass, 1 not_applicable"
-        " · plan P1 · 2 files read, 1 ignored, 1 unreadable\n"
+        " · plan P1 · 2 files read, 1 ignored, 1 unreadable\nMFA coverage: not assessed\n"
     )
 
 

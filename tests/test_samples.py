@@ -97,3 +97,37 @@ def test_formatter_snapshots(sample: str, format_name: str, tmp_path: Path, snap
     _, outputs = scan(tmp_path, sample)
     snapshot.snapshot_dir = ROOT / "tests" / "snapshots" / "samples"  # type: ignore[attr-defined]
     snapshot.assert_match(outputs[format_name], f"{sample}.{FORMATS[format_name]}")  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("sample", "expected"),
+    [
+        ("free-defaults-on", {"state": "via security defaults", "uncovered": 0, "breakGlass": 0}),
+        ("free-defaults-off", {"state": "per user", "covered": 0, "uncovered": 6, "breakGlass": 0}),
+        ("e3-done-right", {"state": "per user", "enabledUsers": 11, "covered": 9, "uncovered": 0, "breakGlass": 2}),
+        ("e3-gaps", {"state": "per user", "enabledUsers": 12, "covered": 0, "uncovered": 10, "breakGlass": 2}),
+        ("e5-complete", {"state": "per user", "enabledUsers": 13, "covered": 11, "uncovered": 0, "breakGlass": 2}),
+        ("partial-ca-only", {"state": "not assessed", "note": "the export has no users"}),
+    ],
+)
+def test_coverage_summary(sample: str, expected: dict[str, object], tmp_path: Path) -> None:
+    _, outputs = scan(tmp_path, sample)
+    coverage = json.loads(outputs["json"])["coverage"]
+    assert {key: coverage[key] for key in expected} == expected
+    assert "MFA coverage: " in outputs["table"]
+    assert "## User MFA coverage" in outputs["markdown"]
+
+
+@pytest.mark.parametrize("sample", SAMPLES)
+def test_coverage_summary_lists_the_users_mfa070_reports(sample: str, tmp_path: Path) -> None:
+    _, outputs = scan(tmp_path, sample)
+    report = json.loads(outputs["json"])
+    (mfa070,) = [rule for rule in report["rules"] if rule["id"] == "MFA070"]
+    by_verdict: dict[str, set[str]] = {"fail": set(), "review": set(), "not_assessed": set()}
+    for result in mfa070["results"]:
+        if result["subject"]["kind"] == "user":
+            by_verdict[result["verdict"]].add(result["subject"]["id"])
+    coverage = report["coverage"]
+    assert {u["id"] for u in coverage["uncoveredUsers"]} == by_verdict["fail"]
+    assert {u["id"] for u in coverage["breakGlassUsers"]} == by_verdict["review"]
+    assert {u["id"] for u in coverage["undeterminedUsers"]} == by_verdict["not_assessed"]

@@ -3,9 +3,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from checker.model import Tenant
-from checker.policy import ADMIN_ROLES
+from checker.coverage import Coverage, compute_coverage
+from checker.directory import Directory, build_directory
+from checker.policy import ADMIN_ROLES, location_namer
 from checker.report import Evidence, InputFile, Subject
 from checker.verdicts import Verdict
 
@@ -22,10 +25,26 @@ class Settings:
 
 
 @dataclass(frozen=True)
+class UserCoverage:
+    directory: Directory
+    coverage: Coverage
+
+
+@dataclass(frozen=True)
 class CheckContext:
     tenant: Tenant
     settings: Settings = field(default_factory=Settings)
     inputs: tuple[InputFile, ...] = ()
+
+    @cached_property
+    def user_coverage(self) -> UserCoverage | None:
+        """Per-user coverage, worked out once for every check that needs it; None without users or policies."""
+        if self.tenant.users is None or self.tenant.conditional_access_policies is None:
+            return None
+        directory = build_directory(self.tenant)
+        names = {loc.id.lower(): loc.display_name for loc in self.tenant.named_locations or ()}
+        coverage = compute_coverage(self.tenant.conditional_access_policies, directory, location_namer(names))
+        return UserCoverage(directory, coverage)
 
 
 @dataclass(frozen=True)

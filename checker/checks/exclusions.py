@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from checker import policy as ca
-from checker.checks.base import CheckContext, Finding
+from checker.checks.base import CheckContext, Finding, UserCoverage
 from checker.checks.common import (
     CA_COLLECTION,
     NEEDS_CA,
@@ -16,8 +16,7 @@ from checker.checks.common import (
     policy_subject,
     quoted,
 )
-from checker.coverage import compute_coverage
-from checker.directory import Directory, build_directory
+from checker.directory import Directory
 from checker.model import ConditionalAccessPolicy, Tenant
 from checker.report import Evidence, Subject
 from checker.verdicts import Verdict
@@ -154,10 +153,10 @@ def ca_exclusion_gaps(context: CheckContext) -> list[Finding]:
     tenant = context.tenant
     mfa_policies = [p for p in tenant.conditional_access_policies or ()
                     if ca.is_enforced(p) and ca.grant_requires_mfa(p.grant)]
-    if tenant.users is None:
+    if context.user_coverage is None:
         findings = _object_level_gaps(context, mfa_policies)
     else:
-        findings = _member_level_gaps(context, mfa_policies)
+        findings = _member_level_gaps(context, mfa_policies, context.user_coverage)
     if not findings:
         return [Finding(Verdict.PASS, "No user or group is excluded from an enforced MFA policy, "
                         "break-glass accounts aside.", CA_COLLECTION,
@@ -165,11 +164,10 @@ def ca_exclusion_gaps(context: CheckContext) -> list[Finding]:
     return findings
 
 
-def _member_level_gaps(context: CheckContext, mfa_policies: list[ConditionalAccessPolicy]) -> list[Finding]:
+def _member_level_gaps(context: CheckContext, mfa_policies: list[ConditionalAccessPolicy],
+                       user_coverage: UserCoverage) -> list[Finding]:
     """Each excluded user, and each member of an excluded group (transitively), must be covered."""
-    tenant = context.tenant
-    directory = build_directory(tenant)
-    coverage = compute_coverage(tenant.conditional_access_policies or (), directory, location_namer(tenant))
+    directory, coverage = user_coverage.directory, user_coverage.coverage
     enabled = {user.id.lower(): user for user in coverage.users}
     findings = []
     for entry in _exclusions(mfa_policies, ("user", "group")):

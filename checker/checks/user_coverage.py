@@ -16,8 +16,8 @@ from checker.checks.common import (
     quoted,
     via_security_defaults,
 )
-from checker.coverage import Coverage, compute_coverage
-from checker.directory import Directory, build_directory
+from checker.coverage import Coverage
+from checker.directory import Directory
 from checker.model import ConditionalAccessPolicy, Tenant, User
 from checker.report import Evidence, Subject
 from checker.verdicts import Verdict
@@ -87,10 +87,9 @@ def user_mfa_coverage(context: CheckContext) -> list[Finding]:
         return [via_security_defaults(defaults, TENANT)]
     if tenant.conditional_access_policies is None:
         return [not_assessed([NEEDS_CA] + ([NEEDS_DEFAULTS] if defaults.state is Defaults.UNKNOWN else []))]
-    if tenant.users is None:
+    if context.user_coverage is None:
         return [not_assessed([NEEDS_USERS], detail="Coverage is worked out per enabled user.")]
-    directory = build_directory(tenant)
-    coverage = compute_coverage(tenant.conditional_access_policies, directory, location_namer(tenant))
+    directory, coverage = context.user_coverage.directory, context.user_coverage.coverage
     if defaults.state is Defaults.UNKNOWN:
         missing = sum(1 for u in coverage.users if coverage.status(u.id) != "covered")
         if missing:

@@ -40,6 +40,18 @@ def files_phrase(report: Report) -> str:
     return f"{read} read, {statuses.count('ignored')} ignored, {statuses.count('unreadable')} unreadable"
 
 
+def coverage_phrase(report: Report) -> str:
+    """``MFA coverage: 9 of 11 enabled users covered, 0 uncovered, 2 break-glass, 0 undetermined``"""
+    coverage = report.coverage
+    if coverage.state == "via security defaults":
+        return f"MFA coverage: all {plural(coverage.enabled_users, 'enabled user')} via security defaults"
+    if coverage.state == "not assessed":
+        return "MFA coverage: not assessed" + (f" ({coverage.note})" if coverage.note else "")
+    return (f"MFA coverage: {coverage.covered} of {plural(coverage.enabled_users, 'enabled user')} covered, "
+            f"{len(coverage.uncovered)} uncovered, {len(coverage.break_glass)} break-glass, "
+            f"{len(coverage.undetermined)} undetermined")
+
+
 def locate_evidence(evidence: Evidence, locator: Locator) -> Location:
     """A position set by a loader (a parse error) wins: the file has no structure to search."""
     if evidence.line is not None:

@@ -11,7 +11,7 @@ from typing import Any
 from checker.formatters.common import locate_evidence, rule_verdicts
 from checker.formatters.options import FormatOptions
 from checker.locate import Locator
-from checker.report import Evidence, InputFile, Report, Result, RuleOutcome
+from checker.report import CoverageSummary, Evidence, InputFile, Report, Result, RuleOutcome, Subject
 
 TOOL_NAME = "tenant-checker"
 
@@ -23,9 +23,24 @@ def format_report(report: Report, options: FormatOptions) -> str:
         "plan": report.plan,
         "inputs": [_input(input_file) for input_file in report.inputs],
         "summary": {verdict.value: count for verdict, count in rule_verdicts(report).items()},
+        "coverage": _coverage(report.coverage),
         "rules": [_rule(outcome, options.locator) for outcome in report.outcomes],
     }
     return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def _coverage(coverage: CoverageSummary) -> dict[str, Any]:
+    def users(subjects: tuple[Subject, ...]) -> list[dict[str, str]]:
+        return [{"id": subject.id, "name": subject.name} for subject in subjects]
+
+    return {
+        "state": coverage.state,
+        "note": coverage.note,
+        **coverage.counts,
+        "uncoveredUsers": users(coverage.uncovered),
+        "breakGlassUsers": users(coverage.break_glass),
+        "undeterminedUsers": users(coverage.undetermined),
+    }
 
 
 def _input(input_file: InputFile) -> dict[str, Any]:

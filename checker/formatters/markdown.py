@@ -4,7 +4,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from checker.formatters.common import ATTENTION, files_phrase, locate_evidence, plural, rule_verdicts
+from checker.formatters.common import (
+    ATTENTION,
+    coverage_phrase,
+    files_phrase,
+    locate_evidence,
+    plural,
+    rule_verdicts,
+)
 from checker.formatters.options import FormatOptions
 from checker.locate import Locator
 from checker.report import Evidence, Report, Result, RuleOutcome
@@ -19,6 +26,7 @@ def format_report(report: Report, options: FormatOptions) -> str:
     blocks = [
         "# tenant-checker report",
         _summary(report),
+        _coverage(report),
         "## Rules",
         _table(("Rule", "Name", "Severity", "Verdict"), [_rule_row(outcome) for outcome in report.outcomes]),
     ]
@@ -40,11 +48,30 @@ def _summary(report: Report) -> str:
         ("Tool", f"tenant-checker {_text(report.tool_version)}"),
         ("Plan", _text(report.plan)),
         ("Input files", files_phrase(report)),
+        ("User MFA coverage", _text(coverage_phrase(report).removeprefix("MFA coverage: "))),
     ]
     rows += [
         (f"Rules: {verdict.value}", str(count)) for verdict, count in rule_verdicts(report).items()
     ]
     return "## Summary\n\n" + _table(("Item", "Value"), rows)
+
+
+_LISTED = 100
+
+
+def _coverage(report: Report) -> str:
+    coverage = report.coverage
+    lines = ["## User MFA coverage", "", _text(coverage_phrase(report)) + "."]
+    if coverage.note:
+        lines[-1] += f" Note: {_text(coverage.note)}."
+    for title, subjects in (("Users without MFA", coverage.uncovered), ("Break-glass accounts", coverage.break_glass),
+                            ("Users whose coverage cannot be told", coverage.undetermined)):
+        if subjects:
+            lines += ["", f"**{title}** ({len(subjects)}):", ""]
+            lines += [f"- {_text(subject.name or subject.id)} ({_code(subject.id)})" for subject in subjects[:_LISTED]]
+            if len(subjects) > _LISTED:
+                lines.append(f"- and {len(subjects) - _LISTED} more (the JSON report lists them all)")
+    return "\n".join(lines)
 
 
 def _finding(outcome: RuleOutcome, options: FormatOptions) -> str:

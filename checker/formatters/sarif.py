@@ -74,7 +74,8 @@ def format_report(report: Report, options: FormatOptions) -> str:
         },
         "columnKind": "unicodeCodePoints",
         "originalUriBaseIds": {BASE_ID: {"uri": base_uri(report.scan_root)}},
-        "properties": {"plan": report.plan},
+        "properties": {"plan": report.plan,
+                       "coverage": {"state": report.coverage.state, **report.coverage.counts}},
     }
     run["artifacts"] = [_artifact(input_file) for input_file in report.inputs]
     run["results"] = results

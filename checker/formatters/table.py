@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from checker.formatters.common import ATTENTION, files_phrase, verdicts_phrase
+from checker.formatters.common import ATTENTION, coverage_phrase, files_phrase, verdicts_phrase
 from checker.formatters.options import FormatOptions
 from checker.report import Report, Result, Subject
 from checker.rule import Rule
@@ -46,7 +46,7 @@ def format_report(report: Report, options: FormatOptions) -> str:
         body = "No results."
     else:
         body = "Nothing fails, nothing is left unassessed, nothing needs review."
-    summary = f"{verdicts_phrase(report)} · plan {report.plan} · {files_phrase(report)}"
+    summary = f"{verdicts_phrase(report)} · plan {report.plan} · {files_phrase(report)}\n{coverage_phrase(report)}"
     return f"{body}\n\n{summary}\n"
 
 

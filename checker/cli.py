@@ -131,6 +131,7 @@ def explain_rule(wanted: str) -> int:
 
 def explain_user(wanted: str, paths: Sequence[str], config_path: str | None) -> int:
     """Exit 0 when the user is covered (or disabled), 1 when not or when it cannot be told."""
+    from checker.checks.base import CheckContext
     from checker.config import ConfigError, find_config, load_config
     from checker.explain_user import UnknownUser, explain
     from checker.inputs.discover import InputPathError
@@ -140,7 +141,7 @@ def explain_user(wanted: str, paths: Sequence[str], config_path: str | None) -> 
     try:
         config = load_config(config_path or find_config(paths))
         loaded = load(paths)
-        explanation = explain(loaded.tenant, settings_from(config), wanted)
+        explanation = explain(CheckContext(loaded.tenant, settings_from(config), loaded.inputs), wanted)
     except (ConfigError, InputPathError, UnknownUser) as error:
         raise UsageError(str(error)) from None
     sys.stdout.write(explanation.text)

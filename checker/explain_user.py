@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from checker import policy as ca
 from checker.applicability import applicability
-from checker.checks.base import Settings
+from checker.checks.base import CheckContext, Settings, UserCoverage
 from checker.checks.common import Defaults, defaults_state, location_namer
 from checker.checks.user_coverage import why_uncovered, why_undetermined
 from checker.coverage import Coverage, compute_coverage
@@ -37,13 +37,17 @@ def find_user(directory: Directory, wanted: str) -> User:
     raise UnknownUser(f"user {wanted!r} is not in the export ({len(directory.users)} users read)")
 
 
-def explain(tenant: Tenant, settings: Settings, wanted: str) -> UserExplanation:
+def explain(context: CheckContext, wanted: str) -> UserExplanation:
+    tenant, settings = context.tenant, context.settings
     if tenant.users is None:
         raise UnknownUser("the export has no users collection, so no user can be explained")
-    directory = build_directory(tenant)
-    user = find_user(directory, wanted)
     policies = tenant.conditional_access_policies or ()
-    coverage = compute_coverage(policies, directory, location_namer(tenant))
+    found = context.user_coverage
+    if found is None:  # users but no policies: nobody is covered, and the text says why
+        directory = build_directory(tenant)
+        found = UserCoverage(directory, compute_coverage((), directory))
+    directory, coverage = found.directory, found.coverage
+    user = find_user(directory, wanted)
     defaults = defaults_state(tenant)
     status, summary = _outcome(tenant, user, settings, defaults.state, directory, coverage)
     lines = [_header(user, directory), "", f"MFA: {summary}", ""]

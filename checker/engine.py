@@ -41,5 +41,6 @@ def run(loaded: LoadResult, rules: Sequence[Rule], context: CheckContext) -> Rep
         plan=plan_of(loaded.tenant).value,
         outcomes=outcomes,
         sources=loaded.sources,
+        spans=loaded.spans,
         coverage=summarise_coverage(context),
     )

@@ -16,12 +16,14 @@ import json
 import re
 from array import array
 from bisect import bisect_right
+from itertools import accumulate
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeAlias
 
 from checker.inputs.decode import decode_text
+from checker.inputs.spans import Spans, resolve_within
 from checker.origin import Origin, escape_pointer_token, split_pointer
 
 _SPACE = r"[ \t\n\r]*+"
@@ -156,13 +158,26 @@ class _Tape:
 
 
 class Locator:
-    """Resolves origins to positions, reading each source file at most once."""
+    """Resolves origins to positions, reading each source file at most once.
 
-    def __init__(self, sources: Mapping[str, str]) -> None:
+    Where the loader recorded the spans of a collection's elements, an origin inside one is
+    found by walking that element along the pointer; other origins use a map of the whole file.
+    """
+
+    def __init__(self, sources: Mapping[str, str], spans: Mapping[str, Spans] | None = None) -> None:
         self._sources = dict(sources)
+        self._spans = dict(spans or {})
         self._tapes: dict[str, _Tape | None] = {}
+        self._texts: dict[str, _Lines | None] = {}
+        self._found: dict[Origin, Location] = {}
 
     def locate(self, origin: Origin) -> Location:
+        found = self._found.get(origin)
+        if found is None:
+            found = self._found[origin] = self._in_element(origin) or self._in_file(origin)
+        return found
+
+    def _in_file(self, origin: Origin) -> Location:
         if origin.file not in self._tapes:
             self._tapes[origin.file] = _read(self._sources.get(origin.file))
         tape = self._tapes[origin.file]
@@ -171,6 +186,50 @@ class Locator:
         pointer, offset = tape.resolve(split_pointer(origin.pointer))
         line, column = tape.position(offset)
         return Location(origin.file, pointer, line, column)
+
+    def _in_element(self, origin: Origin) -> Location | None:
+        spans = self._spans.get(origin.file)
+        if not spans:
+            return None
+        tokens = split_pointer(origin.pointer)
+        for array_pointer, found in spans.items():
+            prefix = split_pointer(array_pointer)
+            depth = len(prefix)
+            if len(tokens) <= depth or tokens[:depth] != prefix or not tokens[depth].isdigit():
+                continue
+            index = int(tokens[depth])
+            lines = self._lines(origin.file)
+            if lines is None or 2 * index + 1 >= len(found):
+                return None
+            start = found[2 * index]
+            inner, offset = resolve_within(lines.text, start, tokens[depth + 1:])
+            line, column = lines.position(offset)
+            return Location(origin.file, f"{array_pointer}/{index}{inner}", line, column)
+        return None
+
+    def _lines(self, file: str) -> _Lines | None:
+        if file not in self._texts:
+            try:
+                self._texts[file] = _Lines(decode_text(Path(self._sources[file]).read_bytes()).text)
+            except (OSError, ValueError, KeyError):
+                self._texts[file] = None
+        return self._texts[file]
+
+
+class _Lines:
+    """Line and column of any offset, from newline counts kept per block of text."""
+
+    BLOCK = 4096
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        counts = (text.count("\n", start, start + self.BLOCK) for start in range(0, len(text), self.BLOCK))
+        self._before = array("q", accumulate(counts, initial=0))
+
+    def position(self, offset: int) -> tuple[int, int]:
+        block = offset // self.BLOCK
+        line = self._before[block] + self.text.count("\n", block * self.BLOCK, offset) + 1
+        return line, offset - (self.text.rfind("\n", 0, offset) + 1) + 1
 
 
 def _read(path: str | None) -> _Tape | None:

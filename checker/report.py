@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from checker.rule import Rule
+from checker.inputs.spans import Spans
 from checker.origin import Origin
 from checker.verdicts import Verdict, worst
 
@@ -112,6 +113,7 @@ class Report:
     plan: str
     outcomes: tuple[RuleOutcome, ...]
     sources: dict[str, str] = field(default_factory=dict, compare=False)
+    spans: dict[str, Spans] = field(default_factory=dict, compare=False)
     coverage: CoverageSummary = field(default_factory=lambda: CoverageSummary("not assessed"))
 
     def results(self) -> list[Result]:

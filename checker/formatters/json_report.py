@@ -8,7 +8,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from checker.formatters.common import locate_evidence, rule_verdicts
+from checker.formatters.common import dumps_records_per_line, locate_evidence, rule_verdicts
 from checker.formatters.options import FormatOptions
 from checker.locate import Locator
 from checker.report import CoverageSummary, Evidence, InputFile, Report, Result, RuleOutcome, Subject
@@ -26,7 +26,10 @@ def format_report(report: Report, options: FormatOptions) -> str:
         "coverage": _coverage(report.coverage),
         "rules": [_rule(outcome, options.locator) for outcome in report.outcomes],
     }
-    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n"
+    return dumps_records_per_line(document, _RECORD_LISTS) + "\n"
+
+
+_RECORD_LISTS = frozenset({"inputs", "results", "uncoveredUsers", "breakGlassUsers", "undeterminedUsers"})
 
 
 def _coverage(coverage: CoverageSummary) -> dict[str, Any]:

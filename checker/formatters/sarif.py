@@ -10,13 +10,14 @@ Choices a reader of the output may wonder about:
 """
 from __future__ import annotations
 
+import functools
+
 import hashlib
-import json
 import re
 from typing import Any
 from urllib.parse import quote
 
-from checker.formatters.common import locate_evidence
+from checker.formatters.common import dumps_records_per_line, locate_evidence
 from checker.formatters.options import FormatOptions
 from checker.locate import Location
 from checker import rule_docs
@@ -79,26 +80,10 @@ def format_report(report: Report, options: FormatOptions) -> str:
     }
     run["artifacts"] = [_artifact(input_file) for input_file in report.inputs]
     run["results"] = results
-    return _dumps({"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}, run, ("artifacts", "results"))
+    return dumps_records_per_line({"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}, _RECORD_LISTS) + "\n"
 
 
-def _dumps(log: dict[str, Any], run: dict[str, Any], long_lists: tuple[str, ...]) -> str:
-    """Indented JSON, except one line per artifact and per result.
-
-    ``indent=`` makes json use its pure-Python encoder, about ten times slower than the C
-    one; these lists grow with the tenant (100k users, 100k results), the rest does not.
-    A line per record also keeps the file diffable.
-    """
-    encoded = {}
-    for name in long_lists:
-        lines = [" " * 8 + json.dumps(item, sort_keys=True, ensure_ascii=False) for item in run[name]]
-        # A NUL cannot survive json.dumps unescaped, so the marker cannot collide with data.
-        run[name] = f"\0{name}\0"
-        encoded[json.dumps(run[name])] = "[\n" + ",\n".join(lines) + "\n      ]" if lines else "[]"
-    text = json.dumps(log, indent=2, sort_keys=True, ensure_ascii=False)
-    for marker, replacement in encoded.items():
-        text = text.replace(marker, replacement, 1)
-    return text + "\n"
+_RECORD_LISTS = frozenset({"artifacts", "results"})
 
 
 def _locations(result: Result, report: Report, options: FormatOptions) -> list[Location]:
@@ -189,6 +174,7 @@ def _artifact(input_file: InputFile) -> dict[str, Any]:
     return artifact
 
 
+@functools.lru_cache(maxsize=4096)
 def file_uri(path: str) -> str:
     """A display path (relative to the scanned root) as a relative URI reference."""
     return quote(path.replace("\\", "/"), safe=_URI_SAFE)

@@ -6,6 +6,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from checker.inputs.spans import Spans, parse_with_spans
+
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8"),
     (codecs.BOM_UTF16_LE, "utf-16-le"),
@@ -76,10 +78,13 @@ def _position(text: str, index: int) -> tuple[int, int]:
     return line, column
 
 
-def parse_json(text: str) -> Any:
-    """Parse JSON text, turning every failure into a DecodeError with a position."""
+def parse_json_with_spans(text: str) -> tuple[Any, Spans]:
+    """Parse JSON text, noting where each element of a collection's array lies.
+
+    Every failure becomes a DecodeError with a position.
+    """
     try:
-        return json.loads(text)
+        return parse_with_spans(text)
     except json.JSONDecodeError as error:
         raise DecodeError(f"not valid JSON: {error.msg}", error.lineno, error.colno) from None
     except RecursionError:

@@ -48,6 +48,9 @@ def _type_name(value: Any) -> str:
 
 
 def text(obj: Mapping[str, Any], name: str, default: str = "") -> str:
+    value = obj.get(name)
+    if type(value) is str:  # the common case, before any case-insensitive search
+        return value
     value = get(obj, name)
     if value is None:
         return default
@@ -77,6 +80,9 @@ def strings(obj: Mapping[str, Any], name: str) -> tuple[str, ...]:
 
 def boolean(obj: Mapping[str, Any], name: str) -> bool | None:
     """A boolean; PowerShell's "True"/"False" strings are accepted, null stays unknown."""
+    value = obj.get(name)
+    if value is True or value is False:
+        return value
     value = get(obj, name)
     if value is None or isinstance(value, bool):
         return value

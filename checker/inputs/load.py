@@ -9,13 +9,14 @@ import hashlib
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from checker.inputs import fields, identify
-from checker.inputs.decode import DecodeError, decode_text, parse_json
+from checker.inputs.decode import DecodeError, decode_text, parse_json_with_spans
 from checker.inputs.discover import SourceFile, discover
 from checker.inputs.fields import ShapeError
 from checker.inputs.graph import PARSERS, parse_method_configuration, parse_registration_campaign
+from checker.inputs.spans import Spans
 from checker.inputs.tenant_builder import build_tenant
 from checker.model import AuthenticationMethodsPolicy, Tenant
 from checker.origin import Origin
@@ -34,6 +35,7 @@ class LoadResult:
     inputs: tuple[InputFile, ...]
     sources: dict[str, str]
     scan_root: str
+    spans: dict[str, Spans] = field(default_factory=dict)
 
     @property
     def recognised_any(self) -> bool:
@@ -50,6 +52,7 @@ class _FileRecord:
     objects: int = 0
     reason: str = ""
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    spans: Spans = field(default_factory=dict)
 
     def freeze(self) -> InputFile:
         return InputFile(
@@ -64,8 +67,7 @@ class _FileRecord:
         )
 
 
-@dataclass(frozen=True)
-class ParsedObject:
+class ParsedObject(NamedTuple):
     """A model object with the raw JSON it came from (to compare duplicates)."""
 
     collection: str
@@ -111,6 +113,7 @@ def load(paths: Sequence[str]) -> LoadResult:
         inputs=tuple(sorted(inputs + skipped, key=lambda item: item.path)),
         sources={source.display_path: source.filesystem_path for source in discovery.files},
         scan_root=discovery.scan_root,
+        spans={r.source.display_path: r.spans for r in records if r.status == "used" and r.spans},
     )
 
 
@@ -141,7 +144,8 @@ def _read(record: _FileRecord) -> Any:
         record.reason = f"not a JSON document ({suffix or 'no extension'})"
         return None
     try:
-        return parse_json(decode_text(data).text)
+        document, record.spans = parse_json_with_spans(decode_text(data).text)
+        return document
     except DecodeError as error:
         if other_text:
             record.reason = f"not a JSON document ({suffix})"

@@ -17,7 +17,7 @@ import re
 from array import array
 from bisect import bisect_right
 from itertools import accumulate
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeAlias
@@ -176,6 +176,18 @@ class Locator:
         if found is None:
             found = self._found[origin] = self._in_element(origin) or self._in_file(origin)
         return found
+
+    def prefetch(self, origins: Iterable[Origin]) -> None:
+        """Resolve many origins a file at a time, keeping no file's text longer than needed."""
+        by_file: dict[str, list[Origin]] = {}
+        for origin in origins:
+            if origin not in self._found:
+                by_file.setdefault(origin.file, []).append(origin)
+        for file, found in sorted(by_file.items()):
+            for origin in found:
+                self.locate(origin)
+            self._texts.pop(file, None)
+            self._tapes.pop(file, None)
 
     def _in_file(self, origin: Origin) -> Location:
         if origin.file not in self._tapes:

@@ -18,7 +18,7 @@ class Plan(enum.Enum):
     P2 = "P2"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class UserScope:
     """The ``conditions.users`` part of a Conditional Access policy."""
 
@@ -32,7 +32,7 @@ class UserScope:
     exclude_guest_types: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class GrantControls:
     operator: str = "OR"
     built_in_controls: tuple[str, ...] = ()
@@ -42,7 +42,7 @@ class GrantControls:
     terms_of_use: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ConditionalAccessPolicy:
     id: str
     display_name: str
@@ -68,20 +68,20 @@ class ConditionalAccessPolicy:
     grant: GrantControls | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SecurityDefaults:
     is_enabled: bool
     origin: Origin
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ServicePlan:
     service_plan_id: str
     service_plan_name: str
     provisioning_status: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SubscribedSku:
     sku_id: str
     sku_part_number: str
@@ -90,7 +90,7 @@ class SubscribedSku:
     origin: Origin
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class User:
     id: str
     user_principal_name: str
@@ -100,7 +100,7 @@ class User:
     origin: Origin
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Group:
     """A group; ``member_ids`` is None when the export did not expand its members.
 
@@ -116,7 +116,7 @@ class Group:
     members_are_transitive: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DirectoryRole:
     """An activated directory role with its members (``directoryRoles?$expand=members``)."""
 
@@ -127,7 +127,7 @@ class DirectoryRole:
     origin: Origin
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RoleAssignment:
     id: str
     principal_id: str
@@ -136,7 +136,7 @@ class RoleAssignment:
     origin: Origin
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RoleDefinition:
     id: str
     template_id: str
@@ -144,7 +144,7 @@ class RoleDefinition:
     origin: Origin
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RegistrationDetail:
     id: str
     user_principal_name: str
@@ -157,13 +157,13 @@ class RegistrationDetail:
     origin: Origin
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MethodTarget:
     target_type: str
     id: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AuthenticationMethodConfiguration:
     id: str
     state: str
@@ -171,7 +171,7 @@ class AuthenticationMethodConfiguration:
     origin: Origin
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RegistrationCampaign:
     state: str
     include_targets: tuple[MethodTarget, ...]
@@ -179,13 +179,13 @@ class RegistrationCampaign:
     origin: Origin
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AuthenticationMethodsPolicy:
     registration_campaign: RegistrationCampaign | None
     origin: Origin
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AuthenticationStrength:
     id: str
     display_name: str
@@ -193,7 +193,7 @@ class AuthenticationStrength:
     origin: Origin
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NamedLocation:
     id: str
     display_name: str
@@ -201,7 +201,7 @@ class NamedLocation:
     origin: Origin
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Tenant:
     """Everything the checks may read. ``None`` means: not in the export."""
 

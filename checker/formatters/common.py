@@ -54,6 +54,11 @@ def coverage_phrase(report: Report) -> str:
             f"{len(coverage.undetermined)} undetermined")
 
 
+def prefetch_positions(report: Report, locator: Locator) -> None:
+    """Find every evidence position up front, one input file at a time."""
+    locator.prefetch(e.origin for result in report.results() for e in result.evidence if e.line is None)
+
+
 def locate_evidence(evidence: Evidence, locator: Locator) -> Location:
     """A position set by a loader (a parse error) wins: the file has no structure to search."""
     if evidence.line is not None:
@@ -65,6 +70,8 @@ def locate_evidence(evidence: Evidence, locator: Locator) -> Location:
 def dumps_records_per_line(document: Any, record_lists: frozenset[str], level: int = 0) -> str:
     """Indented, key-sorted JSON, except that lists named in ``record_lists`` hold one record a line.
 
+    Those lists may be any iterable, so that large ones are built a record at a time.
+
     ``indent=`` makes json use its pure-Python encoder, about ten times slower than the C
     one. The record lists grow with the tenant (100k users, 100k results) and go through the
     C encoder a record at a time; the rest is small. A line per record also keeps the output
@@ -75,9 +82,9 @@ def dumps_records_per_line(document: Any, record_lists: frozenset[str], level: i
         members = []
         for key in sorted(document):
             value = document[key]
-            if key in record_lists and isinstance(value, list) and value:
+            if key in record_lists and not isinstance(value, (dict, str)):
                 lines = [f"{pad}    {_compact(item)}" for item in value]
-                encoded = "[\n" + ",\n".join(lines) + f"\n{pad}  ]"
+                encoded = "[\n" + ",\n".join(lines) + f"\n{pad}  ]" if lines else "[]"
             else:
                 encoded = dumps_records_per_line(value, record_lists, level + 1)
             members.append(f"{pad}  {_compact(key)}: {encoded}")

@@ -8,7 +8,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from checker.formatters.common import dumps_records_per_line, locate_evidence, rule_verdicts
+from checker.formatters.common import dumps_records_per_line, locate_evidence, prefetch_positions, rule_verdicts
 from checker.formatters.options import FormatOptions
 from checker.locate import Locator
 from checker.report import CoverageSummary, Evidence, InputFile, Report, Result, RuleOutcome, Subject
@@ -17,6 +17,7 @@ TOOL_NAME = "tenant-checker"
 
 
 def format_report(report: Report, options: FormatOptions) -> str:
+    prefetch_positions(report, options.locator)
     document = {
         "tool": {"name": TOOL_NAME, "version": report.tool_version},
         "scanRoot": report.scan_root,
@@ -68,7 +69,7 @@ def _rule(outcome: RuleOutcome, locator: Locator) -> dict[str, Any]:
         "severity": rule.severity.value,
         "verdict": outcome.verdict.value,
         "section": rule.section,
-        "results": [_result(result, locator) for result in outcome.results],
+        "results": (_result(result, locator) for result in outcome.results),
     }
 
 

@@ -10,6 +10,7 @@ from checker.formatters.common import (
     files_phrase,
     locate_evidence,
     plural,
+    prefetch_positions,
     rule_verdicts,
 )
 from checker.formatters.options import FormatOptions
@@ -23,6 +24,7 @@ _BACKTICKS = re.compile("`+")
 
 
 def format_report(report: Report, options: FormatOptions) -> str:
+    prefetch_positions(report, options.locator)
     blocks = [
         "# tenant-checker report",
         _summary(report),

@@ -17,7 +17,7 @@ import re
 from typing import Any
 from urllib.parse import quote
 
-from checker.formatters.common import dumps_records_per_line, locate_evidence
+from checker.formatters.common import dumps_records_per_line, locate_evidence, prefetch_positions
 from checker.formatters.options import FormatOptions
 from checker.locate import Location
 from checker import rule_docs
@@ -58,12 +58,14 @@ _DRIVE = re.compile(r"^[A-Za-z]:/")
 
 
 def format_report(report: Report, options: FormatOptions) -> str:
+    prefetch_positions(report, options.locator)
     artifacts = {input_file.path: index for index, input_file in enumerate(report.inputs)}
-    results = []
-    for rule_index, outcome in enumerate(report.outcomes):
-        for result in outcome.results:
-            places = [_physical(location, artifacts) for location in _locations(result, report, options)]
-            results.append(_result(result, outcome.rule, rule_index, places))
+    results = (
+        _result(result, outcome.rule, rule_index,
+                [_physical(location, artifacts) for location in _locations(result, report, options)])
+        for rule_index, outcome in enumerate(report.outcomes)
+        for result in outcome.results
+    )
     run: dict[str, Any] = {
         "tool": {
             "driver": {

@@ -68,13 +68,12 @@ class _FileRecord:
 
 
 class ParsedObject(NamedTuple):
-    """A model object with the raw JSON it came from (to compare duplicates)."""
+    """A model object, where it came from, and its Graph id (None when it has none)."""
 
     collection: str
     value: Any
-    raw: Mapping[str, Any]
     origin: Origin
-    page_of: str = ""
+    key: str | None
 
 
 def load(paths: Sequence[str]) -> LoadResult:
@@ -178,7 +177,12 @@ def _parse(record: _FileRecord, collection: str, pointer: str, obj: Mapping[str,
         record.diagnostics.append(Diagnostic("INPUT001", error.reason, pointer=pointer + error.pointer))
         return []
     record.objects += 1
-    return [ParsedObject(collection, value, obj, origin)]
+    return [ParsedObject(collection, value, origin, _graph_id(obj))]
+
+
+def _graph_id(obj: Mapping[str, Any]) -> str | None:
+    raw_id = fields.get(obj, "id")
+    return raw_id.lower() if isinstance(raw_id, str) and raw_id else None
 
 
 def _parse_methods_policy(record: _FileRecord, obj: Mapping[str, Any], origin: Origin) -> list[ParsedObject]:
@@ -188,8 +192,8 @@ def _parse_methods_policy(record: _FileRecord, obj: Mapping[str, Any], origin: O
             ParsedObject(
                 identify.AUTH_METHOD_CONFIGURATIONS,
                 parse_method_configuration(item, origin.child("authenticationMethodConfigurations", index)),
-                item,
                 origin.child("authenticationMethodConfigurations", index),
+                _graph_id(item),
             )
             for index, item in enumerate(fields.objects(obj, "authenticationMethodConfigurations"))
         ]
@@ -197,7 +201,7 @@ def _parse_methods_policy(record: _FileRecord, obj: Mapping[str, Any], origin: O
         record.diagnostics.append(Diagnostic("INPUT001", error.reason, pointer=origin.pointer + error.pointer))
         return []
     record.objects += 1 + len(configurations)
-    return [ParsedObject(identify.AUTH_METHODS_POLICY, policy, obj, origin), *configurations]
+    return [ParsedObject(identify.AUTH_METHODS_POLICY, policy, origin, None), *configurations]
 
 
 def _check_paging(pages: dict[str, list[tuple[_FileRecord, bool]]]) -> None:

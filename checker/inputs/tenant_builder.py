@@ -1,11 +1,11 @@
 """Parsed objects to one Tenant: duplicates merged, contradictions reported."""
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping, Sequence
+import dataclasses
+from collections.abc import Hashable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from checker.inputs import fields, identify
+from checker.inputs import identify
 from checker.model import Tenant
 from checker.origin import Origin
 
@@ -43,9 +43,11 @@ def build_tenant(
 ) -> tuple[Tenant, list[tuple[Origin, str]]]:
     """Group objects by collection and id; identical copies merge, differing ones conflict.
 
-    ``seen`` maps every collection found in the export, even empty, to its first file.
+    Copies are compared on what the model holds of them (every field a check reads), so the
+    raw documents need not stay in memory. ``seen`` maps every collection found in the
+    export, even empty, to its first file.
     """
-    kept: dict[str, dict[str, ParsedObject]] = {}
+    kept: dict[str, dict[Hashable, ParsedObject]] = {}
     conflicts: list[tuple[Origin, str]] = []
     for item in parsed:
         key = _identity(item)
@@ -53,10 +55,10 @@ def build_tenant(
         first = same_collection.get(key)
         if first is None:
             same_collection[key] = item
-        elif _comparable(first.raw) != _comparable(item.raw):
+        elif _content(first.value) != _content(item.value):
             conflicts.append((item.origin, (
-                f"{item.collection} object {getattr(item.value, 'id', key)} differs from its copy in {first.origin.file}"
-                f" ({first.origin.pointer or '/'}); the first copy is used"
+                f"{item.collection} object {getattr(item.value, 'id', '')} differs from its copy in "
+                f"{first.origin.file} ({first.origin.pointer or '/'}); the first copy is used"
             )))
     values: dict[str, Any] = {}
     for collection, objects in kept.items():
@@ -76,19 +78,19 @@ def build_tenant(
     return Tenant(**values), conflicts
 
 
-def _identity(item: ParsedObject) -> str:
+def _identity(item: ParsedObject) -> Hashable:
     """The object id; an object without one (a template) is known only by its content."""
     if item.collection in _SINGLETONS:
         return item.collection
-    raw_id = fields.get(item.raw, "id")
-    if isinstance(raw_id, str) and raw_id:
-        return raw_id.lower()
-    return "content:" + json.dumps(_comparable(item.raw), sort_keys=True)
+    return item.key if item.key is not None else ("content", _content(item.value))
 
 
-def _comparable(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {k.lower(): _comparable(v) for k, v in value.items() if "@odata." not in k}
-    if isinstance(value, list):
-        return [_comparable(v) for v in value]
+def _content(value: Any) -> Any:
+    """A model value without its origins, for comparing copies from different files."""
+    if isinstance(value, Origin):
+        return None
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return tuple(_content(getattr(value, field.name)) for field in dataclasses.fields(value))
+    if isinstance(value, tuple):
+        return tuple(_content(item) for item in value)
     return value

@@ -73,8 +73,8 @@ def _resolve(directory: Directory, users: set[str], groups: Iterable[str], roles
     for role in roles:
         found |= directory.holders(role)
     if guests:
-        found |= {key for key, user in directory.users.items() if (user.user_type or "").lower() == "guest"}
-        if any(user.user_type is None for user in directory.users.values()):
+        found |= directory.guest_ids
+        if not directory.user_types_known:
             unknowns.append("user types (member or guest) are not in the export")
     return found, tuple(unknowns)
 

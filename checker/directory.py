@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from checker.model import Group, Tenant, User
 from checker.policy import ADMIN_ROLES
@@ -32,6 +33,14 @@ class Directory:
     role_holders: dict[str, set[str]] | None
     role_names: dict[str, str] = field(default_factory=dict)
     _memberships: dict[str, Membership] = field(default_factory=dict)
+
+    @cached_property
+    def guest_ids(self) -> frozenset[str]:
+        return frozenset(key for key, user in self.users.items() if (user.user_type or "").lower() == "guest")
+
+    @cached_property
+    def user_types_known(self) -> bool:
+        return all(user.user_type is not None for user in self.users.values())
 
     @property
     def roles_known(self) -> bool:

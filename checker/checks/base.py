@@ -5,7 +5,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from checker.model import Tenant
+from checker.model import RegistrationDetail, Tenant
 from checker.coverage import Coverage, compute_coverage
 from checker.directory import Directory, build_directory
 from checker.policy import ADMIN_ROLES, location_namer
@@ -37,6 +37,21 @@ class CheckContext:
     inputs: tuple[InputFile, ...] = ()
 
     @cached_property
+    def member_registrations(self) -> tuple[RegistrationDetail, ...]:
+        """Registration details of enabled member users, administrators first, then by UPN."""
+        tenant = self.tenant
+        disabled = {u.id.lower() for u in tenant.users or () if u.account_enabled is False}
+        admins = admin_ids(tenant)
+        members = [d for d in tenant.registration_details or ()
+                   if (d.user_type or "member").lower() == "member" and d.id.lower() not in disabled]
+        return tuple(sorted(members, key=lambda d: (not (d.is_admin or d.id.lower() in admins),
+                                                    d.user_principal_name.lower(), d.id)))
+
+    @cached_property
+    def admin_ids(self) -> frozenset[str]:
+        return frozenset(admin_ids(self.tenant))
+
+    @cached_property
     def user_coverage(self) -> UserCoverage | None:
         """Per-user coverage, worked out once for every check that needs it; None without users or policies."""
         if self.tenant.users is None or self.tenant.conditional_access_policies is None:
@@ -58,3 +73,11 @@ class Finding:
 
 
 Check = Callable[[CheckContext], list[Finding]]
+
+
+def admin_ids(tenant: Tenant) -> set[str]:
+    """Users holding a directory role, from role assignments and activated roles."""
+    ids = {a.principal_id.lower() for a in tenant.role_assignments or () if a.directory_scope_id in ("/", "")}
+    for role in tenant.directory_roles or ():
+        ids.update(member.lower() for member in role.member_ids or ())
+    return ids

@@ -23,33 +23,13 @@ ALL_USERS_TARGET = "all_users"
 AUTHENTICATOR_ID = "microsoftauthenticator"
 
 
-def admin_ids(tenant: Tenant) -> set[str]:
-    """Users holding a directory role, from role assignments and activated roles."""
-    ids = {a.principal_id.lower() for a in tenant.role_assignments or () if a.directory_scope_id in ("/", "")}
-    for role in tenant.directory_roles or ():
-        ids.update(member.lower() for member in role.member_ids or ())
-    return ids
-
-
-def enabled_members(tenant: Tenant) -> list[RegistrationDetail]:
-    """Registration details of enabled member users, admins first, then by UPN."""
-    disabled = {u.id.lower() for u in tenant.users or () if u.account_enabled is False}
-    admins = admin_ids(tenant)
-    members = [
-        d for d in tenant.registration_details or ()
-        if (d.user_type or "member").lower() == "member" and d.id.lower() not in disabled
-    ]
-    return sorted(members, key=lambda d: (not (d.is_admin or d.id.lower() in admins),
-                                          d.user_principal_name.lower(), d.id))
-
-
 def user_subject(detail: RegistrationDetail) -> Subject:
     return Subject("user", detail.id, detail.user_principal_name or detail.display_name)
 
 
-def _per_user(tenant: Tenant, users: Sequence[RegistrationDetail], field: str,
+def _per_user(context: CheckContext, users: Sequence[RegistrationDetail], field: str,
               value_of: Callable[[RegistrationDetail], bool | None], failing: str, passing: str) -> list[Finding]:
-    admins = admin_ids(tenant)
+    tenant, admins = context.tenant, context.admin_ids
     findings = []
     for detail in users:
         value = value_of(detail)
@@ -77,7 +57,7 @@ def mfa_registered(context: CheckContext) -> list[Finding]:
     tenant = context.tenant
     if tenant.registration_details is None:
         return [not_assessed([NEEDS_REGISTRATION])]
-    return _per_user(tenant, enabled_members(tenant), "isMfaRegistered", lambda d: d.is_mfa_registered,
+    return _per_user(context, context.member_registrations, "isMfaRegistered", lambda d: d.is_mfa_registered,
                      "is not registered for MFA", "are registered for MFA")
 
 
@@ -89,7 +69,7 @@ def sspr_enabled(context: CheckContext) -> list[Finding]:
     tenant = context.tenant
     if tenant.registration_details is None:
         return [not_assessed([NEEDS_REGISTRATION])]
-    return _per_user(tenant, enabled_members(tenant), "isSsprEnabled", lambda d: d.is_sspr_enabled,
+    return _per_user(context, context.member_registrations, "isSsprEnabled", lambda d: d.is_sspr_enabled,
                      "cannot reset their own password (SSPR is not enabled)", "have SSPR enabled")
 
 
@@ -102,12 +82,12 @@ def sspr_registered(context: CheckContext) -> list[Finding]:
     tenant = context.tenant
     if tenant.registration_details is None:
         return [not_assessed([NEEDS_REGISTRATION])]
-    enabled = [d for d in enabled_members(tenant) if d.is_sspr_enabled]
+    enabled = [d for d in context.member_registrations if d.is_sspr_enabled]
     if not enabled:
         return [Finding(Verdict.NOT_APPLICABLE, "No enabled member user has SSPR enabled, so none needs to "
                         "register for it; MFA040 reports that.", TENANT,
                         collection_evidence(tenant.registration_details_origin))]
-    return _per_user(tenant, enabled, "isSsprRegistered", lambda d: d.is_sspr_registered,
+    return _per_user(context, enabled, "isSsprRegistered", lambda d: d.is_sspr_registered,
                      "has SSPR enabled but is not registered for it", "with SSPR enabled are registered for it")
 
 

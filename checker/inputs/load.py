@@ -181,7 +181,7 @@ def _parse(record: _FileRecord, collection: str, pointer: str, obj: Mapping[str,
 
 
 def _graph_id(obj: Mapping[str, Any]) -> str | None:
-    raw_id = fields.get(obj, "id")
+    raw_id = obj.get("id") or fields.get(obj, "id")
     return raw_id.lower() if isinstance(raw_id, str) and raw_id else None
 
 

@@ -26,6 +26,10 @@ AUTH_METHOD_CONFIGURATIONS = "policies/authenticationMethodsPolicy/authenticatio
 AUTH_STRENGTHS = "policies/authenticationStrengthPolicies"
 NAMED_LOCATIONS = "identity/conditionalAccess/namedLocations"
 AUTHORIZATION_POLICY = "policies/authorizationPolicy"
+# Collections that formats other than Graph responses produce, in the same object shapes:
+GROUP_MEMBERS = "groups/members"  # {"groupId", "id" (member), "@odata.type"}
+ROLE_MEMBERS = "directoryRoles/members"  # {"roleId" or "roleTemplateId", "id" (member), "@odata.type"}
+PER_USER_MFA = "users/authentication/requirements"  # {"id", "userPrincipalName", "perUserMfaState"}
 
 # Trailing context segments (lower case) -> collection. The longest match wins, so that
 # prefixes such as "identity/" or "policies/" may differ between API versions.
@@ -70,12 +74,18 @@ SECURITY_DEFAULTS_ID = "00000000-0000-0000-0000-000000000005"
 
 @dataclass(frozen=True)
 class Piece:
-    """The objects of one collection found in one document."""
+    """The objects of one collection found in one document.
+
+    Each item is (pointer, object). Formats that are not JSON (CSV, XML) give each item's
+    position in ``positions`` (1-based line and column, aligned with ``items``), since the
+    locator cannot find a pointer in them.
+    """
 
     collection: str
     items: tuple[tuple[str, Mapping[str, Any]], ...]
     is_page: bool = False
     has_next_link: bool = False
+    positions: tuple[tuple[int, int], ...] | None = None
 
 
 @dataclass(frozen=True)

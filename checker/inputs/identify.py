@@ -90,9 +90,17 @@ class Piece:
 
 @dataclass(frozen=True)
 class Identification:
+    """What a file is, the pieces it holds, why it is ignored, and what was wrong in it.
+
+    ``diagnostics`` are (code, message, pointer, line, column): INPUT001 for an object that
+    cannot be read, INPUT002 for something the export leaves incomplete (a name that maps
+    to no id, for example). Line and column are 0 when unknown.
+    """
+
     format: str
     pieces: tuple[Piece, ...] = ()
     ignored_reason: str = ""
+    diagnostics: tuple[tuple[str, str, str, int, int], ...] = ()
 
 
 def collection_from_context(context: str) -> str | None:

@@ -202,6 +202,16 @@ class NamedLocation:
 
 
 @dataclass(frozen=True, slots=True)
+class PerUserMfaState:
+    """Legacy per-user MFA for one user: "disabled", "enabled" or "enforced" (other values kept)."""
+
+    id: str
+    user_principal_name: str
+    state: str
+    origin: Origin
+
+
+@dataclass(frozen=True, slots=True)
 class Tenant:
     """Everything the checks may read. ``None`` means: not in the export."""
 
@@ -221,3 +231,4 @@ class Tenant:
     authentication_method_configurations: tuple[AuthenticationMethodConfiguration, ...] | None = None
     authentication_strengths: tuple[AuthenticationStrength, ...] | None = None
     named_locations: tuple[NamedLocation, ...] | None = None
+    per_user_mfa: tuple[PerUserMfaState, ...] | None = None

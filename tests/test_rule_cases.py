@@ -41,7 +41,7 @@ VERDICTS = {verdict.value for verdict in Verdict}
 DECIDING = {"pass", "fail", "review"}
 UNDECIDED = {"not_assessed", "not_applicable"}
 # Rules whose evidence this version cannot read: they only ever say not_assessed.
-NOT_YET_ASSESSED = {"MFA071"}
+NOT_YET_ASSESSED: set[str] = set()
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,16 @@
 """The checks, bound to rule ids by one explicit table."""
 from __future__ import annotations
 
-from checker.checks import conditional_access, defaults, exclusions, input_health, later, registration, risk, user_coverage
+from checker.checks import (
+    conditional_access,
+    defaults,
+    exclusions,
+    input_health,
+    per_user_mfa,
+    registration,
+    risk,
+    user_coverage,
+)
 from checker.checks.base import Check
 
 CHECKS: dict[str, Check] = {
@@ -26,7 +35,7 @@ CHECKS: dict[str, Check] = {
     "MFA060": conditional_access.ca_mfa_all_apps,
     "MFA061": conditional_access.compliant_device,
     "MFA070": user_coverage.user_mfa_coverage,
-    "MFA071": later.per_user_mfa_disabled,
+    "MFA071": per_user_mfa.per_user_mfa_disabled,
     "INPUT001": input_health.input_unreadable,
     "INPUT002": input_health.input_incomplete,
 }

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from checker.inputs import fields, identify
 from checker.inputs.ca_policy import parse_policy
@@ -13,6 +13,7 @@ from checker.model import (
     Group,
     MethodTarget,
     NamedLocation,
+    PerUserMfaState,
     RegistrationCampaign,
     RegistrationDetail,
     RoleAssignment,
@@ -182,6 +183,39 @@ def parse_named_location(obj: Mapping[str, Any], origin: Origin) -> NamedLocatio
     )
 
 
+def parse_per_user_mfa(obj: Mapping[str, Any], origin: Origin) -> PerUserMfaState:
+    return PerUserMfaState(
+        id=fields.text(obj, "id"),
+        user_principal_name=fields.text(obj, "userPrincipalName"),
+        state=fields.text(obj, "perUserMfaState").lower(),
+        origin=origin,
+    )
+
+
+class MemberLink(NamedTuple):
+    """One member of a group or directory role, from a file of its own."""
+
+    parent_kind: str  # "group" or "role"
+    parent_id: str
+    parent_is_template: bool
+    member_id: str
+    member_is_group: bool
+    transitive: bool
+    origin: Origin
+
+
+def parse_group_member(obj: Mapping[str, Any], origin: Origin) -> MemberLink:
+    return MemberLink("group", fields.text(obj, "groupId").lower(), False, fields.text(obj, "id"),
+                      fields.odata_type(obj).endswith(".group"), fields.boolean(obj, "transitive") is True, origin)
+
+
+def parse_role_member(obj: Mapping[str, Any], origin: Origin) -> MemberLink:
+    role_id = fields.text(obj, "roleId")
+    parent = role_id or fields.text(obj, "roleTemplateId")
+    return MemberLink("role", parent.lower(), not role_id, fields.text(obj, "id"),
+                      fields.odata_type(obj).endswith(".group"), False, origin)
+
+
 PARSERS: dict[str, Parser] = {
     identify.CA_POLICIES: parse_policy,
     identify.SECURITY_DEFAULTS: parse_security_defaults,
@@ -195,4 +229,7 @@ PARSERS: dict[str, Parser] = {
     identify.AUTH_METHOD_CONFIGURATIONS: parse_method_configuration,
     identify.AUTH_STRENGTHS: parse_authentication_strength,
     identify.NAMED_LOCATIONS: parse_named_location,
+    identify.PER_USER_MFA: parse_per_user_mfa,
+    identify.GROUP_MEMBERS: parse_group_member,
+    identify.ROLE_MEMBERS: parse_role_member,
 }

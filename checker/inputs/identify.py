@@ -49,6 +49,7 @@ _CONTEXT_TAILS: dict[tuple[str, ...], str] = {
     ("authenticationstrengthpolicies",): AUTH_STRENGTHS,
     ("namedlocations",): NAMED_LOCATIONS,
     ("authorizationpolicy",): AUTHORIZATION_POLICY,
+    ("authentication", "requirements"): PER_USER_MFA,
 }
 
 _ODATA_TYPES: dict[str, str] = {
@@ -155,7 +156,15 @@ def _identify_object(document: Mapping[str, Any], pointer: str) -> Identificatio
             if isinstance(context, str):
                 return Identification("graph", ignored_reason=f"Graph response for an unused collection ({context})")
             return Identification("unknown", ignored_reason="not a recognised Graph object or collection")
+    if collection == PER_USER_MFA and isinstance(context, str) and not fields.get(document, "id"):
+        document = {**document, "id": _user_in_context(context)}
     return Identification("graph", (Piece(collection, ((pointer, document),)),))
+
+
+def _user_in_context(context: str) -> str:
+    """The user of a /users/{id}/authentication/requirements response, named only in its context."""
+    found = re.search(r"users\('([^']+)'\)|users/([^/]+)/authentication", context)
+    return (found.group(1) or found.group(2)) if found else ""
 
 
 def _as_page(found: Identification, next_link: bool) -> Identification:

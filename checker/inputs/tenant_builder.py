@@ -6,7 +6,8 @@ from collections.abc import Hashable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from checker.inputs import identify
-from checker.model import Tenant
+from checker.inputs.graph import MemberLink
+from checker.model import ConditionalAccessPolicy, DirectoryRole, Group, Tenant
 from checker.origin import Origin
 
 if TYPE_CHECKING:
@@ -24,6 +25,7 @@ _TENANT_FIELDS = {
     identify.AUTH_METHOD_CONFIGURATIONS: "authentication_method_configurations",
     identify.AUTH_STRENGTHS: "authentication_strengths",
     identify.NAMED_LOCATIONS: "named_locations",
+    identify.PER_USER_MFA: "per_user_mfa",
 }
 
 _SINGLETONS = {
@@ -60,6 +62,9 @@ def build_tenant(
                 f"{item.collection} object {getattr(item.value, 'id', '')} differs from its copy in "
                 f"{first.origin.file} ({first.origin.pointer or '/'}); the first copy is used"
             )))
+    links = [item.value for item in parsed if item.collection in _MEMBER_COLLECTIONS]
+    for collection in _MEMBER_COLLECTIONS:
+        kept.pop(collection, None)
     values: dict[str, Any] = {}
     for collection, objects in kept.items():
         ordered = list(objects.values())
@@ -75,7 +80,62 @@ def build_tenant(
             values[attribute] = ()
             if collection in _COLLECTION_ORIGINS:
                 values[_COLLECTION_ORIGINS[collection]] = Origin(first_file)
+    _merge_members(values, links)
+    if values.get("groups") and values.get("conditional_access_policies"):
+        values["conditional_access_policies"] = resolve_group_names(
+            values["conditional_access_policies"], values["groups"])
     return Tenant(**values), conflicts
+
+
+_MEMBER_COLLECTIONS = (identify.GROUP_MEMBERS, identify.ROLE_MEMBERS)
+
+
+def _merge_members(values: dict[str, Any], links: list[MemberLink]) -> None:
+    """Members exported as files of their own join their group or role."""
+    if not links:
+        return
+    groups = {g.id.lower(): g for g in values.get("groups", ())}
+    roles = {r.id.lower(): r for r in values.get("directory_roles", ())}
+    by_template = {r.role_template_id: r for r in roles.values()}
+    for link in sorted(links, key=lambda item: item.origin):
+        if link.parent_kind == "role":
+            role = by_template.get(link.parent_id) if link.parent_is_template else roles.get(link.parent_id)
+            if role is None:
+                role = DirectoryRole(link.parent_id, link.parent_id if link.parent_is_template else "", "", (),
+                                     link.origin)
+            updated = dataclasses.replace(role, member_ids=(*(role.member_ids or ()), link.member_id))
+            roles[role.id.lower()] = by_template[updated.role_template_id] = updated
+        else:
+            group = groups.get(link.parent_id) or Group(link.parent_id, "", (), link.origin)
+            nested = (*group.nested_group_ids, link.member_id) if link.member_is_group else group.nested_group_ids
+            groups[link.parent_id] = dataclasses.replace(
+                group, member_ids=(*(group.member_ids or ()), link.member_id), nested_group_ids=nested,
+                members_are_transitive=group.members_are_transitive or link.transitive)
+    values["groups"] = tuple(groups.values())
+    if roles:
+        values["directory_roles"] = tuple(roles.values())
+
+
+def resolve_group_names(policies: tuple[ConditionalAccessPolicy, ...],
+                        groups: tuple[Group, ...]) -> tuple[ConditionalAccessPolicy, ...]:
+    """Group references that are display names (as Microsoft365DSC writes them) become ids.
+
+    Only a name that no group has as id and exactly one group has as name is replaced.
+    """
+    ids = {g.id.lower() for g in groups}
+    by_name: dict[str, list[str]] = {}
+    for group in groups:
+        by_name.setdefault(group.display_name.lower(), []).append(group.id)
+
+    def resolved(values: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(v if v.lower() in ids or len(by_name.get(v.lower(), [])) != 1 else by_name[v.lower()][0]
+                     for v in values)
+
+    return tuple(
+        dataclasses.replace(p, users=dataclasses.replace(
+            p.users, include_groups=resolved(p.users.include_groups), exclude_groups=resolved(p.users.exclude_groups)))
+        for p in policies
+    )
 
 
 def _identity(item: ParsedObject) -> Hashable:

@@ -140,7 +140,7 @@ def explain_user(wanted: str, paths: Sequence[str], config_path: str | None) -> 
 
     try:
         config = load_config(config_path or find_config(paths))
-        loaded = load(paths)
+        loaded = load(paths, config.limits)
         explanation = explain(CheckContext(loaded.tenant, settings_from(config), loaded.inputs), wanted)
     except (ConfigError, InputPathError, UnknownUser) as error:
         raise UsageError(str(error)) from None

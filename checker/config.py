@@ -6,11 +6,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from checker.inputs.archives import Limits
 from checker.policy import ADMIN_ROLES
 from checker.verdicts import Severity
 
 CONFIG_FILE_NAME = ".tenant-checker.yaml"
-_KNOWN_KEYS = {"fail_on", "select", "ignore", "break_glass", "admin_roles"}
+_KNOWN_KEYS = {"fail_on", "select", "ignore", "break_glass", "admin_roles", "limits"}
+_LIMIT_KEYS = {"max_file_mb": "max_file_bytes", "max_archive_mb": "max_archive_bytes", "max_ratio": "max_ratio"}
 _LATER_KEYS = {"waivers": "waivers are not supported by this version", "baseline": "baselines are not supported "
                "by this version"}
 
@@ -26,6 +28,7 @@ class Config:
     ignore: tuple[str, ...] = ()
     break_glass: tuple[str, ...] = ()
     admin_roles: Mapping[str, str] = field(default_factory=lambda: dict(ADMIN_ROLES))
+    limits: Limits = field(default_factory=Limits)
     source: str = ""
 
 
@@ -75,8 +78,25 @@ def config_from_mapping(data: Any, source: str) -> Config:
         ignore=_string_list(data, "ignore", source),
         break_glass=_string_list(data, "break_glass", source),
         admin_roles=_admin_roles(data, source),
+        limits=_limits(data.get("limits"), source),
         source=source,
     )
+
+
+def _limits(value: Any, source: str) -> Limits:
+    """`limits: {max_file_mb: 256, max_archive_mb: 1024, max_ratio: 200}`"""
+    if value is None:
+        return Limits()
+    if not isinstance(value, dict):
+        raise ConfigError(f"{source}: limits: expected a mapping of max_file_mb, max_archive_mb, max_ratio")
+    chosen: dict[str, int] = {}
+    for key, number in value.items():
+        if key not in _LIMIT_KEYS:
+            raise ConfigError(f"{source}: limits: unknown limit {key!r} (known: {', '.join(sorted(_LIMIT_KEYS))})")
+        if isinstance(number, bool) or not isinstance(number, int) or number <= 0:
+            raise ConfigError(f"{source}: limits: {key} must be a positive whole number")
+        chosen[_LIMIT_KEYS[key]] = number if key == "max_ratio" else number << 20
+    return Limits(**chosen)
 
 
 def _string_list(data: Mapping[str, Any], key: str, source: str) -> tuple[str, ...]:

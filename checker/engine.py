@@ -42,5 +42,6 @@ def run(loaded: LoadResult, rules: Sequence[Rule], context: CheckContext) -> Rep
         outcomes=outcomes,
         sources=loaded.sources,
         spans=loaded.spans,
+        positions=loaded.positions,
         coverage=summarise_coverage(context),
     )

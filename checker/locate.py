@@ -19,9 +19,9 @@ from bisect import bisect_right
 from itertools import accumulate
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TypeAlias
 
+from checker.inputs.archives import read_reference
 from checker.inputs.decode import decode_text
 from checker.inputs.spans import Spans, resolve_within
 from checker.origin import Origin, escape_pointer_token, split_pointer
@@ -164,9 +164,11 @@ class Locator:
     found by walking that element along the pointer; other origins use a map of the whole file.
     """
 
-    def __init__(self, sources: Mapping[str, str], spans: Mapping[str, Spans] | None = None) -> None:
+    def __init__(self, sources: Mapping[str, str], spans: Mapping[str, Spans] | None = None,
+                 positions: Mapping[str, Mapping[str, tuple[int, int]]] | None = None) -> None:
         self._sources = dict(sources)
         self._spans = dict(spans or {})
+        self._positions = dict(positions or {})
         self._tapes: dict[str, _Tape | None] = {}
         self._texts: dict[str, _Lines | None] = {}
         self._found: dict[Origin, Location] = {}
@@ -174,8 +176,20 @@ class Locator:
     def locate(self, origin: Origin) -> Location:
         found = self._found.get(origin)
         if found is None:
-            found = self._found[origin] = self._in_element(origin) or self._in_file(origin)
+            found = self._found[origin] = (self._given(origin) or self._in_element(origin)
+                                           or self._in_file(origin))
         return found
+
+    def _given(self, origin: Origin) -> Location | None:
+        """Files that are not JSON (CSV, XML): the loader gave each object's position."""
+        given = self._positions.get(origin.file)
+        if not given:
+            return None
+        pointer = origin.pointer
+        while pointer not in given and pointer:
+            pointer = pointer.rsplit("/", 1)[0]
+        line, column = given.get(pointer, (1, 1))
+        return Location(origin.file, pointer, line, column)
 
     def prefetch(self, origins: Iterable[Origin]) -> None:
         """Resolve many origins a file at a time, keeping no file's text longer than needed."""
@@ -222,7 +236,7 @@ class Locator:
     def _lines(self, file: str) -> _Lines | None:
         if file not in self._texts:
             try:
-                self._texts[file] = _Lines(decode_text(Path(self._sources[file]).read_bytes()).text)
+                self._texts[file] = _Lines(decode_text(read_reference(self._sources[file])).text)
             except (OSError, ValueError, KeyError):
                 self._texts[file] = None
         return self._texts[file]
@@ -250,7 +264,7 @@ def _read(path: str | None) -> _Tape | None:
     if path is None:
         return None
     try:
-        text = decode_text(Path(path).read_bytes()).text
+        text = decode_text(read_reference(path)).text
         entries, raw_keys = _tokenize(text)
         keys = [_decode_key(raw) for raw in raw_keys]
     except (OSError, ValueError, TypeError, IndexError):

@@ -114,6 +114,7 @@ class Report:
     outcomes: tuple[RuleOutcome, ...]
     sources: dict[str, str] = field(default_factory=dict, compare=False)
     spans: dict[str, Spans] = field(default_factory=dict, compare=False)
+    positions: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict, compare=False)
     coverage: CoverageSummary = field(default_factory=lambda: CoverageSummary("not assessed"))
 
     def results(self) -> list[Result]:

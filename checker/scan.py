@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from checker.checks.base import CheckContext, Settings
 from checker.config import Config, ConfigError, find_config, load_config
+from checker.inputs.archives import ZIP_REFERENCE
 from checker.verdicts import EXIT_USAGE, Severity
 
 
@@ -74,12 +75,12 @@ def _scan_and_report(options: ScanOptions, outputs: Sequence[tuple[str, str | No
     try:
         config = load_config(options.config_path or find_config(options.paths))
         rules = select_rules(load_catalogue(), [*config.select, *options.select], [*config.ignore, *options.ignore])
-        loaded = load(options.paths)
+        loaded = load(options.paths, config.limits)
     except (ConfigError, SelectionError, InputPathError) as error:
         raise ScanUsageError(str(error)) from None
     _refuse_to_overwrite_inputs(outputs, loaded.sources.values())
     report = run(loaded, rules, CheckContext(loaded.tenant, settings_from(config), loaded.inputs))
-    format_options = FormatOptions(verbose=options.verbose, locator=Locator(report.sources, report.spans))
+    format_options = FormatOptions(verbose=options.verbose, locator=Locator(report.sources, report.spans, report.positions))
     for formatter, path in formatters:
         _write(formatter(report, format_options), path)
     if not loaded.recognised_any:
@@ -89,7 +90,7 @@ def _scan_and_report(options: ScanOptions, outputs: Sequence[tuple[str, str | No
 
 
 def _refuse_to_overwrite_inputs(outputs: Sequence[tuple[str, str | None]], inputs: Iterable[str]) -> None:
-    sources = {os.path.abspath(p) for p in inputs}
+    sources = {os.path.abspath(p) for p in inputs if not p.startswith(ZIP_REFERENCE)}
     for _, path in outputs:
         if path is not None and os.path.abspath(path) in sources:
             raise ScanUsageError(f"{path}: refusing to write a report over an input file")

@@ -21,4 +21,4 @@ class FormatOptions:
     @classmethod
     def for_report(cls, report: Report, *, verbose: bool = False) -> FormatOptions:
         """Options whose locator reads the report's own input files."""
-        return cls(verbose=verbose, locator=Locator(report.sources, report.spans))
+        return cls(verbose=verbose, locator=Locator(report.sources, report.spans, report.positions))

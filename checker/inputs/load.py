@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
 from checker.inputs import fields, identify
+from checker.inputs.archives import InputTooLarge, Limits, archive_members, archive_reference, is_zip, read_reference
 from checker.inputs.decode import DecodeError, decode_text, parse_json_with_spans
 from checker.inputs.discover import SourceFile, discover
 from checker.inputs.fields import ShapeError
@@ -36,6 +37,7 @@ class LoadResult:
     sources: dict[str, str]
     scan_root: str
     spans: dict[str, Spans] = field(default_factory=dict)
+    positions: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict)
 
     @property
     def recognised_any(self) -> bool:
@@ -53,6 +55,9 @@ class _FileRecord:
     reason: str = ""
     diagnostics: list[Diagnostic] = field(default_factory=list)
     spans: Spans = field(default_factory=dict)
+    positions: dict[str, tuple[int, int]] = field(default_factory=dict)
+    data: bytes | None = None
+    refusal: str = ""
 
     def freeze(self) -> InputFile:
         return InputFile(
@@ -76,18 +81,28 @@ class ParsedObject(NamedTuple):
     key: str | None
 
 
-def load(paths: Sequence[str]) -> LoadResult:
+def load(paths: Sequence[str], limits: Limits = Limits()) -> LoadResult:
     discovery = discover(paths)
-    records = [_FileRecord(source) for source in discovery.files]
+    queue = [_FileRecord(source) for source in discovery.files]
     parsed: list[ParsedObject] = []
     pages: dict[str, list[tuple[_FileRecord, bool]]] = {}
     seen: dict[str, str] = {}
-    for record in records:
-        document = _read(record)
-        if document is None:
+    index = 0
+    while index < len(queue):
+        record = queue[index]
+        index += 1
+        data = _bytes_of(record, limits)
+        if data is None:
             continue
-        found = identify.identify(document)
+        if is_zip(data):
+            queue[index:index] = _archive(record, data, limits)
+            continue
+        found = _identify_file(record, data)
+        if found is None:
+            continue
         record.format = found.format
+        record.diagnostics += [Diagnostic(code, message, line or None, column or None, pointer)
+                               for code, message, pointer, line, column in found.diagnostics]
         if not found.pieces:
             record.reason = found.ignored_reason
             continue
@@ -97,23 +112,70 @@ def load(paths: Sequence[str]) -> LoadResult:
             seen.setdefault(piece.collection, record.source.display_path)
             if piece.is_page:
                 pages.setdefault(piece.collection, []).append((record, piece.has_next_link))
+            if piece.positions:
+                record.positions.update((item[0], at) for item, at in zip(piece.items, piece.positions))
             for pointer, obj in piece.items:
                 parsed.extend(_parse(record, piece.collection, pointer, obj))
     _check_paging(pages)
-    by_file = {record.source.display_path: record for record in records}
+    by_file = {record.source.display_path: record for record in queue}
     tenant, conflicts = build_tenant(parsed, seen)
     for origin, message in conflicts:
         by_file[origin.file].diagnostics.append(Diagnostic("INPUT002", message, pointer=origin.pointer))
-    _position_diagnostics(records)
-    inputs = tuple(record.freeze() for record in records)
+    _position_diagnostics(queue)
+    inputs = tuple(record.freeze() for record in queue)
     skipped = tuple(InputFile(path, "", "ignored", reason=why) for path, why in discovery.skipped)
     return LoadResult(
         tenant=tenant,
         inputs=tuple(sorted(inputs + skipped, key=lambda item: item.path)),
-        sources={source.display_path: source.filesystem_path for source in discovery.files},
+        sources={r.source.display_path: r.source.filesystem_path for r in queue},
         scan_root=discovery.scan_root,
-        spans={r.source.display_path: r.spans for r in records if r.status == "used" and r.spans},
+        spans={r.source.display_path: r.spans for r in queue if r.status == "used" and r.spans},
+        positions={r.source.display_path: r.positions for r in queue if r.positions},
     )
+
+
+def _bytes_of(record: _FileRecord, limits: Limits) -> bytes | None:
+    if record.refusal:
+        _unreadable(record, record.refusal)
+        return None
+    data = record.data
+    record.data = None
+    if data is None:
+        path = record.source.filesystem_path
+        try:
+            size = os.path.getsize(path)
+            if size > limits.max_file_bytes:
+                _unreadable(record, f"the file is {size >> 20} MB, over the limit of "
+                                    f"{limits.max_file_bytes >> 20} MB (set limits in the configuration)")
+                return None
+            data = read_reference(path, limits)
+        except OSError as error:
+            _unreadable(record, f"cannot be read: {error.strerror or error}")
+            return None
+    record.sha256 = hashlib.sha256(data).hexdigest()
+    return data
+
+
+def _archive(record: _FileRecord, data: bytes, limits: Limits) -> list[_FileRecord]:
+    """The archive's members, to be read next; the archive itself is listed as a container."""
+    record.format = "zip"
+    try:
+        members = list(archive_members(data, record.source.display_path,
+                                       archive_reference(record.source.filesystem_path), limits))
+    except InputTooLarge as error:
+        _unreadable(record, str(error))
+        return []
+    record.status = "used"
+    record.objects = len(members)
+    record.reason = f"zip archive of {len(members)} files, read in memory"
+    return [_FileRecord(SourceFile(m.display_path, m.reference), data=m.data, refusal=m.problem) for m in members]
+
+
+def _identify_file(record: _FileRecord, data: bytes) -> identify.Identification | None:
+    document = _read_json(record, data)
+    if document is None:
+        return None
+    return identify.identify(document)
 
 
 def _position_diagnostics(records: Sequence[_FileRecord]) -> None:
@@ -129,14 +191,8 @@ def _position_diagnostics(records: Sequence[_FileRecord]) -> None:
                 record.diagnostics[index] = replace(diagnostic, line=found.line, column=found.column)
 
 
-def _read(record: _FileRecord) -> Any:
-    path = record.source.filesystem_path
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except OSError as error:
-        return _unreadable(record, f"cannot be read: {error.strerror or error}")
-    record.sha256 = hashlib.sha256(data).hexdigest()
+def _read_json(record: _FileRecord, data: bytes) -> Any:
+    path = record.source.display_path
     suffix = os.path.splitext(path)[1].lower()
     other_text = suffix in _OTHER_TEXT_SUFFIXES
     if not _starts_like_json(data) and (other_text or suffix != ".json"):

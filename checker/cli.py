@@ -56,6 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
     who.add_argument("user", metavar="USER", help="user principal name or object id")
     who.add_argument("paths", nargs="+", metavar="PATH", help="export folder(s) or file(s)")
     who.add_argument("--config", metavar="FILE", help="configuration file (break-glass accounts)")
+    listing = commands.add_parser("inputs", help="show what the tool understood of an export, file by file")
+    listing.add_argument("paths", nargs="+", metavar="PATH", help="export folder(s) or file(s)")
+    listing.add_argument("--config", metavar="FILE", help="configuration file (limits)")
     commands.add_parser("rules", help="list the rule catalogue")
     explain = commands.add_parser("explain", help="show one rule's documentation")
     explain.add_argument("rule", metavar="RULE", help="rule id or name, e.g. MFA010")
@@ -71,9 +74,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return list_rules()
         if args.command == "explain":
             return explain_rule(args.rule)
+        if args.command == "inputs":
+            return list_inputs(args.paths, args.config)
         if args.command == "explain-user":
             return explain_user(args.user, args.paths, args.config)
-        raise UsageError("a command is required: scan, explain-user, rules or explain (see --help)")
+        raise UsageError("a command is required: scan, inputs, explain-user, rules or explain (see --help)")
     except UsageError as error:
         print(f"{PROGRAM}: error: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -146,3 +151,19 @@ def explain_user(wanted: str, paths: Sequence[str], config_path: str | None) -> 
         raise UsageError(str(error)) from None
     sys.stdout.write(explanation.text)
     return EXIT_OK if explanation.status in ("covered", "disabled") else EXIT_FAILURES
+
+
+def list_inputs(paths: Sequence[str], config_path: str | None) -> int:
+    """Exit 0 when something was recognised as part of an export, 2 otherwise."""
+    from checker.config import ConfigError, find_config, load_config
+    from checker.inputs.discover import InputPathError
+    from checker.inputs.load import load
+    from checker.inputs_report import inputs_text
+
+    try:
+        config = load_config(config_path or find_config(paths))
+        loaded = load(paths, config.limits)
+    except (ConfigError, InputPathError) as error:
+        raise UsageError(str(error)) from None
+    sys.stdout.write(inputs_text(loaded))
+    return EXIT_OK if loaded.recognised_any else EXIT_USAGE

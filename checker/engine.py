@@ -9,6 +9,7 @@ from checker.checks.base import CheckContext, Finding
 from checker.checks.common import TENANT
 from checker.coverage_summary import summarise_coverage
 from checker.inputs.load import LoadResult
+from checker.inventory import areas
 from checker.licence import plan_of
 from checker.report import Report, Result, RuleOutcome
 from checker.rule import Rule
@@ -44,4 +45,5 @@ def run(loaded: LoadResult, rules: Sequence[Rule], context: CheckContext) -> Rep
         spans=loaded.spans,
         positions=loaded.positions,
         coverage=summarise_coverage(context),
+        areas=areas(loaded.tenant),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from checker.inventory import Area
 from checker.rule import Rule
 from checker.inputs.spans import Spans
 from checker.origin import Origin
@@ -116,6 +117,7 @@ class Report:
     spans: dict[str, Spans] = field(default_factory=dict, compare=False)
     positions: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict, compare=False)
     coverage: CoverageSummary = field(default_factory=lambda: CoverageSummary("not assessed"))
+    areas: tuple[Area, ...] = ()
 
     def results(self) -> list[Result]:
         return [result for outcome in self.outcomes for result in outcome.results]

@@ -23,6 +23,7 @@ def format_report(report: Report, options: FormatOptions) -> str:
         "scanRoot": report.scan_root,
         "plan": report.plan,
         "inputs": [_input(input_file) for input_file in report.inputs],
+        "areas": [dataclasses.asdict(area) for area in report.areas],
         "summary": {verdict.value: count for verdict, count in rule_verdicts(report).items()},
         "coverage": _coverage(report.coverage),
         "rules": [_rule(outcome, options.locator) for outcome in report.outcomes],

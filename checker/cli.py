@@ -51,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--ignore", action="append", default=[], metavar="IDS",
                       help="skip rules whose id or name starts with one of these (comma-separated)")
     scan.add_argument("--verbose", "-v", action="store_true", help="show passing results in the table")
+    scan.add_argument("--quiet", "-q", action="store_true", help="no progress line on the terminal")
     who = commands.add_parser("explain-user", help="show, for one user, which policies apply and whether MFA "
                               "is required (an offline What If)")
     who.add_argument("user", metavar="USER", help="user principal name or object id")
@@ -106,6 +107,7 @@ def run_scan(args: argparse.Namespace) -> int:
         select=_split(args.select),
         ignore=_split(args.ignore),
         verbose=args.verbose,
+        quiet=args.quiet,
     )
     try:
         return scan_and_report(options, [(r.format, r.path) for r in requests])

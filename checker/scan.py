@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from checker.checks.base import CheckContext, Settings
 from checker.config import Config, ConfigError, find_config, load_config
 from checker.inputs.archives import ZIP_REFERENCE
+from checker.progress import progress_for
 from checker.verdicts import EXIT_USAGE, Severity
 
 
@@ -23,6 +24,7 @@ class ScanOptions:
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     verbose: bool = False
+    quiet: bool = False
 
 
 class ScanUsageError(ValueError):
@@ -75,7 +77,7 @@ def _scan_and_report(options: ScanOptions, outputs: Sequence[tuple[str, str | No
     try:
         config = load_config(options.config_path or find_config(options.paths))
         rules = select_rules(load_catalogue(), [*config.select, *options.select], [*config.ignore, *options.ignore])
-        loaded = load(options.paths, config.limits)
+        loaded = load(options.paths, config.limits, progress_for(sys.stderr, options.quiet))
     except (ConfigError, SelectionError, InputPathError) as error:
         raise ScanUsageError(str(error)) from None
     _refuse_to_overwrite_inputs(outputs, loaded.sources.values())

@@ -20,6 +20,7 @@ from checker.inputs.graph import PARSERS, parse_method_configuration, parse_regi
 from checker.inputs.spans import Spans
 from checker.inputs.tenant_builder import build_tenant
 from checker.model import AuthenticationMethodsPolicy, Tenant
+from checker.progress import Progress
 from checker.origin import Origin
 from checker.report import Diagnostic, InputFile
 
@@ -81,8 +82,9 @@ class ParsedObject(NamedTuple):
     key: str | None
 
 
-def load(paths: Sequence[str], limits: Limits = Limits()) -> LoadResult:
+def load(paths: Sequence[str], limits: Limits = Limits(), progress: Progress | None = None) -> LoadResult:
     discovery = discover(paths)
+    read_bytes = 0
     queue = [_FileRecord(source) for source in discovery.files]
     parsed: list[ParsedObject] = []
     pages: dict[str, list[tuple[_FileRecord, bool]]] = {}
@@ -94,6 +96,9 @@ def load(paths: Sequence[str], limits: Limits = Limits()) -> LoadResult:
         data = _bytes_of(record, limits)
         if data is None:
             continue
+        if progress is not None:
+            read_bytes += len(data)
+            progress.update(index, read_bytes)
         if is_zip(data):
             queue[index:index] = _archive(record, data, limits)
             continue
@@ -116,6 +121,8 @@ def load(paths: Sequence[str], limits: Limits = Limits()) -> LoadResult:
                 record.positions.update((item[0], at) for item, at in zip(piece.items, piece.positions))
             for pointer, obj in piece.items:
                 parsed.extend(_parse(record, piece.collection, pointer, obj))
+    if progress is not None:
+        progress.done()
     _check_paging(pages)
     by_file = {record.source.display_path: record for record in queue}
     tenant, conflicts = build_tenant(parsed, seen)

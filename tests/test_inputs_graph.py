@@ -586,3 +586,24 @@ def test_discover_missing_path(tmp_path: Path) -> None:
 
     with pytest.raises(InputPathError, match="no such file or folder"):
         discover([str(missing)])
+
+
+def test_group_names_and_upns_resolve_to_ids_or_are_reported(tmp_path: Path) -> None:
+    from checker.inputs.tenant_builder import resolve_names
+    from checker.model import ConditionalAccessPolicy, Group, User, UserScope
+    from checker.origin import Origin
+
+    here = Origin("p.json", "/0")
+    groups = (Group("g-1", "Contractors", (), here), Group("g-2", "Twins", (), here), Group("g-3", "Twins", (), here))
+    users = (User("u-1", "ann@contoso.example", "Ann", True, "Member", here),)
+    policy = ConditionalAccessPolicy("p", "Named things", "enabled", here, users=UserScope(
+        include_users=("All",), exclude_users=("ANN@contoso.example", "bob@contoso.example"),
+        exclude_groups=("contractors", "Twins", "Nobody", "0dd0dd00-2222-4000-8000-00000000000c")))
+    (resolved,), problems = resolve_names((policy,), groups, users)
+    assert resolved.users.exclude_users == ("u-1", "bob@contoso.example")
+    assert resolved.users.exclude_groups == ("g-1", "Twins", "Nobody", "0dd0dd00-2222-4000-8000-00000000000c")
+    assert [message for _, message in problems] == [
+        "'Named things' names group 'Twins', which matches no single group in the export",
+        "'Named things' names group 'Nobody', which matches no single group in the export",
+    ]
+    assert problems[0][0] == Origin("p.json", "/0/conditions/users/excludeGroups")

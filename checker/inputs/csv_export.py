@@ -197,14 +197,15 @@ def _item(row: list[str], columns: list[Column], width: int, kind: str) -> tuple
     for index, canonical, header in columns:
         raw = row[index].strip()
         if canonical in BOOLEAN_FIELDS:
-            flag = _boolean(raw)
-            if flag == "bad":
+            readable, flag = _boolean(raw)
+            if not readable:
                 return None, f"{row[index]!r} in column {header!r} is not True or False"
             values[canonical] = flag
         elif canonical == "perUserMfaState":
             state = PER_USER_STATES.get(raw.lower())
             if state is None:
-                return None, f"{row[index]!r} in column {header!r} is not a per-user MFA state (Disabled, Enabled or Enforced)"
+                return None, (f"{row[index]!r} in column {header!r} is not a per-user MFA state "
+                              "(Disabled, Enabled or Enforced)")
             values[canonical] = state
         else:
             values[canonical] = raw or None
@@ -213,12 +214,11 @@ def _item(row: list[str], columns: list[Column], width: int, kind: str) -> tuple
     return values, ""
 
 
-def _boolean(raw: str) -> bool | None | str:
+def _boolean(raw: str) -> tuple[bool, bool | None]:
+    """(whether the value reads as a boolean, the boolean or None for an empty field)."""
     key = "".join(raw.lower().split())
     if not key:
-        return None
-    if key in _TRUE:
-        return True
-    if key in _FALSE:
-        return False
-    return "bad"
+        return True, None
+    if key in _TRUE or key in _FALSE:
+        return True, key in _TRUE
+    return False, None

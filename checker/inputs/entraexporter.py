@@ -10,7 +10,7 @@ d290331376b2b9e60f43da2c837c06e224dc4b84). Both write:
 - a child of an object: ``<Folder>/<pid>/<Child>/<cid>/<cid>.json``
 - a fixed path:         ``Policies/AuthenticationMethodsPolicy/AuthenticationMethodConfigurations/<Method>.json``
 
-Children written flat, ``<Folder>/<pid>/<Child>/<cid>.json``, are read too. Folder names
+Members written flat, ``<Folder>/<pid>/Members/<cid>.json``, are read too. Folder names
 match case-insensitively, wherever the export's root lies inside the scanned folder; a file
 may hold the object itself or, if saved by hand, ``{"value": [...]}`` or a list of them.
 The exporter's ``Identity/Conditional/AccessPolicies`` is the Conditional Access policy
@@ -36,8 +36,8 @@ class _Folder:
     name: str
     collection: str | None
     children: Mapping[str, str] = field(default_factory=dict)
-    loose_files: bool = False  # objects as <Folder>/<name>.json (fixed paths, commands)
-    any_depth: bool = False  # written by a command in its own layout: everything below is its
+    loose_files: bool = False  # objects as <Folder>/<name>.json (fixed paths in the schema)
+    any_depth: bool = False  # a command's own layout: every file below belongs to the folder
 
 
 _FOLDERS: tuple[_Folder, ...] = (
@@ -55,11 +55,11 @@ _FOLDERS: tuple[_Folder, ...] = (
     _Folder("RoleManagement/Directory/RoleDefinitions", identify.ROLE_DEFINITIONS),
     # PIM eligibilities and Azure RBAC carry principalId + roleDefinitionId, which would
     # otherwise pass for active directory role assignments.
-    _Folder("PIM/DirectoryRoles", None, loose_files=True, any_depth=True),
-    _Folder("PIM/Groups", None, loose_files=True, any_depth=True),
-    _Folder("PIM/Resources", None, loose_files=True, any_depth=True),
-    _Folder("IAM/RoleAssignments", None, loose_files=True, any_depth=True),
-    _Folder("IAM/RoleDefinitions", None, loose_files=True, any_depth=True),
+    _Folder("PIM/DirectoryRoles", None, any_depth=True),
+    _Folder("PIM/Groups", None, any_depth=True),
+    _Folder("PIM/Resources", None, any_depth=True),
+    _Folder("IAM/RoleAssignments", None, any_depth=True),
+    _Folder("IAM/RoleDefinitions", None, any_depth=True),
 )
 
 _BY_SEGMENTS: dict[tuple[str, ...], _Folder] = {
@@ -131,7 +131,7 @@ def _fit(folder: _Folder, rest: list[str]) -> _Match | None:
         return _Match(folder, None, None, rest[0])
     if len(rest) == 2 and _same(rest[0], rest[1]):
         return _Match(folder, None, None, rest[0])
-    if len(rest) == 3:
+    if len(rest) == 3 and rest[1].lower() in folder.children:
         return _Match(folder, rest[0], rest[1], rest[2])
     if len(rest) == 4 and _same(rest[2], rest[3]):
         return _Match(folder, rest[0], rest[1], rest[2])

@@ -136,10 +136,6 @@ def identify(document: Any) -> Identification:
 
 
 def _identify_object(document: Mapping[str, Any], pointer: str) -> Identification:
-    if _is_scubagear_export(document):
-        return Identification(
-            "scubagear", ignored_reason="ScubaGear provider export: this version reads Graph responses only"
-        )
     context = document.get("@odata.context")
     collection = collection_from_context(context) if isinstance(context, str) else None
     value = document.get("value")
@@ -195,10 +191,6 @@ def _identify_batch(responses: list[Mapping[str, Any]]) -> Identification:
     if not pieces:
         return Identification("graph-batch", ignored_reason="a $batch response with no recognised body")
     return Identification("graph-batch", tuple(pieces))
-
-
-def _is_scubagear_export(document: Mapping[str, Any]) -> bool:
-    return "conditional_access_policies" in document or "service_plans" in document
 
 
 def shape_of(obj: Mapping[str, Any]) -> str | None:

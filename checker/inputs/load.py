@@ -9,6 +9,7 @@ import hashlib
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import PurePosixPath
 from typing import Any, NamedTuple
 
 from checker.inputs import fields, identify
@@ -179,10 +180,35 @@ def _archive(record: _FileRecord, data: bytes, limits: Limits) -> list[_FileReco
 
 
 def _identify_file(record: _FileRecord, data: bytes) -> identify.Identification | None:
+    """By content: PowerShell CLIXML, CSV, then JSON (exporter trees, ScubaGear, DSC, Graph)."""
+    from checker.inputs import clixml, csv_export, entraexporter, m365dsc, scubagear
+
+    path = record.source.display_path
+    suffix = os.path.splitext(path)[1].lower()
+    head = _head(data)
+    try:
+        if suffix in (".xml", ".clixml") or head.startswith(("<?xml", "<Objs")):
+            return clixml.read_clixml(data)
+        if suffix == ".csv" or head.startswith("#TYPE"):
+            return csv_export.read_csv(decode_text(data).text)
+    except DecodeError as error:
+        _unreadable(record, error.reason, error.line, error.column)
+        return None
     document = _read_json(record, data)
     if document is None:
         return None
-    return identify.identify(document)
+    return (entraexporter.identify_entraexporter(PurePosixPath(path).parts, document)
+            or scubagear.identify_scubagear(document)
+            or m365dsc.identify_m365dsc(document)
+            or identify.identify(document))
+
+
+def _head(data: bytes) -> str:
+    """The first characters of a file, whatever its encoding, for recognising its kind."""
+    try:
+        return decode_text(data[:512]).text.lstrip()
+    except DecodeError:
+        return data[:512].decode("utf-8", "ignore").lstrip()
 
 
 def _position_diagnostics(records: Sequence[_FileRecord]) -> None:

@@ -89,9 +89,8 @@ def identify_scubagear(document: Any) -> Identification | None:
     usable = set(present) - _failed_keys(document)
     pieces, diagnostics = _pieces(document, usable)
     if not pieces:
-        return Identification("scubagear", ignored_reason=(
-            "ScubaGear export whose Entra ID (AAD) commands all failed (aad_unsuccessful_commands)"
-        ), diagnostics=diagnostics)
+        reason = "ScubaGear export with no readable Entra ID (AAD) settings (see aad_unsuccessful_commands)"
+        return Identification("scubagear", ignored_reason=reason, diagnostics=diagnostics)
     return Identification("scubagear", pieces, diagnostics=diagnostics)
 
 
@@ -105,7 +104,7 @@ def _is_result_report(document: Any) -> bool:
 def _is_provider_export(document: Mapping[str, Any]) -> bool:
     keys = set(document)
     return (bool(keys.intersection(_AAD_KEYS)) or {"baseline_version", "module_version"} <= keys
-            or any(isinstance(key, str) and key.endswith("_successful_commands") for key in keys))
+            or any(key.endswith("_successful_commands") for key in keys))
 
 
 def _failed_keys(document: Mapping[str, Any]) -> set[str]:
@@ -178,24 +177,13 @@ def _sku(service_plans: Any) -> Mapping[str, Any]:
 def _role_pieces(document: Mapping[str, Any], usable: set[str]) -> tuple[list[Piece], tuple[Diagnostic, ...]]:
     roles = _items(document["privileged_roles"], "/privileged_roles") if "privileged_roles" in usable else []
     users = document.get("privileged_users") if "privileged_users" in usable else None
-    users = users if isinstance(users, dict) else {}
-    pieces: list[Piece] = []
-    if roles:
-        pieces.append(Piece(identify.ROLE_DEFINITIONS, tuple(_definitions(roles))))
     diagnostics: list[Diagnostic] = []
-    if _tracks_eligible(document, roles):
-        if any(fields.has(role, "Assignments") for _, role in roles):
-            pieces.append(Piece(identify.ROLE_ASSIGNMENTS, tuple(_active_assignments(roles))))
-    elif "privileged_users" in usable:
-        names = _KNOWN_ROLES | {_text(r, "DisplayName").lower(): _text(r, "RoleTemplateId").lower()
-                                for _, r in roles if _text(r, "RoleTemplateId")}
-        found = list(_user_assignments(users, names, diagnostics))
-        pieces.append(Piece(identify.ROLE_ASSIGNMENTS, tuple(found)))
-    accounts = [(f"/privileged_users/{escape_pointer_token(str(key))}", _account(key, entry))
-                for key, entry in users.items() if isinstance(entry, dict) and _text(entry, "userPrincipalName")]
-    if accounts:
-        pieces.append(Piece(identify.USERS, tuple(accounts)))
-    return pieces, tuple(diagnostics)
+    found = [
+        Piece(identify.ROLE_DEFINITIONS, tuple(_definitions(roles))) if roles else None,
+        _assignments(document, roles, users, diagnostics),
+        _accounts(users),
+    ]
+    return [piece for piece in found if piece is not None], tuple(diagnostics)
 
 
 def _definitions(roles: list[Item]) -> Iterator[Item]:
@@ -205,17 +193,31 @@ def _definitions(roles: list[Item]) -> Iterator[Item]:
             yield pointer, {"id": template, "templateId": template, "displayName": _text(role, "DisplayName")}
 
 
-def _tracks_eligible(document: Mapping[str, Any], roles: list[Item]) -> bool:
-    """Whether ScubaGear queried PIM, so that privileged_users may hold eligible holders.
-
-    It does so exactly when the tenant has AAD_PREMIUM_P2, and only then do roles carry
-    their ``Assignments``.
-    """
+def _assignments(document: Mapping[str, Any], roles: list[Item], users: Any,
+                 diagnostics: list[Diagnostic]) -> Piece | None:
+    """Active tenant-wide role holders, from whichever source holds only those."""
     if any(fields.has(role, "Assignments") for _, role in roles):
-        return True
+        return Piece(identify.ROLE_ASSIGNMENTS, tuple(_active_assignments(roles)))
+    if not isinstance(users, dict) or _has_p2(document):
+        return None  # ScubaGear read PIM, so privileged_users may hold eligible holders too
+    names = _KNOWN_ROLES | {_text(r, "DisplayName").lower(): _text(r, "RoleTemplateId").lower()
+                            for _, r in roles if _text(r, "RoleTemplateId")}
+    return Piece(identify.ROLE_ASSIGNMENTS, tuple(_user_assignments(users, names, diagnostics)))
+
+
+def _has_p2(document: Mapping[str, Any]) -> bool:
+    """ScubaGear's own test for reading PIM: AAD_PREMIUM_P2 among the provisioned plans."""
     plans = [plan for plan in _listed(document.get("service_plans")) if isinstance(plan, dict)]
     return any(_text(plan, "ServicePlanId").lower() == _P2_PLAN[0]
                or _text(plan, "ServicePlanName").upper() == _P2_PLAN[1] for plan in plans)
+
+
+def _accounts(users: Any) -> Piece | None:
+    if not isinstance(users, dict):
+        return None
+    accounts = [(f"/privileged_users/{escape_pointer_token(str(key))}", _account(key, entry))
+                for key, entry in users.items() if isinstance(entry, dict) and _text(entry, "userPrincipalName")]
+    return Piece(identify.USERS, tuple(accounts)) if accounts else None
 
 
 def _active_assignments(roles: list[Item]) -> Iterator[Item]:

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Hashable, Mapping, Sequence
+import re
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from checker.inputs import identify
 from checker.inputs.graph import MemberLink
-from checker.model import ConditionalAccessPolicy, DirectoryRole, Group, Tenant
+from checker.model import ConditionalAccessPolicy, DirectoryRole, Group, Tenant, User
 from checker.origin import Origin
 
 if TYPE_CHECKING:
@@ -52,6 +53,8 @@ def build_tenant(
     kept: dict[str, dict[Hashable, ParsedObject]] = {}
     conflicts: list[tuple[Origin, str]] = []
     for item in parsed:
+        if item.collection in _MEMBER_COLLECTIONS:
+            continue  # a link, not an object: one user may belong to many groups
         key = _identity(item)
         same_collection = kept.setdefault(item.collection, {})
         first = same_collection.get(key)
@@ -63,8 +66,6 @@ def build_tenant(
                 f"{first.origin.file} ({first.origin.pointer or '/'}); the first copy is used"
             )))
     links = [item.value for item in parsed if item.collection in _MEMBER_COLLECTIONS]
-    for collection in _MEMBER_COLLECTIONS:
-        kept.pop(collection, None)
     values: dict[str, Any] = {}
     for collection, objects in kept.items():
         ordered = list(objects.values())
@@ -81,9 +82,10 @@ def build_tenant(
             if collection in _COLLECTION_ORIGINS:
                 values[_COLLECTION_ORIGINS[collection]] = Origin(first_file)
     _merge_members(values, links)
-    if values.get("groups") and values.get("conditional_access_policies"):
-        values["conditional_access_policies"] = resolve_group_names(
-            values["conditional_access_policies"], values["groups"])
+    if values.get("conditional_access_policies"):
+        values["conditional_access_policies"], unresolved = resolve_names(
+            values["conditional_access_policies"], values.get("groups"), values.get("users"))
+        conflicts += unresolved
     return Tenant(**values), conflicts
 
 
@@ -116,26 +118,57 @@ def _merge_members(values: dict[str, Any], links: list[MemberLink]) -> None:
         values["directory_roles"] = tuple(roles.values())
 
 
-def resolve_group_names(policies: tuple[ConditionalAccessPolicy, ...],
-                        groups: tuple[Group, ...]) -> tuple[ConditionalAccessPolicy, ...]:
-    """Group references that are display names (as Microsoft365DSC writes them) become ids.
+_GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
+_SPECIAL_USERS = {"all", "none", "guestsorexternalusers"}
 
-    Only a name that no group has as id and exactly one group has as name is replaced.
+
+def resolve_names(policies: tuple[ConditionalAccessPolicy, ...], groups: tuple[Group, ...] | None,
+                  users: tuple[User, ...] | None) -> tuple[tuple[ConditionalAccessPolicy, ...],
+                                                          list[tuple[Origin, str]]]:
+    """Groups named by display name and users by UPN (as Microsoft365DSC writes them) become ids.
+
+    Only done against the export's own groups and users; a name that matches none of them, or
+    more than one, stays as it is and is reported (INPUT002), never guessed.
     """
-    ids = {g.id.lower() for g in groups}
-    by_name: dict[str, list[str]] = {}
-    for group in groups:
-        by_name.setdefault(group.display_name.lower(), []).append(group.id)
+    group_names = _unique({g.display_name.lower(): g.id for g in groups or ()}, (g.display_name for g in groups or ()))
+    group_ids = {g.id.lower() for g in groups or ()}
+    upns = {u.user_principal_name.lower(): u.id for u in users or () if u.user_principal_name}
+    problems: list[tuple[Origin, str]] = []
 
-    def resolved(values: tuple[str, ...]) -> tuple[str, ...]:
-        return tuple(v if v.lower() in ids or len(by_name.get(v.lower(), [])) != 1 else by_name[v.lower()][0]
-                     for v in values)
+    def resolve(policy: ConditionalAccessPolicy, field: str, values: tuple[str, ...], kind: str) -> tuple[str, ...]:
+        resolved = []
+        for value in values:
+            key = value.lower()
+            if kind == "group" and groups is not None and key not in group_ids and not _GUID.match(value):
+                found = group_names.get(key)
+                if found is None:
+                    problems.append((policy.origin.child("conditions", "users", field),
+                                     f"'{policy.display_name}' names group '{value}', which matches no single group "
+                                     "in the export"))
+                value = found or value
+            elif kind == "user" and users is not None and "@" in value and key not in _SPECIAL_USERS:
+                value = upns.get(key, value)
+            resolved.append(value)
+        return tuple(resolved)
 
-    return tuple(
-        dataclasses.replace(p, users=dataclasses.replace(
-            p.users, include_groups=resolved(p.users.include_groups), exclude_groups=resolved(p.users.exclude_groups)))
-        for p in policies
-    )
+    changed = []
+    for policy in policies:
+        scope = policy.users
+        changed.append(dataclasses.replace(policy, users=dataclasses.replace(
+            scope,
+            include_groups=resolve(policy, "includeGroups", scope.include_groups, "group"),
+            exclude_groups=resolve(policy, "excludeGroups", scope.exclude_groups, "group"),
+            include_users=resolve(policy, "includeUsers", scope.include_users, "user"),
+            exclude_users=resolve(policy, "excludeUsers", scope.exclude_users, "user"))))
+    return tuple(changed), problems
+
+
+def _unique(by_name: dict[str, str], names: Iterable[str]) -> dict[str, str]:
+    """Names held by exactly one group."""
+    counts: dict[str, int] = {}
+    for name in names:
+        counts[name.lower()] = counts.get(name.lower(), 0) + 1
+    return {name: group_id for name, group_id in by_name.items() if counts.get(name) == 1}
 
 
 def _identity(item: ParsedObject) -> Hashable:

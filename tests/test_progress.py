@@ -38,5 +38,5 @@ def test_loading_reports_progress_while_reading(tmp_path: Path) -> None:
     stream = Terminal()
     load([str(ROOT / "samples" / "e3-gaps")], progress=Progress(stream, interval=0.0))
     lines = stream.getvalue().split("\r")
-    assert "reading the export: 12 files" in lines[-3]
+    assert "reading the export: 13 files" in lines[-3]
     assert stream.getvalue().endswith("\r")

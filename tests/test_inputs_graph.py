@@ -399,6 +399,8 @@ UNREADABLE: list[Any] = [
                  id="truncated"),
     pytest.param(b'{\n  "id": "\xff"}', "not valid UTF-8: bad bytes at byte 11", 2, 10, id="invalid-utf-8"),
     pytest.param(b"\x00" * 64, "the file holds NUL bytes and is not UTF-16 text", 1, 1, id="nul-bytes"),
+    pytest.param(codecs.BOM_UTF16_LE + '{\n"a": "'.encode("utf-16-le") + b"\x00\xd8" + '"}'.encode("utf-16-le"),
+                 "not valid UTF-16-LE: bad bytes at byte 18", 2, 7, id="invalid-utf-16-lone-surrogate"),
     pytest.param(b"[" * 100000 + b"]" * 100000, "not valid JSON: nested too deeply to read", 1, 1,
                  id="arrays-nested-100000-deep"),
     pytest.param(b'{"a":' * 100000 + b"1" + b"}" * 100000, "not valid JSON: nested too deeply to read", 1, 1,

@@ -119,3 +119,18 @@ def test_bad_limits_are_a_configuration_error(tmp_path: Path, limits: str, messa
     config.write_text(limits, encoding="utf-8")
     assert main(["scan", str(E3_GAPS), "--config", str(config)]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_a_link_pointing_outside_the_scanned_folder_is_not_followed(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.json").write_bytes((E3_GAPS / "conditional-access-policies.json").read_bytes())
+    scanned = tmp_path / "scanned"
+    scanned.mkdir()
+    (scanned / "ca.json").write_bytes((E3_GAPS / "conditional-access-policies.json").read_bytes())
+    (scanned / "link.json").symlink_to(outside / "secret.json")
+    (scanned / "inside.json").symlink_to(scanned / "ca.json")
+    result = load([str(scanned)])
+    statuses = {item.path: (item.status, item.reason) for item in result.inputs}
+    assert statuses["link.json"] == ("ignored", "a link pointing outside the scanned folder")
+    assert statuses["inside.json"][0] == "used"

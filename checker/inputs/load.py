@@ -181,16 +181,20 @@ def _archive(record: _FileRecord, data: bytes, limits: Limits) -> list[_FileReco
 
 def _identify_file(record: _FileRecord, data: bytes) -> identify.Identification | None:
     """By content: PowerShell CLIXML, CSV, then JSON (exporter trees, ScubaGear, DSC, Graph)."""
-    from checker.inputs import clixml, csv_export, entraexporter, m365dsc, scubagear
+    from checker.inputs import entraexporter, m365dsc, scubagear
 
     path = record.source.display_path
     suffix = os.path.splitext(path)[1].lower()
     head = _head(data)
     try:
         if suffix in (".xml", ".clixml") or head.startswith(("<?xml", "<Objs")):
-            return clixml.read_clixml(data)
+            from checker.inputs.clixml import read_clixml  # brings in lxml, which only XML needs
+
+            return read_clixml(data)
         if suffix == ".csv" or head.startswith("#TYPE"):
-            return csv_export.read_csv(decode_text(data).text)
+            from checker.inputs.csv_export import read_csv
+
+            return read_csv(decode_text(data).text)
     except DecodeError as error:
         _unreadable(record, error.reason, error.line, error.column)
         return None

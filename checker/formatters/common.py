@@ -6,11 +6,22 @@ from collections.abc import Iterable
 from typing import Any
 
 from checker.locate import Location, Locator
-from checker.report import Evidence, Report
+from checker.report import Evidence, Report, Result
 from checker.verdicts import Verdict
 
 # The verdicts someone has to act on; the rest are shown only when asked for.
 ATTENTION = frozenset({Verdict.FAIL, Verdict.NOT_ASSESSED, Verdict.REVIEW})
+# Formats read by a person list this many results a rule unless --verbose; a 100k-user tenant
+# would otherwise print tens of thousands of rows (json and sarif always hold every result).
+SHOWN_PER_RULE = 25
+
+
+def shown_results(results: Iterable[Result], verbose: bool) -> tuple[list[Result], int]:
+    """The results a person-facing format lists for one rule, and how many it leaves out."""
+    wanted = [r for r in results if verbose or r.verdict in ATTENTION]
+    if verbose or len(wanted) <= SHOWN_PER_RULE:
+        return wanted, 0
+    return wanted[:SHOWN_PER_RULE], len(wanted) - SHOWN_PER_RULE
 
 
 def count_verdicts(verdicts: Iterable[Verdict]) -> dict[Verdict, int]:

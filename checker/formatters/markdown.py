@@ -11,6 +11,7 @@ from checker.formatters.common import (
     locate_evidence,
     plural,
     prefetch_positions,
+    shown_results,
     rule_verdicts,
 )
 from checker.formatters.options import FormatOptions
@@ -78,7 +79,7 @@ def _coverage(report: Report) -> str:
 
 def _finding(outcome: RuleOutcome, options: FormatOptions) -> str:
     rule = outcome.rule
-    shown = [r for r in outcome.results if options.verbose or r.verdict in ATTENTION]
+    shown, left_out = shown_results(outcome.results, options.verbose)
     rows = [
         (
             result.verdict.value,
@@ -94,7 +95,10 @@ def _finding(outcome: RuleOutcome, options: FormatOptions) -> str:
         f" · guidance: {_text(rule.section)}",
         _table(("Verdict", "Subject", "Message", "Evidence"), rows),
     ]
-    hidden = len(outcome.results) - len(shown)
+    if left_out:
+        parts.append(f"{plural(left_out, 'more result')} needing attention not listed here; the JSON and "
+                     "SARIF reports hold them all.")
+    hidden = len(outcome.results) - len(shown) - left_out
     if hidden:
         parts.append(f"{plural(hidden, 'other result')} passed or did not apply.")
     parts.append(f"**How to fix:** {_text(rule.fix)}")

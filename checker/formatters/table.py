@@ -3,11 +3,10 @@ from __future__ import annotations
 
 import re
 
-from checker.formatters.common import ATTENTION, coverage_phrase, files_phrase, verdicts_phrase
+from checker.formatters.common import coverage_phrase, files_phrase, plural, shown_results, verdicts_phrase
 from checker.formatters.options import FormatOptions
 from checker.report import Report, Result, Subject
 from checker.rule import Rule
-from checker.verdicts import Verdict
 
 _HEADERS = ("Rule", "Verdict", "Subject", "Message", "Evidence")
 # A 100-column terminal holds the grid's borders (16), the rule (8, "INPUT001"), the
@@ -26,12 +25,13 @@ def format_report(report: Report, options: FormatOptions) -> str:
     # Imported here: tabulate is the slowest import of the tool and only this format needs it.
     from tabulate import tabulate
 
-    shown = set(Verdict) if options.verbose else ATTENTION
-    rows = [
-        _row(outcome.rule, result, first=index == 0)
-        for outcome in report.outcomes
-        for index, result in enumerate(r for r in outcome.results if r.verdict in shown)
-    ]
+    rows = []
+    for outcome in report.outcomes:
+        shown, left_out = shown_results(outcome.results, options.verbose)
+        rows += [_row(outcome.rule, result, first=index == 0) for index, result in enumerate(shown)]
+        if left_out:
+            rows.append(["", "...", "", f"{plural(left_out, 'more result')} of {outcome.rule.id} not shown: "
+                         "--verbose lists them all, and the json and sarif formats always hold them.", ""])
     if rows:
         verdict_width = max(len(_HEADERS[1]), *(len(row[1]) for row in rows))
         message_width = _TERMINAL - _BORDERS - _RULE - verdict_width - _SUBJECT - _EVIDENCE

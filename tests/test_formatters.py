@@ -71,7 +71,7 @@ def test_every_sarif_result_has_a_region(report: Report) -> None:
     assert len(results) == len(report.results())
     for result in results:
         location = result["locations"][0]["physicalLocation"]
-        assert location["artifactLocation"]["uriBaseId"] == "SCANROOT"
+        assert location["artifactLocation"]["uriBaseId"] == "SRCROOT"
         assert location["region"]["startLine"] >= 1
         assert location["region"]["startColumn"] >= 1
 
@@ -94,7 +94,7 @@ def test_sarif_positions(report: Report) -> None:
     results = _sarif(report)["runs"][0]["results"]
     places = [
         (
-            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].removeprefix("samples/made-up%20tenant/"),
             r["locations"][0]["physicalLocation"]["region"]["startLine"],
             r["locations"][0]["physicalLocation"]["region"]["startColumn"],
         )
@@ -116,14 +116,16 @@ def test_sarif_positions(report: Report) -> None:
     assert [(r["id"], r["physicalLocation"]["region"]["startLine"]) for r in related] == [(1, 16)]
 
 
-def test_sarif_uris_stay_relative_to_the_scan_root(report: Report) -> None:
+def test_sarif_uris_are_relative_to_where_the_scan_ran(report: Report) -> None:
     run = _sarif(report)["runs"][0]
-    assert run["originalUriBaseIds"] == {"SCANROOT": {"uri": "samples/made-up%20tenant/"}}
-    assert [a["location"]["uri"] for a in run["artifacts"]] == [
-        "graph/broken.json",
-        "graph/policies.json",
-        "graph/registration%20details.json",
-        "notes.txt",
+    # a base id whose own uri is relative is not allowed: SRCROOT is described, not located
+    assert list(run["originalUriBaseIds"]) == ["SRCROOT"]
+    assert "uri" not in run["originalUriBaseIds"]["SRCROOT"]
+    assert [a["location"] for a in run["artifacts"]] == [
+        {"uri": "samples/made-up%20tenant/graph/broken.json", "uriBaseId": "SRCROOT"},
+        {"uri": "samples/made-up%20tenant/graph/policies.json", "uriBaseId": "SRCROOT"},
+        {"uri": "samples/made-up%20tenant/graph/registration%20details.json", "uriBaseId": "SRCROOT"},
+        {"uri": "samples/made-up%20tenant/notes.txt", "uriBaseId": "SRCROOT"},
     ]
     assert all(len(a["hashes"]["sha-256"]) == 64 for a in run["artifacts"])
 
@@ -146,10 +148,9 @@ def test_sarif_without_any_input_points_at_the_scan_root(tmp_path: Path) -> None
     assert _schema_errors(log) == []
     run = log["runs"][0]
     assert run["artifacts"] == []
-    assert run["originalUriBaseIds"]["SCANROOT"]["uri"] == "file:///C:/exports/tenant/"
     location = run["results"][0]["locations"][0]["physicalLocation"]
     assert location == {
-        "artifactLocation": {"uri": "./", "uriBaseId": "SCANROOT"},
+        "artifactLocation": {"uri": "file:///C:/exports/tenant/"},
         "region": {"startColumn": 1, "startLine": 1},
     }
 

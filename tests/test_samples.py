@@ -67,7 +67,9 @@ def test_sarif_is_valid_and_every_result_has_a_region(sample: str, tmp_path: Pat
     for result in results:
         region = result["locations"][0]["physicalLocation"]["region"]
         assert region["startLine"] >= 1 and region["startColumn"] >= 1
-        assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uriBaseId"] == "SCANROOT"
+        artifact = result["locations"][0]["physicalLocation"]["artifactLocation"]
+        assert artifact["uriBaseId"] == "SRCROOT"
+        assert artifact["uri"].startswith(f"samples/{sample}/")
 
 
 def test_evidence_points_at_the_field_in_the_file(tmp_path: Path) -> None:

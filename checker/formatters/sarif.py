@@ -27,7 +27,9 @@ from checker.verdicts import Severity, Verdict
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/tenant-checker/tenant-checker"
-BASE_ID = "SCANROOT"
+BASE_ID = "SRCROOT"
+BASE_DESCRIPTION = ("The folder tenant-checker ran in. Relative artifact paths start there: the repository "
+                    "root when a pipeline runs the scan from it, as code scanning expects.")
 FINGERPRINT = "tenantCheckerSubject/v1"
 
 KINDS = {
@@ -62,7 +64,7 @@ def format_report(report: Report, options: FormatOptions) -> str:
     artifacts = {input_file.path: index for index, input_file in enumerate(report.inputs)}
     results = (
         _result(result, outcome.rule, rule_index,
-                [_physical(location, artifacts) for location in _locations(result, report, options)])
+                [_physical(location, artifacts, report.scan_root) for location in _locations(result, report, options)])
         for rule_index, outcome in enumerate(report.outcomes)
         for result in outcome.results
     )
@@ -76,11 +78,11 @@ def format_report(report: Report, options: FormatOptions) -> str:
             }
         },
         "columnKind": "unicodeCodePoints",
-        "originalUriBaseIds": {BASE_ID: {"uri": base_uri(report.scan_root)}},
+        "originalUriBaseIds": {BASE_ID: {"description": {"text": BASE_DESCRIPTION}}},
         "properties": {"plan": report.plan,
                        "coverage": {"state": report.coverage.state, **report.coverage.counts}},
     }
-    run["artifacts"] = [_artifact(input_file) for input_file in report.inputs]
+    run["artifacts"] = [_artifact(input_file, report.scan_root) for input_file in report.inputs]
     run["results"] = results
     return dumps_records_per_line({"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}, _RECORD_LISTS) + "\n"
 
@@ -96,9 +98,8 @@ def _locations(result: Result, report: Report, options: FormatOptions) -> list[L
     return [Location(used[0] if used else "", "", 1, 1)]
 
 
-def _physical(location: Location, artifacts: dict[str, int]) -> dict[str, Any]:
-    uri = file_uri(location.file) if location.file else "./"
-    artifact: dict[str, Any] = {"uri": uri, "uriBaseId": BASE_ID}
+def _physical(location: Location, artifacts: dict[str, int], scan_root: str) -> dict[str, Any]:
+    artifact: dict[str, Any] = dict(artifact_location(scan_root, location.file))
     if location.file in artifacts:
         artifact["index"] = artifacts[location.file]
     return {
@@ -159,8 +160,8 @@ def _rule(rule: Rule) -> dict[str, Any]:
     }
 
 
-def _artifact(input_file: InputFile) -> dict[str, Any]:
-    location = {"uri": file_uri(input_file.path), "uriBaseId": BASE_ID}
+def _artifact(input_file: InputFile, scan_root: str) -> dict[str, Any]:
+    location = dict(artifact_location(scan_root, input_file.path))
     artifact: dict[str, Any] = {"location": location}
     if input_file.sha256:
         artifact["hashes"] = {"sha-256": input_file.sha256}
@@ -177,22 +178,17 @@ def _artifact(input_file: InputFile) -> dict[str, Any]:
 
 
 @functools.lru_cache(maxsize=4096)
-def file_uri(path: str) -> str:
-    """A display path (relative to the scanned root) as a relative URI reference."""
-    return quote(path.replace("\\", "/"), safe=_URI_SAFE)
+def artifact_location(scan_root: str, path: str) -> dict[str, str]:
+    """Where a file is, as code scanning reads it: relative to the folder the scan ran in.
 
-
-def base_uri(scan_root: str) -> str:
-    """The scanned root as given: relative stays relative, so the output does not depend on
-    where the scan ran. Only a Windows drive path becomes a file: URI, since "C:" would read
-    as a scheme."""
-    path = scan_root.replace("\\", "/")
-    if scan_root.startswith("file:"):
-        uri = scan_root
-    elif _DRIVE.match(path):
-        uri = "file:///" + quote(path, safe=_URI_SAFE + ":")
-    else:
-        uri = quote(path, safe=_URI_SAFE)
-    if not uri:
-        return "./"
-    return uri if uri.endswith("/") else uri + "/"
+    The scanned root is shown relative to that folder when it lies inside it, so the file's
+    path is root + path under SRCROOT; a root elsewhere gives an absolute file: URI (SARIF
+    allows a base id only with a relative reference). No path: the scanned root itself.
+    """
+    root = scan_root.replace("\\", "/").rstrip("/")
+    joined = f"{root}/{path}" if path else f"{root}/"
+    if root.startswith("/") or _DRIVE.match(root + "/"):
+        prefix = "file://" if root.startswith("/") else "file:///"
+        return {"uri": prefix + quote(joined, safe=_URI_SAFE + ":")}
+    relative = joined.removeprefix("./") if root not in ("", ".") else (path or "./")
+    return {"uri": quote(relative, safe=_URI_SAFE), "uriBaseId": BASE_ID}

@@ -88,6 +88,19 @@ def targets_all_apps(policy: ConditionalAccessPolicy) -> bool:
     return "all" in _lower(policy.include_applications)
 
 
+def names_object(policy: ConditionalAccessPolicy, kind: str, object_id: str) -> bool:
+    """A user or group is in the policy's scope by name (All users, or listed) and not excluded by name.
+
+    Membership is not followed here; checker.coverage does that per user.
+    """
+    scope = policy.users
+    wanted = object_id.lower()
+    included_ids, excluded_ids = ((scope.include_users, scope.exclude_users) if kind == "user"
+                                  else (scope.include_groups, scope.exclude_groups))
+    included = targets_all_users(policy) or wanted in _lower(included_ids)
+    return included and wanted not in _lower(excluded_ids)
+
+
 def includes_role(policy: ConditionalAccessPolicy, role_template_id: str) -> bool:
     role = role_template_id.lower()
     return targets_all_users(policy) or role in _lower(policy.users.include_roles)
@@ -165,17 +178,20 @@ def grant_requires_mfa(grant: GrantControls | None) -> bool:
     return mfa_grant_gap(grant) is None
 
 
+def asks_for_mfa(grant: GrantControls | None) -> bool:
+    """The grant names MFA in some form, whether or not it also offers a way around it."""
+    return grant is not None and (
+        "mfa" in _lower(grant.built_in_controls)
+        or grant.authentication_strength_id is not None
+        or bool(grant.custom_authentication_factors)
+    )
+
+
 def mfa_grant_gap(grant: GrantControls | None) -> str | None:
     """Why the grant does not require MFA, or None when every way through includes MFA."""
     if grant is None:
         return "it has no grant controls"
-    controls = _lower(grant.built_in_controls)
-    asks_mfa = (
-        "mfa" in controls
-        or grant.authentication_strength_id is not None
-        or bool(grant.custom_authentication_factors)
-    )
-    if not asks_mfa:
+    if not asks_for_mfa(grant):
         shown = ", ".join(grant.built_in_controls) or "nothing"
         return f"its grant does not ask for MFA (it asks for {shown})"
     if grant.operator.upper() == "AND":

@@ -43,9 +43,7 @@ def all_users_shortfalls(tenant: Tenant) -> list[tuple[ConditionalAccessPolicy, 
     namer = location_namer(tenant)
     candidates = []
     for policy in tenant.conditional_access_policies or ():
-        grant = policy.grant
-        if grant is None or not ("mfa" in {c.lower() for c in grant.built_in_controls}
-                                 or grant.authentication_strength_id or grant.custom_authentication_factors):
+        if not ca.asks_for_mfa(policy.grant):
             continue
         gaps = ([] if ca.targets_all_users(policy) else ["it does not target all users"])
         gaps += ca.baseline_gaps(policy, namer)

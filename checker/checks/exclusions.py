@@ -219,7 +219,7 @@ def _object_level_gaps(context: CheckContext, mfa_policies: list[ConditionalAcce
         if context.settings.is_break_glass(entry.id, name):
             continue
         excluding = {policy.id for policy, _ in entry.policies}
-        covering = [p for p in baseline if p.id not in excluding and _includes(p, entry.kind, entry.id)]
+        covering = [p for p in baseline if p.id not in excluding and ca.names_object(p, entry.kind, entry.id)]
         subject = Subject(entry.kind, entry.id, name)
         what = f"{entry.kind.capitalize()} {name or entry.id}"
         if covering:
@@ -231,13 +231,3 @@ def _object_level_gaps(context: CheckContext, mfa_policies: list[ConditionalAcce
                                     "enforced, unconditional, all-apps MFA policy includes it.", subject,
                                     _exclusion_evidence(entry)))
     return findings
-
-
-def _includes(policy: ConditionalAccessPolicy, kind: str, object_id: str) -> bool:
-    scope = policy.users
-    wanted = object_id.lower()
-    if kind == "user":
-        included = ca.targets_all_users(policy) or wanted in {u.lower() for u in scope.include_users}
-        return included and wanted not in {u.lower() for u in scope.exclude_users}
-    included = ca.targets_all_users(policy) or wanted in {g.lower() for g in scope.include_groups}
-    return included and wanted not in {g.lower() for g in scope.exclude_groups}

@@ -18,7 +18,7 @@ from checker.checks.common import (
 )
 from checker.coverage import Coverage
 from checker.directory import Directory
-from checker.model import ConditionalAccessPolicy, Tenant, User
+from checker.model import Tenant, User
 from checker.report import Evidence, Subject
 from checker.verdicts import Verdict
 
@@ -27,13 +27,6 @@ NEEDS_USERS = "users (users with accountEnabled and userType)"
 
 def user_subject(user: User) -> Subject:
     return Subject("user", user.id, user.user_principal_name or user.display_name)
-
-
-def asks_for_mfa(policy: ConditionalAccessPolicy) -> bool:
-    grant = policy.grant
-    return grant is not None and bool(
-        "mfa" in {c.lower() for c in grant.built_in_controls}
-        or grant.authentication_strength_id or grant.custom_authentication_factors)
 
 
 def why_uncovered(user: User, tenant: Tenant, coverage: Coverage,
@@ -45,7 +38,7 @@ def why_uncovered(user: User, tenant: Tenant, coverage: Coverage,
     evidence: list[Evidence] = []
     for policy in tenant.conditional_access_policies or ():
         counts = policy in coverage.counting
-        if not (counts or asks_for_mfa(policy)):
+        if not (counts or ca.asks_for_mfa(policy.grant)):
             continue
         fit = applicability(policy, user, directory)
         if fit.included_by and fit.excluded_by:

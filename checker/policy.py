@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 
-from checker.model import ConditionalAccessPolicy, GrantControls
+from checker.model import ConditionalAccessPolicy, GrantControls, NamedLocation
 
 ENABLED = "enabled"
 REPORT_ONLY = "enabledforreportingbutnotenforced"
@@ -281,6 +281,11 @@ def _apps_gap(policy: ConditionalAccessPolicy) -> str:
 
 def is_mfa_baseline(policy: ConditionalAccessPolicy) -> bool:
     return not baseline_gaps(policy)
+
+
+def tenant_location_namer(locations: Iterable[NamedLocation]) -> LocationNames:
+    """Named location id -> display name, for messages such as "MFA is not required from 'Head office'"."""
+    return location_namer({location.id.lower(): location.display_name for location in locations})
 
 
 def location_namer(names: Mapping[str, str]) -> LocationNames:

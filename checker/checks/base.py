@@ -8,7 +8,7 @@ from functools import cached_property
 from checker.model import RegistrationDetail, Tenant
 from checker.coverage import Coverage, compute_coverage
 from checker.directory import Directory, build_directory
-from checker.policy import ADMIN_ROLES, location_namer
+from checker.policy import ADMIN_ROLES, tenant_location_namer
 from checker.report import Evidence, InputFile, Subject
 from checker.verdicts import Verdict
 
@@ -57,8 +57,8 @@ class CheckContext:
         if self.tenant.users is None or self.tenant.conditional_access_policies is None:
             return None
         directory = build_directory(self.tenant)
-        names = {loc.id.lower(): loc.display_name for loc in self.tenant.named_locations or ()}
-        coverage = compute_coverage(self.tenant.conditional_access_policies, directory, location_namer(names))
+        coverage = compute_coverage(self.tenant.conditional_access_policies, directory,
+                                    tenant_location_namer(self.tenant.named_locations or ()))
         return UserCoverage(directory, coverage)
 
 

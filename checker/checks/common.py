@@ -103,7 +103,7 @@ def sku_evidence(tenant: Tenant) -> tuple[Evidence, ...]:
 
 
 def location_namer(tenant: Tenant) -> ca.LocationNames:
-    return ca.location_namer({loc.id.lower(): loc.display_name for loc in tenant.named_locations or ()})
+    return ca.tenant_location_namer(tenant.named_locations or ())
 
 
 def quoted(policy: ConditionalAccessPolicy) -> str:

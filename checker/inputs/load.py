@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 from typing import Any, NamedTuple
 
-from checker.inputs import fields, identify
+from checker.inputs import depth_cut, fields, identify
 from checker.inputs.archives import InputTooLarge, Limits, archive_members, archive_reference, is_zip, read_reference
 from checker.inputs.decode import DecodeError, decode_text, parse_json_with_spans
 from checker.inputs.discover import SourceFile, discover
@@ -60,6 +60,7 @@ class _FileRecord:
     positions: dict[str, tuple[int, int]] = field(default_factory=dict)
     data: bytes | None = None
     refusal: str = ""
+    may_be_cut_short: bool = False
 
     def freeze(self) -> InputFile:
         return InputFile(
@@ -113,15 +114,19 @@ def load(paths: Sequence[str], limits: Limits = Limits(), progress: Progress | N
             record.reason = found.ignored_reason
             continue
         record.status = "used"
+        cuts: list[tuple[str, str, str]] = []
         for piece in found.pieces:
             record.collections.append(piece.collection)
-            seen.setdefault(piece.collection, record.source.display_path)
+            items = _without_cut_short(record, piece.collection, piece.items, cuts)
+            if items or not piece.items:  # a collection all of whose objects were lost is not "none exist"
+                seen.setdefault(piece.collection, record.source.display_path)
             if piece.is_page:
                 pages.setdefault(piece.collection, []).append((record, piece.has_next_link))
             if piece.positions:
                 record.positions.update((item[0], at) for item, at in zip(piece.items, piece.positions))
-            for pointer, obj in piece.items:
+            for pointer, obj in items:
                 parsed.extend(_parse(record, piece.collection, pointer, obj))
+        _report_cut_short(record, cuts)
     if progress is not None:
         progress.done()
     _check_paging(pages)
@@ -236,7 +241,9 @@ def _read_json(record: _FileRecord, data: bytes) -> Any:
         record.reason = f"not a JSON document ({suffix or 'no extension'})"
         return None
     try:
-        document, record.spans = parse_json_with_spans(decode_text(data).text)
+        text = decode_text(data).text
+        document, record.spans = parse_json_with_spans(text)
+        record.may_be_cut_short = depth_cut.may_be_cut_short(text)
         return document
     except DecodeError as error:
         if other_text:
@@ -271,6 +278,33 @@ def _parse(record: _FileRecord, collection: str, pointer: str, obj: Mapping[str,
         return []
     record.objects += 1
     return [ParsedObject(collection, value, origin, _graph_id(obj))]
+
+
+def _without_cut_short(record: _FileRecord, collection: str, items: Sequence[tuple[str, Any]],
+                       cuts: list[tuple[str, str, str]]) -> Sequence[tuple[str, Any]]:
+    """The items that ConvertTo-Json wrote whole; each cut-short one is noted in ``cuts``."""
+    if not record.may_be_cut_short:
+        return items
+    whole = []
+    for pointer, obj in items:
+        found = depth_cut.type_name_at(obj, pointer)
+        if found is None:
+            whole.append((pointer, obj))
+        else:
+            cuts.append((collection, *found))
+    return whole
+
+
+def _report_cut_short(record: _FileRecord, cuts: list[tuple[str, str, str]]) -> None:
+    """One finding for the file, however many of its objects were cut short."""
+    if not cuts:
+        return
+    collections = tuple(sorted({collection for collection, _, _ in cuts}))
+    cut = depth_cut.DepthCut(collections, len(cuts), cuts[0][1], cuts[0][2])
+    record.diagnostics.append(Diagnostic("INPUT001", cut.message, pointer=cut.first_pointer))
+    if not record.objects:
+        record.status = "unreadable"
+        record.reason = f"cut short by ConvertTo-Json's depth limit; {depth_cut.FIX}"
 
 
 def _graph_id(obj: Mapping[str, Any]) -> str | None:

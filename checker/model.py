@@ -30,6 +30,29 @@ class UserScope:
     exclude_roles: tuple[str, ...] = ()
     include_guest_types: tuple[str, ...] = ()
     exclude_guest_types: tuple[str, ...] = ()
+    # the home tenants a guest condition names; None means every tenant
+    include_guest_tenants: tuple[str, ...] | None = None
+    exclude_guest_tenants: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AttributeFilter:
+    """A device or application filter: ``mode`` is "include" or "exclude", ``rule`` its rule text."""
+
+    mode: str
+    rule: str
+
+
+@dataclass(frozen=True, slots=True)
+class AuthenticationStrength:
+    """An authentication strength; ``allowed_combinations`` is None when only its id is known."""
+
+    id: str
+    display_name: str
+    allowed_combinations: tuple[str, ...] | None
+    origin: Origin
+    policy_type: str = ""
+    requirements_satisfied: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +61,8 @@ class GrantControls:
     built_in_controls: tuple[str, ...] = ()
     authentication_strength_id: str | None = None
     authentication_strength_name: str | None = None
+    # the strength object when the policy carries it expanded
+    authentication_strength: AuthenticationStrength | None = None
     custom_authentication_factors: tuple[str, ...] = ()
     terms_of_use: tuple[str, ...] = ()
 
@@ -62,7 +87,8 @@ class ConditionalAccessPolicy:
     exclude_locations: tuple[str, ...] = ()
     include_platforms: tuple[str, ...] | None = None
     exclude_platforms: tuple[str, ...] = ()
-    has_device_filter: bool = False
+    device_filter: AttributeFilter | None = None
+    application_filter: AttributeFilter | None = None
     authentication_flows: tuple[str, ...] = ()
     include_service_principals: tuple[str, ...] = ()
     grant: GrantControls | None = None
@@ -98,6 +124,8 @@ class User:
     account_enabled: bool | None
     user_type: str | None
     origin: Origin
+    creation_type: str | None = None
+    external_user_state: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,14 +210,6 @@ class RegistrationCampaign:
 @dataclass(frozen=True, slots=True)
 class AuthenticationMethodsPolicy:
     registration_campaign: RegistrationCampaign | None
-    origin: Origin
-
-
-@dataclass(frozen=True, slots=True)
-class AuthenticationStrength:
-    id: str
-    display_name: str
-    allowed_combinations: tuple[str, ...]
     origin: Origin
 
 

@@ -144,7 +144,7 @@ def narrowing_conditions(policy: ConditionalAccessPolicy, location_name: Locatio
             reasons.append(f"applies only on platforms {', '.join(policy.include_platforms) or '(none)'}")
         if policy.exclude_platforms:
             reasons.append(f"skips platforms {', '.join(policy.exclude_platforms)}")
-    if policy.has_device_filter:
+    if policy.device_filter is not None:
         reasons.append("applies only to devices matching a filter")
     if policy.authentication_flows:
         reasons.append(f"applies only to authentication flows {', '.join(policy.authentication_flows)}")

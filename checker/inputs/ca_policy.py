@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from checker.inputs import fields
 from checker.inputs.fields import ShapeError, within
-from checker.model import ConditionalAccessPolicy, GrantControls, UserScope
+from checker.model import AttributeFilter, AuthenticationStrength, ConditionalAccessPolicy, GrantControls, UserScope
 from checker.origin import Origin
 
 T = TypeVar("T")
@@ -27,7 +27,7 @@ def parse_policy(obj: Mapping[str, Any], origin: Origin) -> ConditionalAccessPol
         display_name=fields.text(obj, "displayName") or policy_id,
         state=fields.text(obj, "state"),
         origin=origin,
-        grant=_grant(obj),
+        grant=_grant(obj, origin),
         **condition_values,
     )
 
@@ -61,7 +61,8 @@ def _conditions(conditions: Mapping[str, Any]) -> dict[str, Any]:
         "exclude_locations": exclude_locations,
         "include_platforms": include_platforms or (None if not exclude_platforms else ("all",)),
         "exclude_platforms": exclude_platforms,
-        "has_device_filter": devices is not None and _nested("/devices", _has_device_filter, devices),
+        "device_filter": None if devices is None else _nested("/devices", _device_filter, devices),
+        "application_filter": _within_filter("/applications", applications, "applicationFilter"),
         "authentication_flows": () if flows is None else _nested("/authenticationFlows", _transfer_methods, flows),
         "include_service_principals": _within(
             "/clientApplications", fields.strings, client_applications, "includeServicePrincipals"
@@ -98,6 +99,8 @@ def _user_scope(users: Mapping[str, Any]) -> UserScope:
         exclude_roles=fields.strings(users, "excludeRoles"),
         include_guest_types=_guest_types(fields.mapping(users, "includeGuestsOrExternalUsers")),
         exclude_guest_types=_guest_types(fields.mapping(users, "excludeGuestsOrExternalUsers")),
+        include_guest_tenants=_guest_tenants(fields.mapping(users, "includeGuestsOrExternalUsers")),
+        exclude_guest_tenants=_guest_tenants(fields.mapping(users, "excludeGuestsOrExternalUsers")),
     )
 
 
@@ -107,15 +110,46 @@ def _guest_types(value: Mapping[str, Any] | None) -> tuple[str, ...]:
     kinds = fields.get(value, "guestOrExternalUserTypes")
     if isinstance(kinds, str):
         return tuple(kind.strip() for kind in kinds.split(",") if kind.strip() and kind.strip() != "none")
+    if isinstance(kinds, list):
+        return tuple(str(kind).strip() for kind in kinds if str(kind).strip() and str(kind).strip() != "none")
     return ()
 
 
-def _has_device_filter(devices: Mapping[str, Any]) -> bool:
-    device_filter = fields.mapping(devices, "deviceFilter")
-    if device_filter is not None and fields.text(device_filter, "rule").strip():
-        return True
-    # the older device-state condition narrows a policy just the same
-    return bool(fields.strings(devices, "includeDevices") or fields.strings(devices, "excludeDevices"))
+def _guest_tenants(value: Mapping[str, Any] | None) -> tuple[str, ...] | None:
+    """The tenants a guest condition names; None when it means every tenant (or names none)."""
+    if value is None:
+        return None
+    tenants = fields.mapping(value, "externalTenants")
+    if tenants is None or (fields.text(tenants, "membershipKind") or "all").lower() == "all":
+        return None
+    return fields.strings(tenants, "members")
+
+
+def _attribute_filter(obj: Mapping[str, Any] | None) -> AttributeFilter | None:
+    if obj is None:
+        return None
+    rule = fields.text(obj, "rule").strip()
+    if not rule:
+        return None
+    return AttributeFilter((fields.text(obj, "mode") or "include").lower(), rule)
+
+
+def _within_filter(prefix: str, part: Mapping[str, Any], name: str) -> AttributeFilter | None:
+    return _nested(prefix, lambda obj: _attribute_filter(fields.mapping(obj, name)), part)
+
+
+def _device_filter(devices: Mapping[str, Any]) -> AttributeFilter | None:
+    found = _within_filter("", devices, "deviceFilter")
+    if found is not None:
+        return found
+    # The older device-state condition ("all devices except compliant ones") reads as a filter.
+    include = fields.strings(devices, "includeDevices") or fields.strings(devices, "includeDeviceStates")
+    exclude = fields.strings(devices, "excludeDevices") or fields.strings(devices, "excludeDeviceStates")
+    if not include and not exclude:
+        return None
+    if exclude:
+        return AttributeFilter("exclude", "deviceState in [" + ", ".join(exclude) + "]")
+    return AttributeFilter("include", "deviceState in [" + ", ".join(include) + "]")
 
 
 def _transfer_methods(flows: Mapping[str, Any]) -> tuple[str, ...]:
@@ -125,7 +159,7 @@ def _transfer_methods(flows: Mapping[str, Any]) -> tuple[str, ...]:
     return ()
 
 
-def _grant(obj: Mapping[str, Any]) -> GrantControls | None:
+def _grant(obj: Mapping[str, Any], origin: Origin) -> GrantControls | None:
     grant = fields.mapping(obj, "grantControls")
     if grant is None:
         return None
@@ -134,17 +168,34 @@ def _grant(obj: Mapping[str, Any]) -> GrantControls | None:
         strength_id = _nested("/authenticationStrength", lambda part: fields.text(part, "id"), strength or {})
         strength_name = _nested("/authenticationStrength", lambda part: fields.text(part, "displayName"),
                                 strength or {})
+        embedded = (None if strength is None or not fields.get(strength, "allowedCombinations") else
+                    _nested("/authenticationStrength", lambda part: parse_strength(
+                        part, origin.child("grantControls", "authenticationStrength")), strength))
         return GrantControls(
             operator=(fields.text(grant, "operator") or "OR").upper(),
             built_in_controls=tuple(c.lower() if c.lower() in _KNOWN_CONTROLS else c
                                     for c in fields.strings(grant, "builtInControls")),
             authentication_strength_id=strength_id or None,
             authentication_strength_name=strength_name or None,
+            authentication_strength=embedded,
             custom_authentication_factors=fields.strings(grant, "customAuthenticationFactors"),
             terms_of_use=fields.strings(grant, "termsOfUse"),
         )
     except ShapeError as error:
         raise within("/grantControls", error) from None
+
+
+def parse_strength(obj: Mapping[str, Any], origin: Origin) -> AuthenticationStrength:
+    """An authentication strength policy, standalone or expanded inside a grant."""
+    combinations = fields.strings(obj, "allowedCombinations") if fields.has(obj, "allowedCombinations") else None
+    return AuthenticationStrength(
+        id=fields.text(obj, "id"),
+        display_name=fields.text(obj, "displayName"),
+        allowed_combinations=combinations,
+        origin=origin,
+        policy_type=fields.text(obj, "policyType"),
+        requirements_satisfied=fields.text(obj, "requirementsSatisfied"),
+    )
 
 
 _KNOWN_CONTROLS = frozenset({

@@ -5,7 +5,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
 from checker.inputs import fields, identify
-from checker.inputs.ca_policy import parse_policy
+from checker.inputs.ca_policy import parse_policy, parse_strength
 from checker.model import (
     AuthenticationMethodConfiguration,
     AuthenticationStrength,
@@ -61,6 +61,8 @@ def parse_user(obj: Mapping[str, Any], origin: Origin) -> User:
         account_enabled=fields.boolean(obj, "accountEnabled"),
         user_type=fields.text(obj, "userType") or None,
         origin=origin,
+        creation_type=fields.text(obj, "creationType") or None,
+        external_user_state=fields.text(obj, "externalUserState") or None,
     )
 
 
@@ -166,19 +168,22 @@ def parse_registration_campaign(policy: Mapping[str, Any], origin: Origin) -> Re
 
 
 def parse_authentication_strength(obj: Mapping[str, Any], origin: Origin) -> AuthenticationStrength:
-    return AuthenticationStrength(
-        id=fields.text(obj, "id"),
-        display_name=fields.text(obj, "displayName"),
-        allowed_combinations=fields.strings(obj, "allowedCombinations"),
-        origin=origin,
-    )
+    return parse_strength(obj, origin)
+
+
+def _is_trusted(obj: Mapping[str, Any]) -> bool | None:
+    """Country locations cannot be marked trusted; an IP range says so, or it is not known."""
+    trusted = fields.boolean(obj, "isTrusted")
+    if trusted is None and "country" in (fields.odata_type(obj) + fields.text(obj, "locationType")).lower():
+        return False
+    return trusted
 
 
 def parse_named_location(obj: Mapping[str, Any], origin: Origin) -> NamedLocation:
     return NamedLocation(
         id=fields.text(obj, "id"),
         display_name=fields.text(obj, "displayName"),
-        is_trusted=fields.boolean(obj, "isTrusted"),
+        is_trusted=_is_trusted(obj),
         origin=origin,
     )
 

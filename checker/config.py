@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from checker.inputs.archives import Limits
-from checker.policy import ADMIN_ROLES
+from checker.entra import ADMIN_ROLES
 from checker.verdicts import Severity
 
 CONFIG_FILE_NAME = ".tenant-checker.yaml"

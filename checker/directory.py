@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from checker.model import Group, Tenant, User
-from checker.policy import ADMIN_ROLES
+from checker.entra import ADMIN_ROLES
 
 TENANT_SCOPE = ("/", "")
 

@@ -8,7 +8,8 @@ from functools import cached_property
 from checker.model import RegistrationDetail, Tenant
 from checker.coverage import Coverage, compute_coverage
 from checker.directory import Directory, build_directory
-from checker.policy import ADMIN_ROLES, tenant_location_namer
+from checker.entra import ADMIN_ROLES
+from checker.policy import tenant_location_namer
 from checker.report import Evidence, InputFile, Subject
 from checker.verdicts import Verdict
 

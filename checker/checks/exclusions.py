@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from checker import policy as ca
+from checker.entra import ADMIN_ROLES
 from checker.checks.base import CheckContext, Finding, UserCoverage
 from checker.checks.common import (
     CA_COLLECTION,
@@ -63,7 +64,7 @@ def _names(tenant: Tenant) -> dict[str, tuple[str, str]]:
         names[group.id.lower()] = ("group", group.display_name)
     for definition in tenant.role_definitions or ():
         names[definition.template_id] = ("role", definition.display_name)
-    for role_id, role_name in ca.ADMIN_ROLES.items():
+    for role_id, role_name in ADMIN_ROLES.items():
         names.setdefault(role_id, ("role", role_name))
     return names
 

@@ -21,7 +21,7 @@ from array import array
 from collections.abc import Callable, Hashable, Iterator
 from typing import Any, NamedTuple
 
-from lxml import etree  # type: ignore[import-untyped]
+from lxml import etree
 
 from checker.inputs.decode import DecodeError
 

@@ -23,7 +23,7 @@ from typing import Any
 
 from checker.inputs import fields, identify
 from checker.inputs.identify import Identification, Piece
-from checker.policy import ADMIN_ROLES, MFA_STRENGTH_IDS
+from checker.entra import ADMIN_ROLES, BUILT_IN_STRENGTHS
 
 Diagnostic = tuple[str, str, str, int, int]
 Item = tuple[str, Mapping[str, Any]]
@@ -71,7 +71,7 @@ ROLE_IDS: dict[str, str] = {
     **{name.lower(): role_id for role_id, name in ADMIN_ROLES.items()},
     **{name.lower(): role_id for name, role_id in OTHER_ROLES.items()},
 }
-STRENGTH_IDS = {name.lower(): strength_id for strength_id, name in MFA_STRENGTH_IDS.items()}
+STRENGTH_IDS = {name.lower(): strength_id for strength_id, (name, _) in BUILT_IN_STRENGTHS.items()}
 # DSC method resource -> the Graph authenticationMethodConfiguration id, when the entry has no Id.
 METHOD_IDS = {
     "aadauthenticationmethodpolicyauthenticator": "MicrosoftAuthenticator",

@@ -48,7 +48,7 @@ from typing import Any
 from checker.inputs import fields, identify
 from checker.inputs.identify import Identification, Piece
 from checker.origin import escape_pointer_token
-from checker.policy import ADMIN_ROLES
+from checker.entra import ADMIN_ROLES
 
 Item = tuple[str, Mapping[str, Any]]
 Diagnostic = tuple[str, str, str, int, int]

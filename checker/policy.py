@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 
-from checker.entra import ADMIN_ROLES
 from checker.model import ConditionalAccessPolicy, GrantControls, NamedLocation
 
 ENABLED = "enabled"

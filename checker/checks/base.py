@@ -5,10 +5,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from checker.model import RegistrationDetail, Tenant
 from checker.coverage import Coverage, compute_coverage
 from checker.directory import Directory, build_directory
 from checker.entra import ADMIN_ROLES
+from checker.evaluation.evaluate import Evaluation, evaluate
+from checker.model import RegistrationDetail, Tenant
 from checker.policy import tenant_location_namer
 from checker.report import Evidence, InputFile, Subject
 from checker.verdicts import Verdict
@@ -51,6 +52,11 @@ class CheckContext:
     @cached_property
     def admin_ids(self) -> frozenset[str]:
         return frozenset(admin_ids(self.tenant))
+
+    @cached_property
+    def evaluation(self) -> Evaluation:
+        """The sign-in space of DESIGN section 4, evaluated once for every check."""
+        return evaluate(self.tenant)
 
     @cached_property
     def user_coverage(self) -> UserCoverage | None:

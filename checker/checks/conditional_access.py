@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
+from checker import entra
 from checker import policy as ca
 from checker.checks.base import CheckContext, Finding
 from checker.checks.common import (
@@ -13,22 +15,26 @@ from checker.checks.common import (
     TENANT,
     Defaults,
     ca_rules_not_applicable,
-    closest_first,
     collection_evidence,
     defaults_state,
-    describe_shortfalls,
-    location_namer,
     not_assessed,
     policy_evidence,
     policy_subject,
     quoted,
     via_security_defaults,
 )
-from checker.checks.defaults import all_users_mfa_policies, all_users_shortfalls, passing_policy
+from checker.checks.sign_ins import gaps_text, outcome_finding
+from checker.evaluation import space as sp
+from checker.evaluation.describe import app_name
+from checker.evaluation.evaluate import COVERED, LEGACY, MFA, UNCOVERED, Slice
+from checker.evaluation.users import new_member, role_holder
 from checker.licence import plan_of
 from checker.model import ConditionalAccessPolicy, Plan, Tenant
-from checker.report import Subject
+from checker.report import Evidence, Subject
 from checker.verdicts import Verdict
+
+NEEDS_ROLE_ASSIGNMENTS = "role assignments (roleManagement/directory/roleAssignments)"
+LEGACY_MFA = Slice("legacy-mfa", entra.LEGACY_CLIENTS)
 
 
 def _gate(context: CheckContext) -> list[Finding] | None:
@@ -53,11 +59,13 @@ def _covers_role(policy: ConditionalAccessPolicy, role_id: str) -> bool:
 
 
 def ca_mfa_admins(context: CheckContext) -> list[Finding]:
-    """MFA010: every admin role must meet MFA through an enforced Conditional Access policy.
+    """MFA010: every holder of an admin role passes MFA on every modern sign-in.
 
     The "Conditional Access policies" section (and the E3 row of the plan table) asks for MFA
     for administrators, naming Exchange, user, password, security, SharePoint and global
     administrators; the role list follows Microsoft's "Require MFA for administrators" template.
+    Both the actual holders and a holder of the role and nothing else are judged: a role may be
+    assigned tomorrow.
     """
     settled = _gate(context)
     if settled is not None:
@@ -66,56 +74,54 @@ def ca_mfa_admins(context: CheckContext) -> list[Finding]:
     defaults = defaults_state(tenant)
     if defaults.state is Defaults.ON:
         return [via_security_defaults(defaults)]
-    policies = tenant.conditional_access_policies
-    if policies is None:
+    if tenant.conditional_access_policies is None:
         return _missing_policies(tenant)
-    namer = location_namer(tenant)
-    baseline = [p for p in policies if not ca.baseline_gaps(p, namer)]
     roles = context.settings.admin_roles
-    findings = []
-    for role_id in sorted(roles, key=lambda r: (roles[r].lower(), r)):
-        subject = role_subject(role_id, roles)
-        covering = [p for p in baseline if _covers_role(p, role_id)]
-        if covering:
-            findings.append(Finding(
-                Verdict.PASS,
-                f"{roles[role_id]} is covered by {quoted(covering[0])}, enforced, requiring MFA for all apps.",
-                subject, (policy_evidence(covering[0], "conditions", "users"),)))
-            continue
-        shortfalls = _role_shortfalls(policies, role_id, namer)
-        if defaults.state is Defaults.UNKNOWN:
-            findings.append(not_assessed([NEEDS_DEFAULTS], subject,
-                                         f"No Conditional Access policy covers {roles[role_id]}."))
-            continue
-        findings.append(Finding(
-            Verdict.FAIL,
-            f"No enforced, unconditional, all-apps policy requires MFA for {roles[role_id]}."
-            + describe_shortfalls(shortfalls),
-            subject,
-            collection_evidence(tenant.conditional_access_origin)
-            + tuple(policy_evidence(p, "conditions", "users") for p, _ in shortfalls),
-        ))
-    return findings
+    return [_role_finding(context, role_id, roles[role_id])
+            for role_id in sorted(roles, key=lambda r: (roles[r].lower(), r))]
 
 
-def _role_shortfalls(policies: tuple[ConditionalAccessPolicy, ...], role_id: str,
-                     namer: ca.LocationNames) -> list[tuple[ConditionalAccessPolicy, list[str]]]:
-    candidates = []
-    for policy in policies:
-        if not ca.includes_role(policy, role_id):
+def _role_finding(context: CheckContext, role_id: str, role_name: str) -> Finding:
+    evaluation = context.evaluation
+    subject = Subject("role", role_id, role_name)
+    finding = outcome_finding(context, role_holder(role_id, role_name), MFA, subject,
+                              passes=f"Every modern sign-in of a {role_name} is blocked or needs MFA",
+                              fails=f"A holder of {role_name} signs in without MFA")
+    directory = evaluation.directory
+    if finding.verdict is Verdict.FAIL and not directory.roles_known and _unresolved_admin_groups(context):
+        return not_assessed([NEEDS_ROLE_ASSIGNMENTS], subject, finding.message + " Policies that target "
+                            "administrators through groups cannot be resolved without them.")
+    if not directory.roles_known or finding.verdict is not Verdict.PASS:
+        return finding
+    open_holders = []
+    for user_id in sorted(directory.holders(role_id)):
+        user_class = evaluation.class_of_user.get(user_id)
+        user = directory.user(user_id)
+        if user_class is None or user is None or context.settings.is_break_glass(user.id, user.user_principal_name):
             continue
-        gaps = ["it excludes this role"] if ca.excludes_role(policy, role_id) else []
-        gaps += ca.baseline_gaps(policy, namer)
-        if gaps and (policy.grant is not None and not ca.blocks(policy)):
-            candidates.append((policy, gaps))
-    return closest_first(candidates)
+        outcome = evaluation.outcome(user_class, MFA)
+        if outcome.status != COVERED:
+            open_holders.append((user, outcome))
+    if not open_holders:
+        return finding
+    names = "; ".join(f"{u.user_principal_name or u.id}: {gaps_text(o.gaps)}" for u, o in open_holders[:10])
+    verdict = Verdict.FAIL if any(o.status == UNCOVERED for _, o in open_holders) else Verdict.NOT_ASSESSED
+    return Finding(verdict, f"{len(open_holders)} holder(s) of {role_name} are not protected on every sign-in: "
+                   f"{names}.", subject, tuple(Evidence(u.origin) for u, _ in open_holders[:10]))
+
+
+def _unresolved_admin_groups(context: CheckContext) -> bool:
+    directory = context.evaluation.directory
+    return any(ca.is_enforced(p) and not directory.members(group).complete
+               for p in context.tenant.conditional_access_policies or () for group in p.users.include_groups)
 
 
 def ca_mfa_all_users(context: CheckContext) -> list[Finding]:
-    """MFA011: an enforced Conditional Access policy requires MFA for all users and all apps.
+    """MFA011: every modern sign-in of a new member is blocked or needs MFA.
 
-    The E3 row of the plan table and the "Conditional Access policies" section recommend a
-    "Require MFA for all users" policy on plans with Entra ID P1.
+    The E3 row of the plan table and the "Conditional Access policies" section recommend that
+    all users pass MFA on plans with Entra ID P1. Entra demands the grants of every policy that
+    applies, so the policies may share the work (browser and apps, platforms, locations).
     """
     settled = _gate(context)
     if settled is not None:
@@ -126,87 +132,18 @@ def ca_mfa_all_users(context: CheckContext) -> list[Finding]:
         return [via_security_defaults(defaults)]
     if tenant.conditional_access_policies is None:
         return _missing_policies(tenant)
-    satisfying = all_users_mfa_policies(tenant)
-    if satisfying:
-        return [passing_policy(p, "all users") for p in satisfying]
-    shortfalls = all_users_shortfalls(tenant)
-    message = ("No enforced Conditional Access policy requires MFA for all users and all apps without "
-               "conditions." + describe_shortfalls(shortfalls))
-    evidence = collection_evidence(tenant.conditional_access_origin) + tuple(
-        policy_evidence(p) for p, _ in shortfalls)
-    if defaults.state is Defaults.UNKNOWN:
-        return [not_assessed([NEEDS_DEFAULTS], CA_COLLECTION, message)]
-    return [Finding(Verdict.FAIL, message, CA_COLLECTION, evidence)]
-
-
-def _legacy_block_policies(policies: tuple[ConditionalAccessPolicy, ...]) -> list[ConditionalAccessPolicy]:
-    # A block narrowed by location, platform or risk leaves legacy sign-ins open elsewhere.
-    return [p for p in policies if ca.is_enforced(p) and ca.blocks(p) and not ca.narrowing_conditions(p)
-            and ca.targets_all_users(p) and ca.targets_all_apps(p)]
+    return [outcome_finding(context, new_member(), MFA, CA_COLLECTION,
+                            passes="Every modern sign-in of a new member is blocked or needs MFA",
+                            fails="A new member signs in without MFA")]
 
 
 def ca_block_legacy_auth(context: CheckContext) -> list[Finding]:
-    """MFA012: enforced block policies cover the legacy client app types for all users and apps.
+    """MFA012: every legacy sign-in of a new member is blocked, to every app, from everywhere.
 
     The E3 row of the plan table (and the E5 row's "clients that don't support modern
-    authentication") asks to block legacy authentication, which cannot do MFA at all.
-    """
-    settled = _gate(context)
-    if settled is not None:
-        return settled
-    tenant = context.tenant
-    defaults = defaults_state(tenant)
-    if defaults.state is Defaults.ON:
-        return [via_security_defaults(defaults)]
-    policies = tenant.conditional_access_policies
-    if policies is None:
-        return _missing_policies(tenant)
-    blocking = _legacy_block_policies(policies)
-    covered = {t for p in blocking for t in ca.client_app_types(p)}
-    missing = [t for t in ca.LEGACY_CLIENT_APP_TYPES if t.lower() not in covered]
-    evidence = tuple(policy_evidence(p, "conditions", "clientAppTypes", actual=list(p.client_app_types))
-                     for p in blocking)
-    if not missing:
-        names = ", ".join(quoted(p) for p in blocking)
-        return [Finding(Verdict.PASS, f"Legacy authentication (Exchange ActiveSync and other clients) is "
-                        f"blocked for all users and apps by {names}.", CA_COLLECTION, evidence)]
-    near = [p for p in policies if ca.blocks(p) and p not in blocking
-            and {t.lower() for t in ca.LEGACY_CLIENT_APP_TYPES} & ca.client_app_types(p)]
-    namer = location_namer(tenant)
-    notes = [f"{quoted(p)} ({'; '.join(_block_gaps(p, namer))})" for p in near]
-    message = f"Legacy client app types not blocked for all users and apps: {', '.join(missing)}."
-    if notes:
-        message += " Not counted: " + "; ".join(notes) + "."
-    if defaults.state is Defaults.UNKNOWN:
-        return [not_assessed([NEEDS_DEFAULTS], CA_COLLECTION, message)]
-    evidence += collection_evidence(tenant.conditional_access_origin) + tuple(policy_evidence(p) for p in near)
-    return [Finding(Verdict.FAIL, message, CA_COLLECTION, evidence)]
-
-
-def _block_gaps(policy: ConditionalAccessPolicy, namer: ca.LocationNames) -> list[str]:
-    gaps = [] if ca.is_enforced(policy) else [f"it is {ca.state_label(policy)}"]
-    gaps += [] if ca.targets_all_users(policy) else ["not for all users"]
-    gaps += [] if ca.targets_all_apps(policy) else ["not for all apps"]
-    return gaps + ca.narrowing_conditions(policy, namer, "access is not blocked")
-
-
-def mfa_policies_for_admins_or_all(context: CheckContext) -> list[ConditionalAccessPolicy]:
-    """The policies that satisfy MFA010 or MFA011."""
-    tenant = context.tenant
-    namer = location_namer(tenant)
-    roles = context.settings.admin_roles
-    return [
-        p for p in tenant.conditional_access_policies or ()
-        if not ca.baseline_gaps(p, namer)
-        and (ca.targets_all_users(p) or any(_covers_role(p, role) for role in roles))
-    ]
-
-
-def ca_mfa_all_apps(context: CheckContext) -> list[Finding]:
-    """MFA060: the MFA policies for admins and all users exclude no application.
-
-    "Sign in to SaaS apps with Azure AD" asks that Entra ID protect every app; an app left out
-    of the MFA policy is an app reachable with a password alone.
+    authentication") asks to block legacy authentication, which cannot do MFA at all. An MFA
+    requirement also stops legacy clients, but the guidance (and ScubaGear MS.AAD.1.1) asks
+    for an explicit block, since MFA policies carry exclusions a block should not.
     """
     settled = _gate(context)
     if settled is not None:
@@ -217,22 +154,68 @@ def ca_mfa_all_apps(context: CheckContext) -> list[Finding]:
         return [via_security_defaults(defaults)]
     if tenant.conditional_access_policies is None:
         return _missing_policies(tenant)
-    relevant = mfa_policies_for_admins_or_all(context)
-    if not relevant:
-        return [Finding(Verdict.NOT_APPLICABLE, "No policy satisfies MFA010 or MFA011, so there are no app "
-                        "exclusions to review; see those rules.", CA_COLLECTION,
-                        collection_evidence(tenant.conditional_access_origin))]
+    finding = outcome_finding(context, new_member(), LEGACY, CA_COLLECTION,
+                              passes="Legacy authentication (Exchange ActiveSync and other clients) is blocked "
+                                     "for a new member, to every app, from everywhere",
+                              fails="Legacy authentication is not blocked everywhere")
+    if finding.verdict is not Verdict.PASS and context.evaluation.outcome(new_member(), LEGACY_MFA).status == COVERED:
+        finding = replace(finding, message=finding.message + " An MFA requirement already stops legacy clients "
+                          "there, since they cannot perform MFA; an explicit block is still recommended.")
+    return [finding]
+
+
+def mfa_policies_for_admins_or_all(context: CheckContext) -> list[ConditionalAccessPolicy]:
+    """The enforced policies that require MFA (or block) and apply to a new member or an admin."""
+    evaluation = context.evaluation
+    roles = context.settings.admin_roles
+    found = {p.id: p for p in evaluation.outcome(new_member(), MFA).protected_by}
+    for role_id, name in roles.items():
+        found.update((p.id, p) for p in evaluation.outcome(role_holder(role_id, name), MFA).protected_by)
+    return sorted(found.values(), key=lambda p: (p.display_name.lower(), p.id))
+
+
+def ca_mfa_all_apps(context: CheckContext) -> list[Finding]:
+    """MFA060: no application is left out of MFA.
+
+    "Sign in to SaaS apps with Azure AD" asks that Entra ID protect every app; an app excluded
+    from the MFA policy is reachable with a password alone unless another policy covers it.
+    An app excluded from an enforced MFA or block policy fails when a new member reaches it
+    without MFA, and is for review when other policies close it.
+    """
+    settled = _gate(context)
+    if settled is not None:
+        return settled
+    tenant = context.tenant
+    defaults = defaults_state(tenant)
+    if defaults.state is Defaults.ON:
+        return [via_security_defaults(defaults)]
+    if tenant.conditional_access_policies is None:
+        return _missing_policies(tenant)
+    roles = context.settings.admin_roles
+    outcomes = [context.evaluation.outcome(new_member(), MFA)] + [
+        context.evaluation.outcome(role_holder(role_id, name), MFA) for role_id, name in roles.items()]
+    open_apps = {app for outcome in outcomes for gap in outcome.gaps if gap.certain
+                 for app in gap.region.atoms(sp.APPS)}
     findings = []
-    for policy in relevant:
-        excluded = list(policy.exclude_applications)
+    for policy in mfa_policies_for_admins_or_all(context):
         evidence = (policy_evidence(policy, "conditions", "applications", "excludeApplications",
-                                    actual=excluded, expected=[]),)
-        if excluded:
-            findings.append(Finding(Verdict.FAIL, f"{quoted(policy)} excludes {len(excluded)} application(s) from "
-                                    f"MFA: {', '.join(excluded)}.", policy_subject(policy), evidence))
-        else:
-            findings.append(Finding(Verdict.PASS, f"{quoted(policy)} excludes no application.",
-                                    policy_subject(policy), evidence))
+                                    actual=list(policy.exclude_applications), expected=[]),)
+        for app in policy.exclude_applications:
+            name = app_name(app.lower())
+            if app.lower() in open_apps:
+                findings.append(Finding(Verdict.FAIL, f"{quoted(policy)} excludes {name}, and users it "
+                                        "protects reach that app without MFA.", policy_subject(policy), evidence))
+            else:
+                findings.append(Finding(Verdict.REVIEW, f"{quoted(policy)} excludes {name}; other policies "
+                                        "still require MFA there.", policy_subject(policy), evidence))
+        if policy.application_filter is not None and policy.application_filter.mode == "exclude":
+            findings.append(not_assessed(
+                ["custom security attributes of apps"], policy_subject(policy),
+                f"{quoted(policy)} leaves out the apps matching '{policy.application_filter.rule}', "
+                "which cannot be known offline."))
+    if not findings:
+        return [Finding(Verdict.PASS, "No enforced MFA or block policy excludes an application.", CA_COLLECTION,
+                        collection_evidence(tenant.conditional_access_origin))]
     return findings
 
 

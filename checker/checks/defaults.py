@@ -1,6 +1,8 @@
 """Tenant-wide MFA, security defaults and the plan: MFA001 to MFA004."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from checker import policy as ca
 from checker.checks.base import CheckContext, Finding
 from checker.checks.common import (
@@ -11,11 +13,8 @@ from checker.checks.common import (
     SECURITY_DEFAULTS,
     TENANT,
     Defaults,
-    closest_first,
     collection_evidence,
     defaults_state,
-    describe_shortfalls,
-    location_namer,
     not_assessed,
     policy_evidence,
     policy_subject,
@@ -23,73 +22,42 @@ from checker.checks.common import (
     sku_evidence,
     via_security_defaults,
 )
+from checker.checks.sign_ins import outcome_finding
+from checker.evaluation.evaluate import MFA
+from checker.evaluation.users import new_member
 from checker.licence import plan_of
-from checker.model import ConditionalAccessPolicy, Plan, Tenant
+from checker.model import Plan
 from checker.report import Evidence
 from checker.verdicts import Verdict
 
 
-def all_users_mfa_policies(tenant: Tenant) -> list[ConditionalAccessPolicy]:
-    """Enforced, unconditional, all-users, all-apps, modern-clients policies that require MFA."""
-    namer = location_namer(tenant)
-    return [
-        p for p in tenant.conditional_access_policies or ()
-        if ca.targets_all_users(p) and not ca.baseline_gaps(p, namer)
-    ]
-
-
-def all_users_shortfalls(tenant: Tenant) -> list[tuple[ConditionalAccessPolicy, list[str]]]:
-    """Policies that ask for MFA but do not count for all users, each with its reasons."""
-    namer = location_namer(tenant)
-    candidates = []
-    for policy in tenant.conditional_access_policies or ():
-        if not ca.asks_for_mfa(policy.grant):
-            continue
-        gaps = ([] if ca.targets_all_users(policy) else ["it does not target all users"])
-        gaps += ca.baseline_gaps(policy, namer)
-        if gaps:
-            candidates.append((policy, gaps))
-    return closest_first(candidates)
-
-
-def passing_policy(policy: ConditionalAccessPolicy, scope: str) -> Finding:
-    return Finding(
-        Verdict.PASS,
-        f"{quoted(policy)} is enforced and requires MFA for {scope}, for all apps, without conditions.",
-        policy_subject(policy),
-        (policy_evidence(policy, "state", actual=policy.state, expected="enabled"),
-         policy_evidence(policy, "grantControls")),
-    )
-
-
 def mfa_enforced(context: CheckContext) -> list[Finding]:
-    """MFA001: MFA is required tenant-wide, by security defaults or a Conditional Access policy.
+    """MFA001: MFA is required tenant-wide, by security defaults or Conditional Access.
 
     The guidance's plan table and its "Results of Step 1" ask that every user sign in with
-    MFA; whichever mechanism the plan allows must be in force.
+    MFA; whichever mechanism the plan allows must be in force. With Conditional Access, every
+    modern sign-in of a new member must be blocked or need MFA, whichever policies achieve it.
     """
     tenant = context.tenant
     defaults = defaults_state(tenant)
     if defaults.state is Defaults.ON:
         return [via_security_defaults(defaults)]
-    satisfying = all_users_mfa_policies(tenant)
-    if satisfying:
-        return [passing_policy(p, "all users") for p in satisfying]
     policies = tenant.conditional_access_policies
-    if defaults.state is Defaults.UNKNOWN:
-        needed = [NEEDS_DEFAULTS] + ([NEEDS_CA] if policies is None else [])
-        return [not_assessed(needed, detail="No Conditional Access policy in the export requires MFA for all users.")]
     if policies is None:
+        if defaults.state is Defaults.UNKNOWN:
+            return [not_assessed([NEEDS_DEFAULTS, NEEDS_CA])]
         if plan_of(tenant) is Plan.FREE:
             return [Finding(Verdict.FAIL, "Security defaults are off and the plan has no Entra ID P1, "
                             "so nothing requires MFA.", SECURITY_DEFAULTS, defaults.evidence)]
-        return [not_assessed([NEEDS_CA], detail="Security defaults are off, so MFA can only come from them.")]
-    shortfalls = all_users_shortfalls(tenant)
-    message = (f"{defaults.off_words} and no enforced Conditional Access policy requires MFA for all "
-               "users and all apps without conditions." + describe_shortfalls(shortfalls))
-    evidence = defaults.evidence + collection_evidence(tenant.conditional_access_origin)
-    evidence += tuple(policy_evidence(p) for p, _ in shortfalls)
-    return [Finding(Verdict.FAIL, message, CA_COLLECTION, evidence)]
+        return [not_assessed([NEEDS_CA], detail="Security defaults are off, so MFA can only come from "
+                             "Conditional Access.")]
+    finding = outcome_finding(
+        context, new_member(), MFA, CA_COLLECTION,
+        passes="Every modern sign-in of a new member is blocked or needs MFA",
+        fails=f"{defaults.off_words}, and a new member signs in without MFA")
+    if finding.verdict is Verdict.FAIL:
+        finding = replace(finding, evidence=defaults.evidence + finding.evidence)
+    return [finding]
 
 
 def security_defaults_without_premium(context: CheckContext) -> list[Finding]:

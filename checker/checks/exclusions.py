@@ -4,7 +4,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from checker import policy as ca
-from checker.entra import ADMIN_ROLES
 from checker.checks.base import CheckContext, Finding, UserCoverage
 from checker.checks.common import (
     CA_COLLECTION,
@@ -18,6 +17,7 @@ from checker.checks.common import (
     quoted,
 )
 from checker.directory import Directory
+from checker.entra import ADMIN_ROLES
 from checker.model import ConditionalAccessPolicy, Tenant
 from checker.report import Evidence, Subject
 from checker.verdicts import Verdict

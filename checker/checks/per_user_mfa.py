@@ -3,7 +3,14 @@ from __future__ import annotations
 
 from checker import policy as ca
 from checker.checks.base import CheckContext, Finding
-from checker.checks.common import NEEDS_CA, NEEDS_DEFAULTS, TENANT, Defaults, defaults_state, not_assessed
+from checker.checks.common import (
+    NEEDS_CA,
+    NEEDS_DEFAULTS,
+    TENANT,
+    Defaults,
+    defaults_state,
+    not_assessed,
+)
 from checker.model import PerUserMfaState
 from checker.report import Evidence, Subject
 from checker.verdicts import Verdict

@@ -1,0 +1,299 @@
+"""The outcome of every sign-in of every user class, and the gaps with their explanation.
+
+A slice fixes what a rule asks about (client app types, risk levels, which grants answer);
+within it, the enforced policies that apply to a class each cover a box of the space, and the
+class's gaps are what no box covers. Boxes are read twice: certainly (what the export shows)
+and possibly (giving every unknown the benefit of the doubt). What even the possible boxes
+leave open is a gap; what only the certain ones leave open is undetermined.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from checker import entra
+from checker import policy as ca
+from checker.directory import Directory, build_directory
+from checker.evaluation import space as sp
+from checker.evaluation.describe import dimension_words, region_words
+from checker.evaluation.grants import (
+    Demand,
+    GrantEffect,
+    answers_user_risk,
+    grant_effect,
+)
+from checker.evaluation.regions import Region, uncovered
+from checker.evaluation.tri import Tri
+from checker.evaluation.users import Applies, UserClass, UserConditions
+from checker.model import ConditionalAccessPolicy, Tenant, User
+
+COVERED, UNCOVERED, UNDETERMINED = "covered", "uncovered", "undetermined"
+_DIMENSION_WORDS = {
+    sp.APPS: "app (an application filter, or an app bundle whose members are not all known)",
+    sp.CLIENTS: "client app type", sp.PLATFORMS: "platform", sp.LOCATIONS: "location (trust not exported)",
+    sp.FLOWS: "authentication flow",
+}
+
+
+@dataclass(frozen=True)
+class Slice:
+    """One question asked of the space: which sign-ins, at which risk, answered by which grants."""
+
+    name: str
+    clients: tuple[str, ...]
+    sign_in_risk: str = "none"
+    user_risk: str = "none"
+    # "mfa": blocked or MFA; "block": blocked; "user-risk": blocked or a password change
+    answer: str = "mfa"
+    # only policies that carry this risk condition count ("signInRisk", "userRisk" or "")
+    needs_condition: str = ""
+
+    @property
+    def missing(self) -> str:
+        """What a sign-in in a gap of this slice lacks."""
+        return {"block": "not blocked", "user-risk": "no password change or block"}.get(self.answer, "no MFA")
+
+
+MFA = Slice("mfa", entra.MODERN_CLIENTS)
+LEGACY = Slice("legacy", entra.LEGACY_CLIENTS, answer="block")
+USER_RISK_HIGH = Slice("user-risk-high", entra.MODERN_CLIENTS + entra.LEGACY_CLIENTS, user_risk="high",
+                       answer="user-risk", needs_condition="userRisk")
+
+
+def sign_in_risk(level: str) -> Slice:
+    return Slice(f"sign-in-risk-{level}", entra.MODERN_CLIENTS, sign_in_risk=level, needs_condition="signInRisk")
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Sign-ins of a class that get through without the answer the slice asks for."""
+
+    region: Region
+    words: str
+    certain: bool
+    closest: str = ""
+    would_close: tuple[str, ...] = ()
+    unknowns: tuple[str, ...] = ()
+    closest_policy: ConditionalAccessPolicy | None = None
+    missing: str = "no MFA"
+
+    @property
+    def text(self) -> str:
+        text = self.words + (f" → {self.missing}" if self.certain else " → undetermined")
+        if self.unknowns:
+            text += " (" + "; ".join(self.unknowns) + ")"
+        if self.closest:
+            text += f" (closest: {self.closest})"
+        if self.would_close:
+            text += "; would be closed by " + ", ".join(self.would_close)
+        return text
+
+
+@dataclass(frozen=True)
+class Outcome:
+    user_class: UserClass
+    status: str
+    gaps: tuple[Gap, ...] = ()
+    protected_by: tuple[ConditionalAccessPolicy, ...] = ()
+
+
+@dataclass(frozen=True)
+class _PolicyView:
+    policy: ConditionalAccessPolicy
+    reach: Mapping[str, sp.Reach]
+    effect: GrantEffect
+    answers: Tri
+    counts: bool
+
+
+@dataclass
+class Evaluation:
+    """The one evaluation every check, ``explain-user`` and ``gaps`` read."""
+
+    tenant: Tenant
+    directory: Directory
+    conditions: UserConditions
+    policies: tuple[ConditionalAccessPolicy, ...]
+    classes: tuple[UserClass, ...]
+    class_of_user: Mapping[str, UserClass]
+    location_names: Mapping[str, str]
+    _spaces: dict[str, tuple[sp.Space, list[_PolicyView]]] = field(default_factory=dict)
+    _applies: dict[tuple[object, int], Applies] = field(default_factory=dict)
+    _outcomes: dict[tuple[object, str], Outcome] = field(default_factory=dict)
+
+    def users(self) -> tuple[User, ...]:
+        return tuple(sorted((u for u in self.directory.users.values() if u.account_enabled is not False),
+                            key=lambda u: (u.user_principal_name.lower(), u.id)))
+
+    def applies(self, index: int, user_class: UserClass) -> Applies:
+        key = (user_class.key, index)
+        if key not in self._applies:
+            self._applies[key] = self.conditions.applies(self.policies[index], user_class)
+        return self._applies[key]
+
+    def space(self, question: Slice) -> tuple[sp.Space, list[_PolicyView]]:
+        if question.name not in self._spaces:
+            space = sp.build_space(self.policies, self.tenant.named_locations, question.clients)
+            strengths = {s.id.lower(): s for s in self.tenant.authentication_strengths or ()}
+            views = [self._view(p, space, question, strengths) for p in self.policies]
+            self._spaces[question.name] = (space, views)
+        return self._spaces[question.name]
+
+    def _view(self, policy: ConditionalAccessPolicy, space: sp.Space, question: Slice,
+              strengths: Mapping[str, object]) -> _PolicyView:
+        effect = grant_effect(policy, strengths)  # type: ignore[arg-type]
+        if question.answer == "block":
+            answers = Tri.YES if effect.demand is Demand.BLOCK else Tri.NO
+        elif question.answer == "user-risk":
+            answers = answers_user_risk(policy)
+        else:
+            answers = effect.protects
+        return _PolicyView(policy, space.reach(policy), effect, answers, _risk_applies(policy, question))
+
+    def outcome(self, user_class: UserClass, question: Slice = MFA) -> Outcome:
+        key = (user_class.key, question.name)
+        if key not in self._outcomes:
+            self._outcomes[key] = self._evaluate(user_class, question)
+        return self._outcomes[key]
+
+    def _evaluate(self, user_class: UserClass, question: Slice) -> Outcome:
+        space, views = self.space(question)
+        dimensions = [(d.name, d.atoms) for d in space.dimensions]
+        certain_boxes, possible_boxes, protecting = [], [], []
+        unknowns: list[str] = []
+        for index, view in enumerate(views):
+            if not ca.is_enforced(view.policy) or not view.counts or view.answers is Tri.NO:
+                continue
+            applies = self.applies(index, user_class)
+            if applies.value is Tri.NO:
+                continue
+            possible = {name: reach.possible for name, reach in view.reach.items()}
+            if not all(possible.values()):
+                continue
+            possible_boxes.append(possible)
+            if applies.value is Tri.YES and view.answers is Tri.YES:
+                certain_boxes.append({name: reach.certain for name, reach in view.reach.items()})
+                protecting.append(view.policy)
+            else:
+                unknowns += applies.unknowns or view.effect.undetermined
+            unresolved = [_DIMENSION_WORDS.get(name, "device") for name, r in view.reach.items()
+                          if r.certain != r.possible]
+            if unresolved:
+                unknowns.append(f"'{view.policy.display_name}' has {' and '.join(unresolved)} conditions "
+                                "the export cannot resolve")
+        open_regions = uncovered(dimensions, possible_boxes)
+        unsure_regions = uncovered(dimensions, certain_boxes)
+        gaps = [self._gap(r, user_class, question, certain=entra.MFA_TRUSTED_IPS not in _only_location(r))
+                for r in open_regions]
+        if any(g.certain for g in gaps):
+            return Outcome(user_class, UNCOVERED, tuple(g for g in gaps if g.certain), tuple(protecting))
+        if unsure_regions:
+            reasons = tuple(dict.fromkeys(unknowns)) or (
+                "only sign-ins from the MFA trusted IPs are left open, and their addresses are not in the export",)
+            undetermined = tuple(Gap(g.region, g.words, False, g.closest, g.would_close, reasons, g.closest_policy)
+                                 for g in (self._gap(r, user_class, question, certain=False) for r in unsure_regions))
+            return Outcome(user_class, UNDETERMINED, undetermined, tuple(protecting))
+        return Outcome(user_class, COVERED, (), tuple(protecting))
+
+    def _gap(self, region: Region, user_class: UserClass, question: Slice, certain: bool) -> Gap:
+        space, _views = self.space(question)
+        atoms = {d.name: d.atoms for d in space.dimensions}
+        words = region_words(region, atoms, self.location_names)
+        closest, policy, would_close = self._closest(region, user_class, question)
+        return Gap(region, words, certain, closest, would_close, closest_policy=policy, missing=question.missing)
+
+    def _closest(self, region: Region, user_class: UserClass, question: Slice
+                 ) -> tuple[str, ConditionalAccessPolicy | None, tuple[str, ...]]:
+        """The policy that comes closest to closing the region, and the report-only ones that would."""
+        space, views = self.space(question)
+        candidates: list[tuple[float, str, str, int]] = []
+        would_close = []
+        for index, view in enumerate(views):
+            if view.answers is Tri.NO and not ca.asks_for_mfa(view.policy.grant):
+                continue
+            reasons = self._shortfalls(index, view, region, user_class, question, space)
+            if not reasons:
+                continue
+            if reasons == [f"it is {ca.state_label(view.policy)}"] and ca.is_report_only(view.policy):
+                would_close.append(f"'{view.policy.display_name}' (report-only)")
+            # a policy held back only by its state is the closest of all: enforcing it closes the gap
+            weight = len(reasons) - (0.5 if not ca.is_enforced(view.policy) else 0)
+            candidates.append((weight, view.policy.display_name.lower(),
+                               f"'{view.policy.display_name}', " + "; ".join(reasons), index))
+        if not candidates:
+            return "", None, tuple(sorted(would_close))
+        best = min(candidates)
+        return best[2], self.policies[best[3]], tuple(sorted(would_close))
+
+    def _shortfalls(self, index: int, view: _PolicyView, region: Region, user_class: UserClass, question: Slice,
+                    space: sp.Space) -> list[str]:
+        reasons = []
+        if not ca.is_enforced(view.policy):
+            reasons.append(f"it is {ca.state_label(view.policy)}")
+        if not view.counts:
+            reasons.append(_risk_words(view.policy, question))
+        applies = self.applies(index, user_class)
+        if applies.value is Tri.NO:
+            reasons.append(("excluded through " + ", ".join(applies.excluded_by)) if applies.excluded_by
+                           else "it does not include these users")
+        elif applies.value is Tri.MAYBE:
+            reasons.append("it may not include these users: " + "; ".join(applies.unknowns))
+        atoms = {d.name: d.atoms for d in space.dimensions}
+        for name, part in region.parts:
+            reach = view.reach[name]
+            if not part <= reach.certain:
+                missing = Region(((name, part - reach.certain),))
+                reasons.append("it skips " + " · ".join(
+                    dimension_words(missing, atoms, self.location_names, whole=True)))
+        if view.answers is not Tri.YES:
+            reasons.append(view.effect.words)
+        return reasons
+
+
+def _only_location(region: Region) -> frozenset[str]:
+    atoms = region.atoms(sp.LOCATIONS)
+    return atoms if atoms == {entra.MFA_TRUSTED_IPS} else frozenset()
+
+
+def _risk_applies(policy: ConditionalAccessPolicy, question: Slice) -> bool:
+    """Risk conditions, and workload identities, decide whether a policy is in the slice at all."""
+    if policy.service_principal_risk_levels or policy.include_service_principals or policy.insider_risk_levels:
+        return False
+    if question.needs_condition == "signInRisk" and not policy.sign_in_risk_levels:
+        return False
+    if question.needs_condition == "userRisk" and not policy.user_risk_levels:
+        return False
+    return (_level_applies(policy.sign_in_risk_levels, question.sign_in_risk)
+            and _level_applies(policy.user_risk_levels, question.user_risk))
+
+
+def _level_applies(levels: Sequence[str], level: str) -> bool:
+    return not levels or level in {value.lower() for value in levels}
+
+
+def _risk_words(policy: ConditionalAccessPolicy, question: Slice) -> str:
+    if policy.service_principal_risk_levels or policy.include_service_principals:
+        return "it targets workload identities"
+    if policy.insider_risk_levels:
+        return "it applies only at insider risk " + ", ".join(policy.insider_risk_levels)
+    if question.needs_condition == "signInRisk" and not policy.sign_in_risk_levels:
+        return "it has no sign-in risk condition"
+    if question.needs_condition == "userRisk" and not policy.user_risk_levels:
+        return "it has no user risk condition"
+    parts = []
+    if policy.sign_in_risk_levels:
+        parts.append("sign-in risk " + ", ".join(policy.sign_in_risk_levels))
+    if policy.user_risk_levels:
+        parts.append("user risk " + ", ".join(policy.user_risk_levels))
+    return "it applies only at " + " and ".join(parts)
+
+
+def evaluate(tenant: Tenant) -> Evaluation:
+    policies = tuple(tenant.conditional_access_policies or ())
+    directory = build_directory(tenant)
+    conditions = UserConditions(directory)
+    enabled = [u for u in directory.users.values() if u.account_enabled is not False]
+    classes = conditions.classes(enabled, policies)
+    class_of_user = {user_id: c for c in classes for user_id in c.user_ids}
+    names = {loc.id.lower(): loc.display_name for loc in tenant.named_locations or () if loc.display_name}
+    return Evaluation(tenant, directory, conditions, policies, tuple(classes), class_of_user, names)

@@ -1,0 +1,188 @@
+"""Users grouped into classes to whom exactly the same user conditions apply (DESIGN section 4).
+
+A class is known by the user's kind (member, or which guest or external type) and the
+policy-named users, groups and roles the user certainly belongs to. Classes come from one
+pass over the member sets the policies name, never from users x policies. Synthetic users
+stand for the policies' intent: a new member, the holder of one role, a new guest.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from checker import entra
+from checker.directory import Directory
+from checker.evaluation.tri import Tri, any_of, included_not_excluded
+from checker.model import ConditionalAccessPolicy, User
+
+MEMBER, UNKNOWN_KIND = "member", "unknown"
+GUESTS_OR_EXTERNAL = "guestsorexternalusers"
+_DIRECTORY_GUEST_KINDS = ("internalGuest", "b2bCollaborationGuest", "b2bCollaborationMember")
+_GUEST_KEYS = {kind.lower(): kind for kind in entra.GUEST_TYPES}
+
+
+def user_kind(user: User) -> str:
+    """Member, or the guest or external type of a user of the directory (DESIGN section 4)."""
+    if user.user_type is None:
+        return UNKNOWN_KIND
+    invited = ("#ext#" in user.user_principal_name.lower() or (user.creation_type or "").lower() == "invitation"
+               or bool(user.external_user_state))
+    if user.user_type.lower() == "guest":
+        return "b2bCollaborationGuest" if invited else "internalGuest"
+    return "b2bCollaborationMember" if invited else MEMBER
+
+
+@dataclass(frozen=True)
+class UserClass:
+    """Users the policies cannot tell apart; ``synthetic`` names a class that stands for intent."""
+
+    kind: str
+    tokens: frozenset[tuple[str, str]]
+    user_ids: tuple[str, ...] = ()
+    synthetic: str = ""
+
+    @property
+    def key(self) -> tuple[str, tuple[tuple[str, str], ...], str]:
+        return self.kind, tuple(sorted(self.tokens)), self.synthetic
+
+
+@dataclass(frozen=True)
+class Applies:
+    """Whether a policy's user conditions include a class, and the routes in words."""
+
+    value: Tri
+    included_by: tuple[str, ...]
+    excluded_by: tuple[str, ...]
+    unknowns: tuple[str, ...]
+
+
+class UserConditions:
+    """Reads the user conditions of policies against classes, with the directory's gaps in mind."""
+
+    def __init__(self, directory: Directory) -> None:
+        self.directory = directory
+
+    def classes(self, users: Iterable[User], policies: Sequence[ConditionalAccessPolicy]) -> list[UserClass]:
+        tokens_of: dict[str, set[tuple[str, str]]] = {}
+        named_users, named_groups, named_roles = _named(policies)
+        for user_id in named_users:
+            tokens_of.setdefault(user_id, set()).add(("user", user_id))
+        for group_id in named_groups:
+            for member in self.directory.members(group_id).users:
+                tokens_of.setdefault(member, set()).add(("group", group_id))
+        if self.directory.roles_known:
+            for role_id in named_roles:
+                for holder in self.directory.holders(role_id):
+                    tokens_of.setdefault(holder, set()).add(("role", role_id))
+        grouped: dict[tuple[str, frozenset[tuple[str, str]]], list[str]] = {}
+        for user in users:
+            key = user.id.lower()
+            grouped.setdefault((user_kind(user), frozenset(tokens_of.get(key, ()))), []).append(key)
+        return [UserClass(kind, tokens, tuple(ids)) for (kind, tokens), ids in grouped.items()]
+
+    def applies(self, policy: ConditionalAccessPolicy, user_class: UserClass) -> Applies:
+        scope = policy.users
+        included, include_words, include_unknowns = self._routes(
+            user_class, scope.include_users, scope.include_groups, scope.include_roles,
+            scope.include_guest_types, scope.include_guest_tenants)
+        excluded, exclude_words, exclude_unknowns = self._routes(
+            user_class, scope.exclude_users, scope.exclude_groups, scope.exclude_roles,
+            scope.exclude_guest_types, scope.exclude_guest_tenants)
+        value = included_not_excluded(included, excluded)
+        unknowns = include_unknowns if value is Tri.MAYBE and included is Tri.MAYBE else ()
+        if value is Tri.MAYBE and excluded is Tri.MAYBE:
+            unknowns += exclude_unknowns
+        return Applies(value, include_words, exclude_words, unknowns)
+
+    def _routes(self, user_class: UserClass, users: Sequence[str], groups: Sequence[str], roles: Sequence[str],
+                guest_types: Sequence[str], guest_tenants: Sequence[str] | None
+                ) -> tuple[Tri, tuple[str, ...], tuple[str, ...]]:
+        values: list[Tri] = []
+        words: list[str] = []
+        unknowns: list[str] = []
+
+        def note(value: Tri, route: str, unknown: str = "") -> None:
+            values.append(value)
+            if value is Tri.YES:
+                words.append(route)
+            elif value is Tri.MAYBE:
+                unknowns.append(unknown or route)
+
+        keys = {u.lower() for u in users}
+        if "all" in keys:
+            note(Tri.YES, "all users")
+        for user_id in sorted(keys - {"all", "none", GUESTS_OR_EXTERNAL}):
+            note(Tri.YES if ("user", user_id) in user_class.tokens else Tri.NO, "the user by name")
+        for group_id in groups:
+            key = group_id.lower()
+            if ("group", key) in user_class.tokens:
+                note(Tri.YES, f"group {self.group_label(key)}")
+            elif not user_class.synthetic and not self.directory.members(key).complete:
+                note(Tri.MAYBE, "", self.missing_group_words(key))
+        for role_id in roles:
+            key = role_id.lower()
+            if ("role", key) in user_class.tokens:
+                note(Tri.YES, f"role {self.directory.role_name(key)}")
+            elif not user_class.synthetic and not self.directory.roles_known:
+                note(Tri.MAYBE, "", f"role {self.directory.role_name(key)} (role assignments are not in the export)")
+        kinds = {k.lower() for k in guest_types}
+        if GUESTS_OR_EXTERNAL in keys:
+            kinds |= {k.lower() for k in entra.GUEST_TYPES}
+        if kinds:
+            note(*self._guest_route(user_class, kinds, guest_tenants))
+        return any_of(values), tuple(words), tuple(unknowns)
+
+    def _guest_route(self, user_class: UserClass, kinds: set[str], tenants: Sequence[str] | None
+                     ) -> tuple[Tri, str, str]:
+        if user_class.kind == UNKNOWN_KIND:
+            possible = kinds & {k.lower() for k in _DIRECTORY_GUEST_KINDS}
+            return (Tri.MAYBE if possible else Tri.NO), "", "the guest condition (the user's type is not in the export)"
+        if user_class.kind.lower() not in kinds:
+            return Tri.NO, "", ""
+        route = f"the guest or external user type {user_class.kind}"
+        if tenants is not None:
+            return Tri.MAYBE, route, f"{route} from the tenants the policy lists (a guest's home tenant is not in the export)"
+        return Tri.YES, route, ""
+
+    def group_label(self, group_id: str) -> str:
+        name = self.directory.group_name(group_id)
+        return f"'{name}'" if name != group_id else group_id
+
+    def missing_group_words(self, group_id: str) -> str:
+        if group_id.lower() not in self.directory.groups:
+            return f"group {group_id}, which is not in the export"
+        return f"group {self.group_label(group_id)}, whose members are not all in the export"
+
+
+def _named(policies: Sequence[ConditionalAccessPolicy]) -> tuple[set[str], set[str], set[str]]:
+    users: set[str] = set()
+    groups: set[str] = set()
+    roles: set[str] = set()
+    for policy in policies:
+        scope = policy.users
+        users.update(u.lower() for u in (*scope.include_users, *scope.exclude_users))
+        groups.update(g.lower() for g in (*scope.include_groups, *scope.exclude_groups))
+        roles.update(r.lower() for r in (*scope.include_roles, *scope.exclude_roles))
+    return users - {"all", "none", GUESTS_OR_EXTERNAL}, groups, roles
+
+
+def new_member() -> UserClass:
+    return UserClass(MEMBER, frozenset(), synthetic="a new member in no group and no role")
+
+
+def role_holder(role_id: str, role_name: str) -> UserClass:
+    return UserClass(MEMBER, frozenset({("role", role_id.lower())}),
+                     synthetic=f"a holder of {role_name} and nothing else")
+
+
+def new_guest(kind: str) -> UserClass:
+    return UserClass(kind, frozenset(), synthetic=f"a new guest or external user of type {kind}")
+
+
+def member_of(kind: str, token: tuple[str, str], words: str) -> UserClass:
+    """A user known only by one exclusion: the user named, or a member of one group or role."""
+    return UserClass(kind, frozenset({token}), synthetic=words)
+
+
+def guest_kinds() -> Mapping[str, str]:
+    return _GUEST_KEYS

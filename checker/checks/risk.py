@@ -1,8 +1,6 @@
 """Identity Protection (P2) and licensing: MFA020, MFA021, MFA022."""
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from checker import policy as ca
 from checker.checks.base import CheckContext, Finding
 from checker.checks.common import (
@@ -18,15 +16,17 @@ from checker.checks.common import (
     quoted,
     sku_evidence,
 )
+from checker.checks.sign_ins import outcome_finding
+from checker.evaluation.evaluate import USER_RISK_HIGH, sign_in_risk
+from checker.evaluation.users import new_member
 from checker.licence import plan_of
-from checker.model import ConditionalAccessPolicy, Plan
+from checker.model import Plan
+from checker.report import Subject
 from checker.verdicts import Verdict
 
-RiskLevels = Callable[[ConditionalAccessPolicy], tuple[str, ...]]
 
-
-def _risk_rule(context: CheckContext, *, levels_of: RiskLevels, required: tuple[str, ...], what: str,
-               control_ok: Callable[[ConditionalAccessPolicy], bool], control_words: str) -> list[Finding]:
+def _risk_gate(context: CheckContext) -> list[Finding] | None:
+    """P2 rules settle early: not applicable below P2, not assessed without policies."""
     not_applicable = ca_rules_not_applicable(context)
     if not_applicable is not None:
         return [not_applicable]
@@ -35,61 +35,56 @@ def _risk_rule(context: CheckContext, *, levels_of: RiskLevels, required: tuple[
     if plan in (Plan.FREE, Plan.P1):
         return [Finding(Verdict.NOT_APPLICABLE, f"Risk-based policies need Entra ID P2; the plan is {plan.value}.",
                         TENANT, sku_evidence(tenant))]
-    policies = tenant.conditional_access_policies
-    if policies is None:
+    if tenant.conditional_access_policies is None:
         return [not_assessed([NEEDS_CA])]
-    counting = [p for p in policies if ca.is_enforced(p) and ca.targets_all_users(p) and ca.targets_all_apps(p)
-                and levels_of(p) and control_ok(p)]
-    covered = {level.lower() for p in counting for level in levels_of(p)}
-    missing = [level for level in required if level not in covered]
-    if not missing:
-        return [Finding(Verdict.PASS, f"{quoted(p)} {control_words} at {what} {', '.join(levels_of(p))}.",
-                        policy_subject(p), (policy_evidence(p, "conditions", actual=list(levels_of(p))),))
-                for p in counting]
-    near = [p for p in policies if levels_of(p) and p not in counting]
-    notes = [f"{quoted(p)} ({_why_not(p, control_ok, control_words)})" for p in near]
-    message = f"No enforced policy for all users and apps {control_words} at {what} {', '.join(missing)}."
-    if notes:
-        message += " Not counted: " + "; ".join(notes) + "."
-    if plan is Plan.UNKNOWN:
-        return [not_assessed([NEEDS_SKUS], CA_COLLECTION, message + " This applies only with Entra ID P2.")]
-    evidence = collection_evidence(tenant.conditional_access_origin) + tuple(policy_evidence(p) for p in near)
-    return [Finding(Verdict.FAIL, message, CA_COLLECTION, evidence)]
+    return None
 
 
-def _why_not(policy: ConditionalAccessPolicy, control_ok: Callable[[ConditionalAccessPolicy], bool],
-             control_words: str) -> str:
-    reasons = []
-    if not ca.is_enforced(policy):
-        reasons.append(f"it is {ca.state_label(policy)}")
-    if not ca.targets_all_users(policy):
-        reasons.append("not for all users")
-    if not ca.targets_all_apps(policy):
-        reasons.append("not for all apps")
-    if not control_ok(policy):
-        reasons.append(f"it does not {control_words.replace('requires', 'require')}")
-    return "; ".join(reasons)
+def _unknown_plan(context: CheckContext, finding: Finding) -> Finding:
+    """Without licence data a failing risk rule may not apply at all."""
+    if finding.verdict is Verdict.FAIL and plan_of(context.tenant) is Plan.UNKNOWN:
+        return not_assessed([NEEDS_SKUS], finding.subject, finding.message + " This applies only with Entra ID P2.")
+    return finding
 
 
 def ca_signin_risk_mfa(context: CheckContext) -> list[Finding]:
-    """MFA020: medium and high sign-in risk require MFA (or are blocked), for all users and apps.
+    """MFA020: at medium and at high sign-in risk, every modern sign-in needs MFA or is blocked.
 
     "Azure AD Identity Protection support" and the E5 row of the plan table recommend asking
-    for MFA when a sign-in looks risky; a block is stricter and also satisfies this.
+    for MFA when a sign-in looks risky; a block is stricter and also satisfies this. Only
+    policies with a sign-in risk condition count, and they may share the levels, platforms
+    and apps between them.
     """
-    return _risk_rule(context, levels_of=lambda p: p.sign_in_risk_levels, required=("medium", "high"),
-                      what="sign-in risk", control_ok=ca.requires_mfa_or_blocks,
-                      control_words="requires MFA or blocks")
+    settled = _risk_gate(context)
+    if settled is not None:
+        return settled
+    findings = []
+    for level in ("medium", "high"):
+        subject = Subject("risk", f"signInRisk:{level}", f"sign-in risk {level}")
+        finding = outcome_finding(
+            context, new_member(), sign_in_risk(level), subject,
+            passes=f"At sign-in risk {level}, every modern sign-in of a new member needs MFA or is blocked",
+            fails=f"At sign-in risk {level}, a new member signs in without MFA")
+        findings.append(_unknown_plan(context, finding))
+    return findings
 
 
 def ca_user_risk_password_change(context: CheckContext) -> list[Finding]:
-    """MFA021: high user risk requires a secure password change (or risk remediation, or a block).
+    """MFA021: at high user risk, every sign-in is blocked or needs a secure password change.
 
-    The E5 row of the plan table recommends that high-risk users must change their password.
+    The E5 row of the plan table recommends that high-risk users must change their password;
+    risk remediation (which includes the password change) and a block satisfy it too. Only
+    policies with a user risk condition count.
     """
-    return _risk_rule(context, levels_of=lambda p: p.user_risk_levels, required=("high",),
-                      what="user risk", control_ok=ca.requires_password_change,
-                      control_words="requires a password change")
+    settled = _risk_gate(context)
+    if settled is not None:
+        return settled
+    subject = Subject("risk", "userRisk:high", "user risk high")
+    finding = outcome_finding(
+        context, new_member(), USER_RISK_HIGH, subject,
+        passes="At high user risk, every sign-in of a new member is blocked or needs a password change",
+        fails="At high user risk, a new member signs in without a password change or block")
+    return [_unknown_plan(context, finding)]
 
 
 def licence_supports_policies(context: CheckContext) -> list[Finding]:

@@ -246,8 +246,16 @@ class Evaluation:
                 reasons.append("it skips " + " · ".join(
                     dimension_words(missing, atoms, self.location_names, whole=True)))
         if view.answers is not Tri.YES:
-            reasons.append(view.effect.words)
+            reasons.append(_grant_shortfall(view.effect, question))
         return reasons
+
+
+def _grant_shortfall(effect: GrantEffect, question: Slice) -> str:
+    if question.answer == "block":
+        return f"it does not block ({effect.words})" if effect.demand is not Demand.NOTHING else "it does not block"
+    if question.answer == "user-risk":
+        return "its grant asks for no password change or risk remediation"
+    return effect.words
 
 
 def _only_location(region: Region) -> frozenset[str]:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from checker.checks.base import CheckContext
 from checker.checks.common import Defaults, defaults_state
+from checker.evaluation.evaluate import COVERED, UNCOVERED
 from checker.model import User
 from checker.report import CoverageSummary, Subject
 
@@ -16,26 +17,26 @@ def summarise_coverage(context: CheckContext) -> CoverageSummary:
     enabled = [u for u in context.tenant.users or () if u.account_enabled is not False]
     if defaults is Defaults.ON:
         return CoverageSummary("via security defaults", len(enabled), len(enabled))
-    found = context.user_coverage
-    if found is None:
+    if context.tenant.users is None or context.tenant.conditional_access_policies is None:
         missing = [name for name, value in (("users", context.tenant.users),
                                             ("Conditional Access policies", context.tenant.conditional_access_policies))
                    if value is None]
         return CoverageSummary("not assessed", note="the export has no " + " and no ".join(missing))
-    coverage = found.coverage
+    evaluation = context.evaluation
+    users = evaluation.users()
     uncovered, glass, undetermined = [], [], []
-    for user in coverage.users:
-        status = coverage.status(user.id)
-        if status == "covered":
+    for user in users:
+        status = evaluation.status_of_user(user.id)
+        if status == COVERED:
             continue
         if context.settings.is_break_glass(user.id, user.user_principal_name):
             glass.append(_subject(user))
-        elif status == "uncovered" and defaults is Defaults.OFF:
+        elif status == UNCOVERED and defaults is Defaults.OFF:
             uncovered.append(_subject(user))
         else:
             undetermined.append(_subject(user))
-    covered = len(coverage.users) - len(uncovered) - len(glass) - len(undetermined)
+    covered = len(users) - len(uncovered) - len(glass) - len(undetermined)
     note = "security defaults are not in the export, so users outside every MFA policy are undetermined" \
         if defaults is Defaults.UNKNOWN else ""
-    return CoverageSummary("per user", len(coverage.users), covered, tuple(uncovered), tuple(glass),
+    return CoverageSummary("per user", len(users), covered, tuple(uncovered), tuple(glass),
                            tuple(undetermined), note)

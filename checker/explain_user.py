@@ -1,20 +1,20 @@
-"""`explain-user`: for one user, every policy, whether it applies and why, and the MFA outcome.
+"""`explain-user`: one user's sign-ins region by region, and every policy with its route to them.
 
-It uses the same coverage computation and the same reasons as MFA070, so the two never
-disagree about a user.
+It reads the same evaluation as MFA070 and `gaps`, so the three never disagree about a user.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from checker import policy as ca
-from checker.applicability import applicability
-from checker.checks.base import CheckContext, Settings, UserCoverage
-from checker.checks.common import Defaults, defaults_state, location_namer
-from checker.checks.user_coverage import why_uncovered, why_undetermined
-from checker.coverage import Coverage, compute_coverage
-from checker.directory import Directory, build_directory
-from checker.model import ConditionalAccessPolicy, Tenant, User
+from checker.checks.base import CheckContext
+from checker.checks.common import Defaults, defaults_state
+from checker.checks.sign_ins import gaps_text
+from checker.directory import Directory
+from checker.evaluation.evaluate import COVERED, UNCOVERED, Evaluation
+from checker.evaluation.tri import Tri
+from checker.evaluation.users import UserClass, user_kind
+from checker.model import ConditionalAccessPolicy, User
 
 
 class UnknownUser(LookupError):
@@ -38,83 +38,87 @@ def find_user(directory: Directory, wanted: str) -> User:
 
 
 def explain(context: CheckContext, wanted: str) -> UserExplanation:
-    tenant, settings = context.tenant, context.settings
+    tenant = context.tenant
     if tenant.users is None:
         raise UnknownUser("the export has no users collection, so no user can be explained")
-    policies = tenant.conditional_access_policies or ()
-    found = context.user_coverage
-    if found is None:  # users but no policies: nobody is covered, and the text says why
-        directory = build_directory(tenant)
-        found = UserCoverage(directory, compute_coverage((), directory))
-    directory, coverage = found.directory, found.coverage
-    user = find_user(directory, wanted)
-    defaults = defaults_state(tenant)
-    status, summary = _outcome(tenant, user, settings, defaults.state, directory, coverage)
-    lines = [_header(user, directory), "", f"MFA: {summary}", ""]
+    evaluation = context.evaluation
+    user = find_user(evaluation.directory, wanted)
+    status, summary = _outcome(context, user)
+    lines = [_header(user, evaluation.directory), "", f"MFA: {summary}", ""]
+    user_class = evaluation.class_of_user.get(user.id.lower())
     if tenant.conditional_access_policies is None:
         lines.append("The export has no Conditional Access policies.")
-    for policy in sorted(policies, key=lambda p: (p.display_name.lower(), p.id)):
-        lines += _policy_lines(policy, user, directory, tenant, counts=policy in coverage.counting)
+    elif user_class is not None and defaults_state(tenant).state is not Defaults.ON:
+        lines.append("Modern sign-ins (browser, mobile and desktop apps), region by region:")
+        lines += [f"  {words} → {label}" for label, words in evaluation.sign_ins(user_class)]
+        lines.append("")
+    for index, policy in sorted(enumerate(evaluation.policies), key=lambda p: (p[1].display_name.lower(), p[1].id)):
+        lines += _policy_lines(evaluation, index, policy, user, user_class)
     return UserExplanation(user, status, summary, "\n".join(lines).rstrip() + "\n")
 
 
-def _outcome(tenant: Tenant, user: User, settings: Settings, defaults: Defaults,
-             directory: Directory, coverage: Coverage) -> tuple[str, str]:
-    if defaults is Defaults.ON:
+def _outcome(context: CheckContext, user: User) -> tuple[str, str]:
+    if defaults_state(context.tenant).state is Defaults.ON:
         return "covered", "covered via security defaults, which require MFA for every user."
     if user.account_enabled is False:
         return "disabled", "the account is disabled, so it cannot sign in."
-    status = coverage.status(user.id)
-    if status == "covered":
-        names = ", ".join(f"'{p.display_name}'" for p in coverage.counting
-                          if applicability(p, user, directory).applies)
-        return status, f"covered by {names}."
-    glass = " (a break-glass account, so for review rather than a failure)" if settings.is_break_glass(
+    evaluation = context.evaluation
+    outcome = evaluation.outcome(evaluation.class_of_user[user.id.lower()])
+    if outcome.status == COVERED:
+        names = ", ".join(f"'{p.display_name}'" for p in outcome.protected_by)
+        return outcome.status, f"covered by {names}."
+    glass = " (a break-glass account, so for review rather than a failure)" if context.settings.is_break_glass(
         user.id, user.user_principal_name) else ""
-    if status == "uncovered":
-        reason, _ = why_uncovered(user, tenant, coverage, directory)
-        return status, f"NOT covered{glass}: signs in without MFA: {reason}."
-    return status, f"cannot tell{glass}: {why_undetermined(user, coverage, directory)}."
+    if outcome.status == UNCOVERED:
+        return outcome.status, f"NOT covered{glass}: signs in without MFA: {gaps_text(outcome.gaps)}."
+    return outcome.status, f"cannot tell{glass}: {gaps_text(outcome.gaps)}."
 
 
 def _header(user: User, directory: Directory) -> str:
-    kind = (user.user_type or "unknown type").lower()
+    kind = user_kind(user).lower() if user.user_type is not None else "unknown type"
     state = {True: "enabled", False: "disabled", None: "account state unknown"}[user.account_enabled]
     roles = ", ".join(directory.role_name(role) for role in directory.roles_of(user.id)) or "none"
     return f"{user.user_principal_name or user.display_name} ({user.id}): {kind}, {state}\nRoles: {roles}"
 
 
-def _policy_lines(policy: ConditionalAccessPolicy, user: User, directory: Directory, tenant: Tenant,
-                  counts: bool) -> list[str]:
-    fit = applicability(policy, user, directory)
-    namer = location_namer(tenant)
-    routes = []
-    if fit.included_by:
-        routes.append("included through " + ", ".join(fit.included_by))
-    if fit.excluded_by:
-        routes.append("excluded through " + ", ".join(fit.excluded_by))
-    routes += [f"unknown: {unknown}" for unknown in fit.include_unknowns + fit.exclude_unknowns]
-    if not routes:
-        routes.append("not included")
-    conditions = "; ".join(ca.narrowing_conditions(policy, namer)) or "none"
-    gaps = ca.baseline_gaps(policy, namer)
-    counted = "yes" if counts else "no (" + "; ".join(gaps) + ")"
+def _policy_lines(evaluation: Evaluation, index: int, policy: ConditionalAccessPolicy, user: User,
+                  user_class: UserClass | None) -> list[str]:
+    if user_class is None:
+        verdict, routes = "does not apply", ["the account is disabled"]
+    else:
+        applies = evaluation.applies(index, user_class)
+        verdict = {Tri.YES: "applies", Tri.NO: "does not apply", Tri.MAYBE: "cannot tell"}[applies.value]
+        routes = []
+        if applies.included_by:
+            routes.append("included through " + ", ".join(_routes(evaluation, applies.included_by, user)))
+        if applies.excluded_by:
+            routes.append("excluded through " + ", ".join(_routes(evaluation, applies.excluded_by, user)))
+        routes += [f"unknown: {unknown}" for unknown in applies.unknowns]
+        if not routes:
+            routes.append("not included")
+    conditions = "; ".join(ca.narrowing_conditions(policy, lambda key: evaluation.location_names.get(
+        key.lower(), key))) or "none"
     return [
-        f"- '{policy.display_name}' [{ca.state_label(policy)}]: {fit.verdict}",
+        f"- '{policy.display_name}' [{ca.state_label(policy)}]: {verdict}",
         f"    users: {'; '.join(routes)}",
         f"    conditions: {conditions}",
-        f"    grant: {_grant_words(policy)}",
-        f"    counts as an MFA requirement for all apps: {counted}",
+        f"    grant: {evaluation.grant(policy).words}",
     ]
 
 
-def _grant_words(policy: ConditionalAccessPolicy) -> str:
-    grant = policy.grant
-    if grant is None:
-        return "none"
-    parts = list(grant.built_in_controls)
-    if grant.authentication_strength_id:
-        parts.append(f"authentication strength {grant.authentication_strength_name or grant.authentication_strength_id}")
-    parts += [f"custom factor {factor}" for factor in grant.custom_authentication_factors]
-    parts += ["terms of use"] if grant.terms_of_use else []
-    return f" {grant.operator} ".join(parts) or "none"
+def _routes(evaluation: Evaluation, routes: tuple[str, ...], user: User) -> list[str]:
+    """Group routes spelled out down to the group that lists the user."""
+    by_label = {evaluation.conditions.group_label(g): g for g in evaluation.directory.groups}
+    spelled = []
+    for route in routes:
+        group_id = by_label.get(route.removeprefix("group ")) if route.startswith("group ") else None
+        spelled.append(_group_path(evaluation.directory, group_id, user.id) if group_id else route)
+    return spelled
+
+
+def _group_path(directory: Directory, group_id: str, user_id: str) -> str:
+    path = [directory.group_name(g) for g in directory.path_to(group_id, user_id)]
+    text = f"group '{path[-1]}'"
+    if len(path) > 1:
+        text += " (nested in " + " in ".join(f"'{name}'" for name in reversed(path[:-1])) + ")"
+    return text

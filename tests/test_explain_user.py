@@ -60,7 +60,9 @@ def test_explain_user_shows_every_policy_and_the_route(capsys: pytest.CaptureFix
     assert "    users: included through all users; excluded through group 'Exempt'\n" in out
     assert "- 'MFA outside the office' [enforced]: applies\n" in out
     assert "    users: included through group 'Exempt' (nested in 'Agency')\n" in out
-    assert "counts as an MFA requirement for all apps: no (MFA is not required from trusted locations)" in out
+    assert "    conditions: MFA is not required from trusted locations\n" in out
+    assert "  any app · outside the MFA trusted IPs, 'Head office' → MFA\n" in out
+    assert "  any app · from the MFA trusted IPs, 'Head office' → no control\n" in out
 
 
 def test_by_object_id_and_roles(capsys: pytest.CaptureFixture[str]) -> None:

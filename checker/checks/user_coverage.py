@@ -1,8 +1,6 @@
-"""Per-user MFA coverage: MFA070."""
+"""Per-user MFA coverage: MFA070, read off the sign-in space class by class."""
 from __future__ import annotations
 
-from checker import policy as ca
-from checker.applicability import applicability
 from checker.checks.base import CheckContext, Finding
 from checker.checks.common import (
     NEEDS_CA,
@@ -10,15 +8,13 @@ from checker.checks.common import (
     TENANT,
     Defaults,
     defaults_state,
-    location_namer,
     not_assessed,
     policy_evidence,
-    quoted,
     via_security_defaults,
 )
-from checker.coverage import Coverage
-from checker.directory import Directory
-from checker.model import Tenant, User
+from checker.checks.sign_ins import gaps_text
+from checker.evaluation.evaluate import COVERED, UNCOVERED, Outcome
+from checker.model import User
 from checker.report import Evidence, Subject
 from checker.verdicts import Verdict
 
@@ -29,50 +25,13 @@ def user_subject(user: User) -> Subject:
     return Subject("user", user.id, user.user_principal_name or user.display_name)
 
 
-def why_uncovered(user: User, tenant: Tenant, coverage: Coverage,
-                  directory: Directory) -> tuple[str, tuple[Evidence, ...]]:
-    """The reason in words, and the policy fields it rests on."""
-    namer = location_namer(tenant)
-    exclusions: list[str] = []
-    weaker: list[str] = []
-    evidence: list[Evidence] = []
-    for policy in tenant.conditional_access_policies or ():
-        counts = policy in coverage.counting
-        if not (counts or ca.asks_for_mfa(policy.grant)):
-            continue
-        fit = applicability(policy, user, directory)
-        if fit.included_by and fit.excluded_by:
-            exclusions.append(f"excluded from {quoted(policy)} through {', '.join(fit.excluded_by)}")
-            evidence.append(policy_evidence(policy, "conditions", "users"))
-        elif fit.applies and not counts:
-            weaker.append(f"{quoted(policy)} ({'; '.join(ca.baseline_gaps(policy, namer))})")
-            evidence.append(policy_evidence(policy))
-    reasons = exclusions[:]
-    if weaker:
-        reasons.append("the MFA policies that apply do not count: " + "; ".join(weaker))
-    if not reasons:
-        return "no enforced MFA policy for all apps includes them", tuple(evidence)
-    text = "; ".join(reasons)
-    if not weaker:
-        text += ", and no other MFA policy includes them"
-    return text, tuple(evidence)
-
-
-def why_undetermined(user: User, coverage: Coverage, directory: Directory) -> str:
-    unknowns: list[str] = []
-    for policy in coverage.counting:
-        fit = applicability(policy, user, directory)
-        for unknown in (fit.exclude_unknowns if fit.included_by else fit.include_unknowns):
-            unknowns.append(f"{quoted(policy)} depends on {unknown}")
-    return "; ".join(dict.fromkeys(unknowns)) or "the export does not show every policy's members"
-
-
 def user_mfa_coverage(context: CheckContext) -> list[Finding]:
-    """MFA070: every enabled user is covered by an enforced, unconditional MFA requirement.
+    """MFA070: every enabled user is blocked or passes MFA on every modern sign-in.
 
     "Results of Step 1" expects MFA on every sign-in of every user. Policy shapes alone do not
-    show who falls between exclusions, nested groups and roles, so coverage is worked out per
-    user; break-glass accounts are for a person to review rather than failures.
+    show who falls between exclusions, nested groups, roles, guest types and split conditions,
+    so coverage is read per user class off the sign-in space; break-glass accounts are for a
+    person to review rather than failures.
     """
     tenant = context.tenant
     defaults = defaults_state(tenant)
@@ -80,42 +39,42 @@ def user_mfa_coverage(context: CheckContext) -> list[Finding]:
         return [via_security_defaults(defaults, TENANT)]
     if tenant.conditional_access_policies is None:
         return [not_assessed([NEEDS_CA] + ([NEEDS_DEFAULTS] if defaults.state is Defaults.UNKNOWN else []))]
-    if context.user_coverage is None:
+    if tenant.users is None:
         return [not_assessed([NEEDS_USERS], detail="Coverage is worked out per enabled user.")]
-    directory, coverage = context.user_coverage.directory, context.user_coverage.coverage
+    evaluation = context.evaluation
+    users = evaluation.users()
     if defaults.state is Defaults.UNKNOWN:
-        missing = sum(1 for u in coverage.users if coverage.status(u.id) != "covered")
+        missing = sum(1 for u in users if evaluation.status_of_user(u.id) != COVERED)
         if missing:
-            return [not_assessed([NEEDS_DEFAULTS], detail=f"{missing} enabled users are not covered by an "
-                                 "enforced Conditional Access MFA policy; security defaults would cover them.")]
-    return _per_user(context, coverage, directory)
-
-
-def _per_user(context: CheckContext, coverage: Coverage, directory: Directory) -> list[Finding]:
-    tenant = context.tenant
+            return [not_assessed([NEEDS_DEFAULTS], detail=f"{missing} enabled users are not covered by enforced "
+                                 "Conditional Access policies; security defaults would cover them.")]
     findings: list[Finding] = []
     covered = 0
-    for user in coverage.users:
-        status = coverage.status(user.id)
-        if status == "covered":
+    for user in users:
+        outcome = evaluation.outcome(evaluation.class_of_user[user.id.lower()])
+        if outcome.status == COVERED:
             covered += 1
             continue
-        user_evidence = (Evidence(user.origin),)
-        if context.settings.is_break_glass(user.id, user.user_principal_name):
-            findings.append(Finding(Verdict.REVIEW, "Break-glass account outside every MFA policy, as intended "
-                                    "for emergency access: check it is protected another way (for example a FIDO2 "
-                                    "key and sign-in alerts).", user_subject(user), user_evidence))
-        elif status == "uncovered":
-            reason, evidence = why_uncovered(user, tenant, coverage, directory)
-            findings.append(Finding(Verdict.FAIL, f"Signs in without MFA: {reason}.", user_subject(user),
-                                    user_evidence + evidence))
-        else:
-            findings.append(Finding(Verdict.NOT_ASSESSED, "Cannot tell whether MFA applies: "
-                                    f"{why_undetermined(user, coverage, directory)}.", user_subject(user),
-                                    user_evidence))
-    total = len(coverage.users)
+        findings.append(_user_finding(context, user, outcome))
     if covered or not findings:
-        findings.insert(0, Finding(Verdict.PASS, f"{covered} of {total} enabled users are covered by an enforced, "
-                                   "unconditional MFA policy for all apps.", TENANT,
-                                   tuple(policy_evidence(p) for p in coverage.counting)))
+        protecting = {p.id: p for c in evaluation.classes for p in evaluation.outcome(c).protected_by}
+        findings.insert(0, Finding(Verdict.PASS, f"{covered} of {len(users)} enabled users are blocked or pass MFA "
+                                   "on every modern sign-in.", TENANT,
+                                   tuple(policy_evidence(p) for p in sorted(protecting.values(),
+                                                                             key=lambda p: p.display_name.lower()))))
     return findings
+
+
+def _user_finding(context: CheckContext, user: User, outcome: Outcome) -> Finding:
+    evidence = (Evidence(user.origin),) + tuple(
+        dict.fromkeys(policy_evidence(g.closest_policy, "conditions", "users")
+                      for g in outcome.gaps if g.closest_policy is not None))
+    if context.settings.is_break_glass(user.id, user.user_principal_name):
+        return Finding(Verdict.REVIEW, "Break-glass account that signs in without MFA, as intended for emergency "
+                       "access: check it is protected another way (for example a FIDO2 key and sign-in alerts).",
+                       user_subject(user), evidence)
+    if outcome.status == UNCOVERED:
+        return Finding(Verdict.FAIL, f"Signs in without MFA: {gaps_text(outcome.gaps)}.", user_subject(user),
+                       evidence)
+    return Finding(Verdict.NOT_ASSESSED, f"Cannot tell whether MFA applies: {gaps_text(outcome.gaps)}.",
+                   user_subject(user), evidence)

@@ -22,12 +22,14 @@ from checker.evaluation.grants import (
     answers_user_risk,
     grant_effect,
 )
-from checker.evaluation.regions import Region, uncovered
+from checker.evaluation.regions import Region, partition, uncovered
 from checker.evaluation.tri import Tri
 from checker.evaluation.users import Applies, UserClass, UserConditions
 from checker.model import ConditionalAccessPolicy, Tenant, User
 
 COVERED, UNCOVERED, UNDETERMINED = "covered", "uncovered", "undetermined"
+_SKIPPED = {sp.LOCATIONS: "sign-ins {}", sp.PLATFORMS: "sign-ins on {}", sp.CLIENTS: "sign-ins by {}",
+            sp.FLOWS: "sign-ins by {}"}
 _DIMENSION_WORDS = {
     sp.APPS: "app (an application filter, or an app bundle whose members are not all known)",
     sp.CLIENTS: "client app type", sp.PLATFORMS: "platform", sp.LOCATIONS: "location (trust not exported)",
@@ -76,12 +78,15 @@ class Gap:
     unknowns: tuple[str, ...] = ()
     closest_policy: ConditionalAccessPolicy | None = None
     missing: str = "no MFA"
+    excluded_from: tuple[str, ...] = ()
 
     @property
     def text(self) -> str:
         text = self.words + (f" → {self.missing}" if self.certain else " → undetermined")
         if self.unknowns:
             text += " (" + "; ".join(self.unknowns) + ")"
+        if self.excluded_from:
+            text += " (" + "; ".join(self.excluded_from) + ")"
         if self.closest:
             text += f" (closest: {self.closest})"
         if self.would_close:
@@ -156,13 +161,62 @@ class Evaluation:
             self._outcomes[key] = self._evaluate(user_class, question)
         return self._outcomes[key]
 
-    def _evaluate(self, user_class: UserClass, question: Slice) -> Outcome:
+    def outcome_if_enforced(self, policy: ConditionalAccessPolicy, user_class: UserClass,
+                            question: Slice = MFA) -> Outcome:
+        """The outcome were ``policy`` enforced: what a report-only or disabled policy would change."""
+        return self._evaluate(user_class, question, self.policies.index(policy))
+
+    def status_of_user(self, user_id: str) -> str:
+        """Covered, uncovered or undetermined, for an enabled user of the export."""
+        return self.outcome(self.class_of_user[user_id.lower()]).status
+
+    def protects(self, policy: ConditionalAccessPolicy, question: Slice = MFA) -> Tri:
+        """Does the policy's grant on its own answer the slice (block or MFA, by default)?"""
+        _, views = self.space(question)
+        return views[self.policies.index(policy)].answers
+
+    def grant(self, policy: ConditionalAccessPolicy) -> GrantEffect:
+        _, views = self.space(MFA)
+        return views[self.policies.index(policy)].effect
+
+    def sign_ins(self, user_class: UserClass, question: Slice = MFA) -> tuple[tuple[str, str], ...]:
+        """Every sign-in of the class, region by region: blocked, MFA (tier), weak (how) or no control.
+
+        Only what the export shows is counted here; what it cannot tell is in ``outcome``.
+        """
+        space, views = self.space(question)
+        dimensions = [(d.name, d.atoms) for d in space.dimensions]
+        applying = [view for index, view in enumerate(views)
+                    if ca.is_enforced(view.policy) and view.counts
+                    and self.applies(index, user_class).value is Tri.YES]
+        boxes = [{name: reach.certain for name, reach in view.reach.items()} for view in applying]
+        atoms = {d.name: d.atoms for d in space.dimensions}
+
+        def label(inside: frozenset[int]) -> str:
+            effects = [applying[i].effect for i in sorted(inside)]
+            if any(e.demand is Demand.BLOCK for e in effects):
+                return "blocked"
+            tiers = [e.tier for e in effects if e.demand is Demand.MFA]
+            if tiers:
+                return entra.TIER_NAMES[max(tiers)]
+            ways = sorted({w for e in effects if e.demand is Demand.WEAK for w in e.ways_around})
+            if ways:
+                return "weak: passes without MFA by offering " + " or ".join(ways)
+            if any(e.demand is Demand.UNDETERMINED for e in effects):
+                return "undetermined grant"
+            return "no control"
+
+        return tuple((text, region_words(region, atoms, self.location_names))
+                     for text, region in partition(dimensions, boxes, label))
+
+    def _evaluate(self, user_class: UserClass, question: Slice, also_enforced: int = -1) -> Outcome:
         space, views = self.space(question)
         dimensions = [(d.name, d.atoms) for d in space.dimensions]
         certain_boxes, possible_boxes, protecting = [], [], []
         unknowns: list[str] = []
         for index, view in enumerate(views):
-            if not ca.is_enforced(view.policy) or not view.counts or view.answers is Tri.NO:
+            enforced = ca.is_enforced(view.policy) or index == also_enforced
+            if not enforced or not view.counts or view.answers is Tri.NO:
                 continue
             applies = self.applies(index, user_class)
             if applies.value is Tri.NO:
@@ -190,7 +244,8 @@ class Evaluation:
         if unsure_regions:
             reasons = tuple(dict.fromkeys(unknowns)) or (
                 "only sign-ins from the MFA trusted IPs are left open, and their addresses are not in the export",)
-            undetermined = tuple(Gap(g.region, g.words, False, g.closest, g.would_close, reasons, g.closest_policy)
+            undetermined = tuple(Gap(g.region, g.words, False, g.closest, g.would_close, reasons, g.closest_policy,
+                                     excluded_from=g.excluded_from)
                                  for g in (self._gap(r, user_class, question, certain=False) for r in unsure_regions))
             return Outcome(user_class, UNDETERMINED, undetermined, tuple(protecting))
         return Outcome(user_class, COVERED, (), tuple(protecting))
@@ -199,20 +254,27 @@ class Evaluation:
         space, _views = self.space(question)
         atoms = {d.name: d.atoms for d in space.dimensions}
         words = region_words(region, atoms, self.location_names)
-        closest, policy, would_close = self._closest(region, user_class, question)
-        return Gap(region, words, certain, closest, would_close, closest_policy=policy, missing=question.missing)
+        closest, policy, would_close, excluded_from = self._closest(region, user_class, question)
+        return Gap(region, words, certain, closest, would_close, closest_policy=policy, missing=question.missing,
+                   excluded_from=excluded_from)
 
     def _closest(self, region: Region, user_class: UserClass, question: Slice
-                 ) -> tuple[str, ConditionalAccessPolicy | None, tuple[str, ...]]:
-        """The policy that comes closest to closing the region, and the report-only ones that would."""
+                 ) -> tuple[str, ConditionalAccessPolicy | None, tuple[str, ...], tuple[str, ...]]:
+        """The policy that comes closest to closing the region, the report-only ones that would, and the
+        enforced ones that would but for an exclusion."""
         space, views = self.space(question)
         candidates: list[tuple[float, str, str, int]] = []
         would_close = []
+        excluded_from = []
         for index, view in enumerate(views):
             if view.answers is Tri.NO and not ca.asks_for_mfa(view.policy.grant):
                 continue
             reasons = self._shortfalls(index, view, region, user_class, question, space)
             if not reasons:
+                continue
+            if len(reasons) == 1 and reasons[0].startswith("excluded through "):
+                excluded_from.append(f"excluded from '{view.policy.display_name}' through "
+                                     + reasons[0].removeprefix("excluded through "))
                 continue
             if reasons == [f"it is {ca.state_label(view.policy)}"] and ca.is_report_only(view.policy):
                 would_close.append(f"'{view.policy.display_name}' (report-only)")
@@ -221,9 +283,9 @@ class Evaluation:
             candidates.append((weight, view.policy.display_name.lower(),
                                f"'{view.policy.display_name}', " + "; ".join(reasons), index))
         if not candidates:
-            return "", None, tuple(sorted(would_close))
+            return "", None, tuple(sorted(would_close)), tuple(excluded_from)
         best = min(candidates)
-        return best[2], self.policies[best[3]], tuple(sorted(would_close))
+        return best[2], self.policies[best[3]], tuple(sorted(would_close)), tuple(excluded_from)
 
     def _shortfalls(self, index: int, view: _PolicyView, region: Region, user_class: UserClass, question: Slice,
                     space: sp.Space) -> list[str]:
@@ -243,8 +305,8 @@ class Evaluation:
             reach = view.reach[name]
             if not part <= reach.certain:
                 missing = Region(((name, part - reach.certain),))
-                reasons.append("it skips " + " · ".join(
-                    dimension_words(missing, atoms, self.location_names, whole=True)))
+                words = " · ".join(dimension_words(missing, atoms, self.location_names, whole=True))
+                reasons.append("it leaves out " + _SKIPPED.get(name, "{}").format(words))
         if view.answers is not Tri.YES:
             reasons.append(_grant_shortfall(view.effect, question))
         return reasons

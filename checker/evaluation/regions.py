@@ -7,7 +7,7 @@ a list of points.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 Box = Mapping[str, frozenset[str]]
@@ -37,6 +37,30 @@ def uncovered(dimensions: Sequence[tuple[str, tuple[str, ...]]], boxes: Sequence
     full = [_full_from(dimensions, box) for box in boxes]
     found = _split(dimensions, 0, list(range(len(boxes))), boxes, full, {})
     return tuple(Region(tuple(zip((name for name, _ in dimensions), parts))) for parts in _merge_all(found))
+
+
+def partition(dimensions: Sequence[tuple[str, tuple[str, ...]]], boxes: Sequence[Box],
+              label: Callable[[frozenset[int]], str]) -> tuple[tuple[str, Region], ...]:
+    """The whole space cut into regions, each labelled by ``label`` of the boxes that cover it."""
+    found: dict[str, list[Parts]] = {}
+    for parts, inside in _cells(dimensions, 0, tuple(range(len(boxes))), boxes):
+        found.setdefault(label(inside), []).append(parts)
+    names = [name for name, _ in dimensions]
+    return tuple((text, Region(tuple(zip(names, parts))))
+                 for text in sorted(found) for parts in _merge_all(found[text]))
+
+
+def _cells(dimensions: Sequence[tuple[str, tuple[str, ...]]], index: int, live: tuple[int, ...],
+           boxes: Sequence[Box]) -> list[tuple[Parts, frozenset[int]]]:
+    """Product cells of the space, each with the boxes that cover all of it."""
+    if index == len(dimensions) or not live:
+        return [(tuple(frozenset(atoms) for _, atoms in dimensions[index:]), frozenset(live))]
+    name, atoms = dimensions[index]
+    groups: dict[tuple[int, ...], list[str]] = {}
+    for atom in atoms:
+        groups.setdefault(tuple(b for b in live if atom in boxes[b][name]), []).append(atom)
+    return [((frozenset(group), *tail), inside)
+            for key, group in groups.items() for tail, inside in _cells(dimensions, index + 1, key, boxes)]
 
 
 Parts = tuple[frozenset[str], ...]

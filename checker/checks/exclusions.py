@@ -4,20 +4,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from checker import policy as ca
-from checker.checks.base import CheckContext, Finding, UserCoverage
+from checker.checks.base import CheckContext, Finding
 from checker.checks.common import (
     CA_COLLECTION,
     NEEDS_CA,
     ca_rules_not_applicable,
     collection_evidence,
-    location_namer,
     not_assessed,
     policy_evidence,
     policy_subject,
     quoted,
 )
+from checker.checks.sign_ins import gaps_text, regions_text
 from checker.directory import Directory
 from checker.entra import ADMIN_ROLES
+from checker.evaluation.evaluate import COVERED, UNCOVERED, UNDETERMINED, Outcome
+from checker.evaluation.tri import Tri
+from checker.evaluation.users import MEMBER, member_of, new_member
 from checker.model import ConditionalAccessPolicy, Tenant
 from checker.report import Evidence, Subject
 from checker.verdicts import Verdict
@@ -33,26 +36,41 @@ def _prelude(context: CheckContext) -> list[Finding] | None:
 
 
 def ca_not_enforced(context: CheckContext) -> list[Finding]:
-    """MFA050: report-only or disabled policies that would require MFA or block.
+    """MFA050: report-only or disabled policies that would require MFA or block, and what they would close.
 
     "Conditional Access policies" only protect sign-ins once turned on; a policy left in
     report-only mode or disabled gives a false sense of coverage, so a person should decide.
+    Each result says which of a new member's gaps enforcing it would close.
     """
     settled = _prelude(context)
     if settled is not None:
         return settled
-    policies = context.tenant.conditional_access_policies or ()
+    evaluation = context.evaluation
+    member = new_member()
+    before = evaluation.outcome(member)
     findings = []
-    for policy in policies:
-        if not ca.is_enforced(policy) and ca.requires_mfa_or_blocks(policy):
-            action = "blocks access" if ca.blocks(policy) else "requires MFA"
-            findings.append(Finding(Verdict.REVIEW, f"{quoted(policy)} {action} but is {ca.state_label(policy)}: "
-                                    "decide whether to enforce it or remove it.", policy_subject(policy),
-                                    (policy_evidence(policy, "state", actual=policy.state, expected="enabled"),)))
+    for policy in context.tenant.conditional_access_policies or ():
+        if ca.is_enforced(policy) or evaluation.protects(policy) is Tri.NO:
+            continue
+        action = evaluation.grant(policy).words
+        findings.append(Finding(Verdict.REVIEW, f"{quoted(policy)} {action} but is {ca.state_label(policy)}: "
+                                f"{_what_it_would_close(before, evaluation.outcome_if_enforced(policy, member))} "
+                                "Decide whether to enforce it or remove it.", policy_subject(policy),
+                                (policy_evidence(policy, "state", actual=policy.state, expected="enabled"),)))
     if not findings:
         return [Finding(Verdict.PASS, "Every policy that requires MFA or blocks access is enforced.", CA_COLLECTION,
                         collection_evidence(context.tenant.conditional_access_origin))]
     return findings
+
+
+def _what_it_would_close(before: Outcome, after: Outcome) -> str:
+    if before.status == COVERED:
+        return "a new member has no gap for it to close."
+    if after.status == COVERED:
+        return f"enforced, it would close every gap of a new member ({regions_text(before.gaps)})."
+    if [g.words for g in after.gaps] == [g.words for g in before.gaps]:
+        return "enforced, it would close none of a new member's gaps."
+    return f"enforced, it would narrow a new member's gaps to: {regions_text(after.gaps)}."
 
 
 def _names(tenant: Tenant) -> dict[str, tuple[str, str]]:
@@ -69,9 +87,11 @@ def _names(tenant: Tenant) -> dict[str, tuple[str, str]]:
     return names
 
 
-def _enforced_mfa_or_block(tenant: Tenant) -> list[ConditionalAccessPolicy]:
-    return [p for p in tenant.conditional_access_policies or ()
-            if ca.is_enforced(p) and ca.requires_mfa_or_blocks(p)]
+def _enforced_mfa_or_block(context: CheckContext) -> list[ConditionalAccessPolicy]:
+    """Enforced policies whose grant blocks or requires MFA, or may (a strength the export lacks)."""
+    evaluation = context.evaluation
+    return [p for p in context.tenant.conditional_access_policies or ()
+            if ca.is_enforced(p) and evaluation.protects(p) is not Tri.NO]
 
 
 _EXCLUSION_FIELDS = (("user", "excludeUsers"), ("group", "excludeGroups"), ("role", "excludeRoles"))
@@ -121,7 +141,7 @@ def ca_exclusions(context: CheckContext) -> list[Finding]:
         return settled
     tenant = context.tenant
     names = _names(tenant)
-    policies = _enforced_mfa_or_block(tenant)
+    policies = _enforced_mfa_or_block(context)
     findings = []
     for entry in _exclusions(policies, ("user", "group", "role")):
         name = names.get(entry.id.lower(), (entry.kind, ""))[1]
@@ -141,23 +161,21 @@ def ca_exclusions(context: CheckContext) -> list[Finding]:
 
 
 def ca_exclusion_gaps(context: CheckContext) -> list[Finding]:
-    """MFA052: a user or group excluded from an MFA policy is covered by another one.
+    """MFA052: no one excluded from an MFA or block policy is left signing in without MFA.
 
-    The guidance's aim is MFA for every sign-in; an exclusion that no other enforced MFA policy
+    The guidance's aim is MFA for every sign-in; an exclusion that no other enforced policy
     makes up for leaves those accounts on passwords alone (break-glass accounts are exempt).
-    Members of excluded groups are followed through nested groups; without the export's users
-    the check falls back to objects (a group counts when another policy includes it).
+    With the export's users, the members of an excluded group (transitively) are judged by their
+    classes; without them, a member of the excluded group and of nothing else.
     """
     settled = _prelude(context)
     if settled is not None:
         return settled
     tenant = context.tenant
-    mfa_policies = [p for p in tenant.conditional_access_policies or ()
-                    if ca.is_enforced(p) and ca.grant_requires_mfa(p.grant)]
-    if context.user_coverage is None:
-        findings = _object_level_gaps(context, mfa_policies)
-    else:
-        findings = _member_level_gaps(context, mfa_policies, context.user_coverage)
+    entries = _exclusions(_enforced_mfa_or_block(context), ("user", "group"))
+    findings = [finding for entry in entries
+                for finding in (_member_level(context, entry) if tenant.users is not None
+                                else _object_level(context, entry))]
     if not findings:
         return [Finding(Verdict.PASS, "No user or group is excluded from an enforced MFA policy, "
                         "break-glass accounts aside.", CA_COLLECTION,
@@ -165,42 +183,46 @@ def ca_exclusion_gaps(context: CheckContext) -> list[Finding]:
     return findings
 
 
-def _member_level_gaps(context: CheckContext, mfa_policies: list[ConditionalAccessPolicy],
-                       user_coverage: UserCoverage) -> list[Finding]:
-    """Each excluded user, and each member of an excluded group (transitively), must be covered."""
-    directory, coverage = user_coverage.directory, user_coverage.coverage
-    enabled = {user.id.lower(): user for user in coverage.users}
-    findings = []
-    for entry in _exclusions(mfa_policies, ("user", "group")):
-        name = directory.group_name(entry.id) if entry.kind == "group" else _user_label(directory, entry.id)
-        if context.settings.is_break_glass(entry.id, name):
-            continue
-        subject = Subject(entry.kind, entry.id, name if name != entry.id else "")
-        what = f"{entry.kind.capitalize()} {name}"
-        if entry.kind == "user":
-            candidates, complete = {entry.id.lower()}, entry.id.lower() in enabled or directory.user(entry.id) is not None
-        else:
-            membership = directory.members(entry.id)
-            candidates, complete = set(membership.users), membership.complete
-        members = sorted(m for m in candidates if m in enabled
-                         and not context.settings.is_break_glass(m, enabled[m].user_principal_name))
-        uncovered = [enabled[m].user_principal_name or m for m in members if coverage.status(m) == "uncovered"]
-        unknown = [m for m in members if coverage.status(m) == "undetermined"]
-        evidence = _exclusion_evidence(entry)
-        if uncovered:
-            shown = ", ".join(uncovered[:5]) + (f" and {len(uncovered) - 5} more" if len(uncovered) > 5 else "")
-            findings.append(Finding(Verdict.FAIL, f"{what} is excluded from {_policy_list(entry)}, and "
-                                    f"{len(uncovered)} of its {len(members)} enabled users are covered by no other "
-                                    f"enforced MFA policy: {shown}.", subject, evidence))
-        elif not complete or unknown:
-            findings.append(Finding(Verdict.NOT_ASSESSED, f"{what} is excluded from {_policy_list(entry)}; whether "
-                                    "its users are covered elsewhere cannot be told, as the export does not show all "
-                                    "of them or of the groups that would cover them.", subject, evidence))
-        else:
-            findings.append(Finding(Verdict.PASS, f"{what} is excluded from {_policy_list(entry)}, and all "
-                                    f"{len(members)} of its enabled users are covered by another enforced MFA "
-                                    "policy.", subject, evidence))
-    return findings
+def _entry_subject(context: CheckContext, entry: _Excluded) -> tuple[Subject, str] | None:
+    directory = context.evaluation.directory
+    name = directory.group_name(entry.id) if entry.kind == "group" else _user_label(directory, entry.id)
+    if context.settings.is_break_glass(entry.id, name):
+        return None
+    return Subject(entry.kind, entry.id, name if name != entry.id else ""), f"{entry.kind.capitalize()} {name}"
+
+
+def _member_level(context: CheckContext, entry: _Excluded) -> list[Finding]:
+    """Each excluded user, and each member of an excluded group (transitively), is judged by their class."""
+    found = _entry_subject(context, entry)
+    if found is None:
+        return []
+    subject, what = found
+    evaluation = context.evaluation
+    directory = evaluation.directory
+    if entry.kind == "user":
+        candidates, complete = {entry.id.lower()}, directory.user(entry.id) is not None
+    else:
+        membership = directory.members(entry.id)
+        candidates, complete = set(membership.users), membership.complete
+    members = sorted(m for m in candidates if m in evaluation.class_of_user
+                     and not context.settings.is_break_glass(m, _user_label(directory, m)))
+    statuses = {m: evaluation.status_of_user(m) for m in members}
+    uncovered = [m for m in members if statuses[m] == UNCOVERED]
+    unknown = [m for m in members if statuses[m] == UNDETERMINED]
+    evidence = _exclusion_evidence(entry)
+    if uncovered:
+        outcome = evaluation.outcome(evaluation.class_of_user[uncovered[0]])
+        shown = ", ".join(_user_label(directory, m) for m in uncovered[:5])
+        shown += f" and {len(uncovered) - 5} more" if len(uncovered) > 5 else ""
+        return [Finding(Verdict.FAIL, f"{what} is excluded from {_policy_list(entry)}, and {len(uncovered)} of its "
+                        f"{len(members)} enabled users sign in without MFA: {shown} ({gaps_text(outcome.gaps)}).",
+                        subject, evidence)]
+    if not complete or unknown:
+        return [Finding(Verdict.NOT_ASSESSED, f"{what} is excluded from {_policy_list(entry)}; whether its users "
+                        "sign in without MFA cannot be told, as the export does not show all of them or of what "
+                        "would cover them.", subject, evidence)]
+    return [Finding(Verdict.PASS, f"{what} is excluded from {_policy_list(entry)}, and all {len(members)} of its "
+                    "enabled users are blocked or pass MFA through other policies.", subject, evidence)]
 
 
 def _user_label(directory: Directory, user_id: str) -> str:
@@ -208,27 +230,19 @@ def _user_label(directory: Directory, user_id: str) -> str:
     return (user.user_principal_name or user.display_name) if user is not None else user_id
 
 
-def _object_level_gaps(context: CheckContext, mfa_policies: list[ConditionalAccessPolicy]) -> list[Finding]:
-    """Without the users of the export: an excluded object must be included by another policy."""
-    tenant = context.tenant
-    names = _names(tenant)
-    namer = location_namer(tenant)
-    baseline = [p for p in tenant.conditional_access_policies or () if not ca.baseline_gaps(p, namer)]
-    findings = []
-    for entry in _exclusions(mfa_policies, ("user", "group")):
-        name = names.get(entry.id.lower(), (entry.kind, ""))[1]
-        if context.settings.is_break_glass(entry.id, name):
-            continue
-        excluding = {policy.id for policy, _ in entry.policies}
-        covering = [p for p in baseline if p.id not in excluding and ca.names_object(p, entry.kind, entry.id)]
-        subject = Subject(entry.kind, entry.id, name)
-        what = f"{entry.kind.capitalize()} {name or entry.id}"
-        if covering:
-            findings.append(Finding(Verdict.PASS, f"{what}, excluded from {_policy_list(entry)}, is covered by "
-                                    f"{quoted(covering[0])}.", subject,
-                                    _exclusion_evidence(entry) + (policy_evidence(covering[0], "conditions", "users"),)))
-        else:
-            findings.append(Finding(Verdict.FAIL, f"{what} is excluded from {_policy_list(entry)} and no other "
-                                    "enforced, unconditional, all-apps MFA policy includes it.", subject,
-                                    _exclusion_evidence(entry)))
-    return findings
+def _object_level(context: CheckContext, entry: _Excluded) -> list[Finding]:
+    """Without the users of the export: a member of the excluded group (or the user) and nothing else."""
+    found = _entry_subject(context, entry)
+    if found is None:
+        return []
+    subject, what = found
+    stand_in = member_of(MEMBER, (entry.kind, entry.id.lower()), f"a member of {what.lower()} and nothing else")
+    outcome = context.evaluation.outcome(stand_in)
+    evidence = _exclusion_evidence(entry)
+    if outcome.status == COVERED:
+        names = ", ".join(quoted(p) for p in outcome.protected_by)
+        return [Finding(Verdict.PASS, f"{what}, excluded from {_policy_list(entry)}, is still blocked or asked for "
+                        f"MFA on every modern sign-in by {names}.", subject, evidence)]
+    verdict = Verdict.FAIL if outcome.status == UNCOVERED else Verdict.NOT_ASSESSED
+    return [Finding(verdict, f"{what} is excluded from {_policy_list(entry)}, and its members sign in without MFA: "
+                    f"{gaps_text(outcome.gaps)}.", subject, evidence)]

@@ -27,6 +27,14 @@ def gaps_text(gaps: Sequence[Gap]) -> str:
     return shown + (f"; and {more} more region(s)" if more > 0 else "")
 
 
+def regions_text(gaps: Sequence[Gap]) -> str:
+    """The regions alone, without their explanation: "any app · browser → no MFA"."""
+    shown = "; ".join(f"{gap.words} → {gap.missing if gap.certain else 'undetermined'}"
+                      for gap in gaps[:MAX_GAPS_SHOWN])
+    more = len(gaps) - MAX_GAPS_SHOWN
+    return shown + (f"; and {more} more region(s)" if more > 0 else "")
+
+
 def gap_evidence(context: CheckContext, outcome: Outcome) -> tuple[Evidence, ...]:
     found = [policy_evidence(g.closest_policy) for g in outcome.gaps if g.closest_policy is not None]
     unique = tuple(dict.fromkeys(found))

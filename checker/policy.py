@@ -65,17 +65,6 @@ def targets_all_apps(policy: ConditionalAccessPolicy) -> bool:
     return "all" in _lower(policy.include_applications)
 
 
-def names_object(policy: ConditionalAccessPolicy, kind: str, object_id: str) -> bool:
-    """A user or group is in the policy's scope by name (All users, or listed) and not excluded by name.
-
-    Membership is not followed here; checker.coverage does that per user.
-    """
-    scope = policy.users
-    wanted = object_id.lower()
-    included_ids, excluded_ids = ((scope.include_users, scope.exclude_users) if kind == "user"
-                                  else (scope.include_groups, scope.exclude_groups))
-    included = targets_all_users(policy) or wanted in _lower(included_ids)
-    return included and wanted not in _lower(excluded_ids)
 
 
 def includes_role(policy: ConditionalAccessPolicy, role_template_id: str) -> bool:
@@ -223,11 +212,9 @@ def requires_compliant_device(policy: ConditionalAccessPolicy) -> bool:
     return controls <= _DEVICE_CONTROLS and not policy.grant.terms_of_use
 
 
-def requires_mfa_or_blocks(policy: ConditionalAccessPolicy) -> bool:
-    return blocks(policy) or grant_requires_mfa(policy.grant)
 
 
-def baseline_gaps(policy: ConditionalAccessPolicy, location_name: LocationNames = str) -> list[str]:
+def unconditional_mfa_shortfalls(policy: ConditionalAccessPolicy, location_name: LocationNames = str) -> list[str]:
     """Why a policy is not an enforced, unconditional, all-apps, modern-clients MFA policy.
 
     The user scope is left to the caller (all users, or admin roles).
@@ -256,8 +243,8 @@ def _apps_gap(policy: ConditionalAccessPolicy) -> str:
     return f"it targets only some apps ({shown}), not all apps"
 
 
-def is_mfa_baseline(policy: ConditionalAccessPolicy) -> bool:
-    return not baseline_gaps(policy)
+def is_unconditional_mfa_policy(policy: ConditionalAccessPolicy) -> bool:
+    return not unconditional_mfa_shortfalls(policy)
 
 
 def tenant_location_namer(locations: Iterable[NamedLocation]) -> LocationNames:

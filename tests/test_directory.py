@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from checker.coverage import compute_coverage
+from checker.evaluation.evaluate import evaluate
 from checker.directory import build_directory
 from checker.model import (
     ConditionalAccessPolicy,
@@ -81,30 +81,28 @@ def test_role_holders_count_groups_and_skip_administrative_unit_scopes() -> None
 def test_without_role_data_a_role_scoped_policy_cannot_be_decided() -> None:
     tenant = Tenant(users=(user("ann"),), conditional_access_policies=(mfa_policy(include_roles=(GLOBAL_ADMIN,)),))
     directory = build_directory(tenant)
-    coverage = compute_coverage(tenant.conditional_access_policies or (), directory)
     assert not directory.roles_known
-    assert coverage.status("ann") == "undetermined"
+    assert evaluate(tenant).status_of_user("ann") == "undetermined"
 
 
 def test_members_that_are_not_users_are_not_counted_as_users() -> None:
     tenant = Tenant(users=(user("ann"),), groups=(group("g", "ann", "device-1"),),
                     conditional_access_policies=(mfa_policy(include_users=("All",), exclude_groups=("g",)),))
-    coverage = compute_coverage(tenant.conditional_access_policies or (), build_directory(tenant))
-    assert [u.id for u in coverage.users] == ["ann"]
-    assert coverage.status("ann") == "uncovered"
+    evaluation = evaluate(tenant)
+    assert [u.id for u in evaluation.users()] == ["ann"]
+    assert evaluation.status_of_user("ann") == "uncovered"
 
 
 def test_disabled_users_are_left_out_and_guests_are_counted() -> None:
     tenant = Tenant(users=(user("ann"), user("old", enabled=False), user("gus", kind="Guest")),
                     conditional_access_policies=(mfa_policy(include_users=("All",)),))
-    coverage = compute_coverage(tenant.conditional_access_policies or (), build_directory(tenant))
-    assert [u.id for u in coverage.users] == ["ann", "gus"]
-    assert coverage.covered == {"ann", "gus"}
+    evaluation = evaluate(tenant)
+    assert [u.id for u in evaluation.users()] == ["ann", "gus"]
+    assert [evaluation.status_of_user(u) for u in ("ann", "gus")] == ["covered", "covered"]
 
 
 def test_a_guest_condition_without_user_types_cannot_be_decided() -> None:
     tenant = Tenant(users=(user("ann", kind=None),),
                     conditional_access_policies=(mfa_policy(include_users=("All",),
                                                             exclude_users=("GuestsOrExternalUsers",)),))
-    coverage = compute_coverage(tenant.conditional_access_policies or (), build_directory(tenant))
-    assert coverage.status("ann") == "undetermined"
+    assert evaluate(tenant).status_of_user("ann") == "undetermined"

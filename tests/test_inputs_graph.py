@@ -239,7 +239,7 @@ def test_pascalcase_keys(tmp_path: Path) -> None:
     p = policies[0]
     assert (p.id, p.display_name, p.state) == ("p1", "Require MFA (SDK dump)", "enabled")
     assert p.users.exclude_users == ("breakglass-id",)
-    assert policy.is_mfa_baseline(p)
+    assert policy.is_unconditional_mfa_policy(p)
     assert policy.targets_all_users(p)
 
 
@@ -574,7 +574,7 @@ def test_null_and_missing_fields_read_as_empty(tmp_path: Path) -> None:
     assert first.users == UserScope()
     assert first.grant is None
     assert (first.include_applications, first.client_app_types, first.include_locations) == ((), (), None)
-    assert policy.baseline_gaps(first)[-1] == "it has no grant controls"
+    assert policy.unconditional_mfa_shortfalls(first)[-1] == "it has no grant controls"
     assert (second.display_name, second.state) == ("p2", "")
     assert second.grant is not None and second.grant.built_in_controls == ()
     assert not policy.targets_all_users(second)

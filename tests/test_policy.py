@@ -83,8 +83,8 @@ def grant(**values: Any) -> dict[str, Any]:
 def test_good_policy_is_the_mfa_baseline() -> None:
     p = parsed(GOOD_POLICY)
 
-    assert policy.is_mfa_baseline(p)
-    assert policy.baseline_gaps(p) == []
+    assert policy.is_unconditional_mfa_policy(p)
+    assert policy.unconditional_mfa_shortfalls(p) == []
     assert policy.targets_all_users(p)
     assert policy.is_enforced(p)
     assert policy.grant_requires_mfa(p.grant)
@@ -240,9 +240,9 @@ def _as_param(case: tuple[str, list[tuple[str, Any]], bool, str]) -> Any:
 def test_one_changed_field(edits: list[tuple[str, Any]], counts: bool, reason: str) -> None:
     p = parsed(changed(*edits))
 
-    gaps = policy.baseline_gaps(p)
+    gaps = policy.unconditional_mfa_shortfalls(p)
 
-    assert policy.is_mfa_baseline(p) is counts
+    assert policy.is_unconditional_mfa_policy(p) is counts
     if counts:
         assert gaps == []
     else:

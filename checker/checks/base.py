@@ -5,12 +5,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from checker.coverage import Coverage, compute_coverage
-from checker.directory import Directory, build_directory
 from checker.entra import ADMIN_ROLES
 from checker.evaluation.evaluate import Evaluation, evaluate
 from checker.model import RegistrationDetail, Tenant
-from checker.policy import tenant_location_namer
 from checker.report import Evidence, InputFile, Subject
 from checker.verdicts import Verdict
 
@@ -24,12 +21,6 @@ class Settings:
 
     def is_break_glass(self, *identifiers: str) -> bool:
         return any(identifier and identifier.lower() in self.break_glass for identifier in identifiers)
-
-
-@dataclass(frozen=True)
-class UserCoverage:
-    directory: Directory
-    coverage: Coverage
 
 
 @dataclass(frozen=True)
@@ -57,16 +48,6 @@ class CheckContext:
     def evaluation(self) -> Evaluation:
         """The sign-in space of DESIGN section 4, evaluated once for every check."""
         return evaluate(self.tenant)
-
-    @cached_property
-    def user_coverage(self) -> UserCoverage | None:
-        """Per-user coverage, worked out once for every check that needs it; None without users or policies."""
-        if self.tenant.users is None or self.tenant.conditional_access_policies is None:
-            return None
-        directory = build_directory(self.tenant)
-        coverage = compute_coverage(self.tenant.conditional_access_policies, directory,
-                                    tenant_location_namer(self.tenant.named_locations or ()))
-        return UserCoverage(directory, coverage)
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from checker.checks.common import (
 )
 from checker.checks.sign_ins import outcome_finding
 from checker.evaluation.evaluate import MFA
+from checker.evaluation.grants import Demand
 from checker.evaluation.users import new_member
 from checker.licence import plan_of
 from checker.model import Plan
@@ -105,7 +106,7 @@ def premium_uses_conditional_access(context: CheckContext) -> list[Finding]:
     if defaults.state is Defaults.UNKNOWN:
         return [not_assessed([NEEDS_DEFAULTS] + ([NEEDS_CA] if tenant.conditional_access_policies is None else []))]
     enforced_mfa = [p for p in tenant.conditional_access_policies or ()
-                    if ca.is_enforced(p) and ca.grant_requires_mfa(p.grant)]
+                    if ca.is_enforced(p) and context.evaluation.grant(p).demand is Demand.MFA]
     if enforced_mfa:
         return [Finding(Verdict.PASS, f"Security defaults are off and {len(enforced_mfa)} enforced Conditional "
                         "Access policies require MFA.", CA_COLLECTION,

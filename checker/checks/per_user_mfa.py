@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from checker import policy as ca
 from checker.checks.base import CheckContext, Finding
+from checker.evaluation.grants import Demand
 from checker.checks.common import (
     NEEDS_CA,
     NEEDS_DEFAULTS,
@@ -34,7 +35,7 @@ def per_user_mfa_disabled(context: CheckContext) -> list[Finding]:
         return [not_assessed([NEEDS_PER_USER])]
     defaults = defaults_state(tenant)
     policies = tenant.conditional_access_policies
-    ca_enforces = any(ca.is_enforced(p) and ca.grant_requires_mfa(p.grant) for p in policies or ())
+    ca_enforces = any(ca.is_enforced(p) and context.evaluation.grant(p).demand is Demand.MFA for p in policies or ())
     if defaults.state is Defaults.ON:
         mechanism = "security defaults require MFA"
     elif ca_enforces:

@@ -320,8 +320,43 @@ def _in_bundle(app: str, bundle: str, world: World) -> bool:
     return bool(world[("inBundle", bundle, app)])
 
 
-def _listed_app(entries: Iterable[str], app: str, world: World) -> bool:
-    for entry in sorted(_lower(entries)):
+class Conditions(NamedTuple):
+    """The conditions of one policy on a point, lower-cased once (the model keeps the export's case)."""
+
+    include_apps: tuple[str, ...]
+    exclude_apps: tuple[str, ...]
+    app_filter_mode: str | None
+    app_filter_rule: str
+    client_app_types: frozenset[str]
+    include_platforms: frozenset[str]
+    exclude_platforms: frozenset[str]
+    include_locations: tuple[str, ...]  # empty: every location
+    exclude_locations: tuple[str, ...]
+    device_filter_mode: str | None
+    device_filter_rule: str
+    flows: frozenset[str]
+
+    @classmethod
+    def of(cls, policy: ConditionalAccessPolicy) -> Conditions:
+        app_filter, device_filter = policy.application_filter, policy.device_filter
+        return cls(
+            include_apps=tuple(sorted(_lower(policy.include_applications))),
+            exclude_apps=tuple(sorted(_lower(policy.exclude_applications))),
+            app_filter_mode=None if app_filter is None else app_filter.mode.lower(),
+            app_filter_rule="" if app_filter is None else app_filter.rule,
+            client_app_types=_lower(policy.client_app_types),
+            include_platforms=_lower(policy.include_platforms),
+            exclude_platforms=_lower(policy.exclude_platforms),
+            include_locations=tuple(sorted(_lower(policy.include_locations))),
+            exclude_locations=tuple(sorted(_lower(policy.exclude_locations))),
+            device_filter_mode=None if device_filter is None else device_filter.mode.lower(),
+            device_filter_rule="" if device_filter is None else device_filter.rule,
+            flows=_flows(policy),
+        )
+
+
+def _listed_app(entries: tuple[str, ...], app: str, world: World) -> bool:
+    for entry in entries:
         if entry == "all" or entry == app:
             return True
         if entry in ("office365", "microsoftadminportals") and _in_bundle(app, entry, world):
@@ -329,18 +364,17 @@ def _listed_app(entries: Iterable[str], app: str, world: World) -> bool:
     return False
 
 
-def _app_included(policy: ConditionalAccessPolicy, app: str, world: World) -> bool:
-    app_filter = policy.application_filter
-    mode = app_filter.mode.lower() if app_filter is not None else None
-    included = _listed_app(policy.include_applications, app, world) or (
-        mode == "include" and bool(world[("appFilter", app_filter.rule, app)]))  # type: ignore[union-attr]
-    excluded = _listed_app(policy.exclude_applications, app, world) or (
-        mode == "exclude" and bool(world[("appFilter", app_filter.rule, app)]))  # type: ignore[union-attr]
+def _app_included(conditions: Conditions, app: str, world: World) -> bool:
+    mode, rule = conditions.app_filter_mode, conditions.app_filter_rule
+    included = _listed_app(conditions.include_apps, app, world) or (
+        mode == "include" and bool(world[("appFilter", rule, app)]))
+    excluded = _listed_app(conditions.exclude_apps, app, world) or (
+        mode == "exclude" and bool(world[("appFilter", rule, app)]))
     return included and not excluded
 
 
-def _client_app_included(policy: ConditionalAccessPolicy, client_app: str, world: World) -> bool:
-    listed = _lower(policy.client_app_types)
+def _client_app_included(conditions: Conditions, client_app: str, world: World) -> bool:
+    listed = conditions.client_app_types
     if not listed or "all" in listed or client_app.lower() in listed:
         return True
     return any(world[("clientAppValue", value, client_app)] for value in sorted(listed - KNOWN_CLIENT_APP_TYPES))
@@ -352,10 +386,10 @@ def _platform_listed(listed: frozenset[str], platform: str, world: World) -> boo
     return any(world[("platformValue", value, platform)] for value in sorted(listed - KNOWN_PLATFORMS))
 
 
-def _platform_included(policy: ConditionalAccessPolicy, platform: str, world: World) -> bool:
-    include = _lower(policy.include_platforms)
+def _platform_included(conditions: Conditions, platform: str, world: World) -> bool:
+    include = conditions.include_platforms
     included = not include or _platform_listed(include, platform, world)
-    return included and not _platform_listed(_lower(policy.exclude_platforms), platform, world)
+    return included and not _platform_listed(conditions.exclude_platforms, platform, world)
 
 
 def _is_trusted(d: Directory, location: str, world: World) -> bool:
@@ -369,8 +403,8 @@ def _is_trusted(d: Directory, location: str, world: World) -> bool:
     return bool(world[("trusted", location)])
 
 
-def _listed_location(d: Directory, entries: Iterable[str], location: str, world: World) -> bool:
-    for entry in sorted(_lower(entries)):
+def _listed_location(d: Directory, entries: tuple[str, ...], location: str, world: World) -> bool:
+    for entry in entries:
         if entry == "all" or entry == location:
             return True
         if entry == "alltrusted" and _is_trusted(d, location, world):
@@ -378,18 +412,17 @@ def _listed_location(d: Directory, entries: Iterable[str], location: str, world:
     return False
 
 
-def _location_included(d: Directory, policy: ConditionalAccessPolicy, location: str, world: World) -> bool:
-    include = policy.include_locations
+def _location_included(d: Directory, conditions: Conditions, location: str, world: World) -> bool:
+    include = conditions.include_locations
     included = not include or _listed_location(d, include, location, world)
-    return included and not _listed_location(d, policy.exclude_locations, location, world)
+    return included and not _listed_location(d, conditions.exclude_locations, location, world)
 
 
-def _device_included(policy: ConditionalAccessPolicy, device: frozenset[str]) -> bool:
-    device_filter = policy.device_filter
-    if device_filter is None:
+def _device_included(conditions: Conditions, device: frozenset[str]) -> bool:
+    if conditions.device_filter_mode is None:
         return True
-    matches = device_filter.rule in device
-    return not matches if device_filter.mode.lower() == "exclude" else matches
+    matches = conditions.device_filter_rule in device
+    return not matches if conditions.device_filter_mode == "exclude" else matches
 
 
 def _flows(policy: ConditionalAccessPolicy) -> frozenset[str]:
@@ -397,27 +430,27 @@ def _flows(policy: ConditionalAccessPolicy) -> frozenset[str]:
     return listed - {"", "none"}
 
 
-def _flow_included(policy: ConditionalAccessPolicy, flow: str, world: World) -> bool:
-    listed = _flows(policy)
+def _flow_included(conditions: Conditions, flow: str, world: World) -> bool:
+    listed = conditions.flows
     if not listed or flow.lower() in listed & KNOWN_FLOWS:
         return True
     return any(world[("flowValue", value, flow)] for value in sorted(listed - KNOWN_FLOWS))
 
 
-def _applies_at(d: Directory, policy: ConditionalAccessPolicy, point: Point, world: World) -> bool:
-    return (_app_included(policy, point.app, world)
-            and _client_app_included(policy, point.client_app, world)
-            and _platform_included(policy, point.platform, world)
-            and _location_included(d, policy, point.location, world)
-            and _device_included(policy, point.device)
-            and _flow_included(policy, point.flow, world))
+def _applies_at(d: Directory, conditions: Conditions, point: Point, world: World) -> bool:
+    return (_app_included(conditions, point.app, world)
+            and _client_app_included(conditions, point.client_app, world)
+            and _platform_included(conditions, point.platform, world)
+            and _location_included(d, conditions, point.location, world)
+            and _device_included(conditions, point.device)
+            and _flow_included(conditions, point.flow, world))
 
 
-def _gets_through(d: Directory, guarding: list[ConditionalAccessPolicy], point: Point, world: World) -> bool:
+def _gets_through(d: Directory, guarding: list[Conditions], point: Point, world: World) -> bool:
     """True when the sign-in at ``point`` can happen and no guarding policy applies to it."""
     if point.location == MFA_TRUSTED_IPS and not world[("trustedIpsInUse",)]:
         return False  # in this world nobody signs in from the MFA trusted IPs
-    return not any(_applies_at(d, policy, point, world) for policy in guarding)
+    return not any(_applies_at(d, conditions, point, world) for conditions in guarding)
 
 
 # -- device filters: concrete devices --------------------------------------------------------------
@@ -706,17 +739,22 @@ def evaluate(tenant: Tenant, user: User) -> dict[Point, tuple[int, int]]:
         if fact.scope is not None:
             scoped.setdefault(fact.scope, []).append(fact)
     points = list(space.points())
+    point_facts = {point: [fact for scope in _scopes(point) for fact in scoped.get(scope, ())] for point in points}
     through = dict.fromkeys(points, 0)
     worlds = dict.fromkeys(points, 0)
+    conditions = [Conditions.of(policy) for policy in policies]
     for unscoped_values in _assignments(unscoped):
         world = World(unscoped_values)
-        guarding = [policy for policy in policies
+        # the enforced policies that apply to the user and block or require MFA, in this world
+        guarding = [conditions[index] for index, policy in enumerate(policies)
                     if _applies_to_user(d, policy, world) and _grant(d, policy, world) is not None]
         for point in points:
-            point_facts = [fact for scope in _scopes(point) for fact in scoped.get(scope, ())]
-            for scoped_values in _assignments(point_facts):
-                point_world = World(unscoped_values)
-                point_world.update(scoped_values)
+            if not point_facts[point]:
+                point_worlds: Iterable[World] = (world,)
+            else:
+                point_worlds = (World({**unscoped_values, **scoped_values})
+                                for scoped_values in _assignments(point_facts[point]))
+            for point_world in point_worlds:
                 worlds[point] += 1
                 if _gets_through(d, guarding, point, point_world):
                     through[point] += 1

@@ -119,7 +119,8 @@ class Directory:
         self.user_id = user.id.lower()
         self.groups: dict[str, Group] = {group.id.lower(): group for group in tenant.groups or ()}
         self.role_templates: dict[str, str] = {
-            definition.id.lower(): definition.template_id.lower() for definition in tenant.role_definitions or ()
+            definition.id.lower(): (definition.template_id or definition.id).lower()
+            for definition in tenant.role_definitions or ()
         }
         self.named_locations: dict[str, NamedLocation] = {
             location.id.lower(): location for location in tenant.named_locations or ()
@@ -132,19 +133,23 @@ class Directory:
         return self.role_templates.get(role_definition_id.lower(), role_definition_id.lower())
 
 
-def _user_type(d: Directory, world: World) -> str:
-    """"guest" or "member"; a world decides when the export does not say."""
-    user_type = (d.user.user_type or "").lower()
-    if user_type in ("guest", "member"):
-        return user_type
-    return str(world[("userType",)])
+# the guest or external types a real user can have; "member" stands for none
+USER_GUEST_TYPES = ("member", "internalguest", "b2bcollaborationguest", "b2bcollaborationmember")
 
 
 def _guest_type(d: Directory, world: World) -> str | None:
-    """The user's guest or external type (lower-case), None for an ordinary member."""
-    if _user_type(d, world) == "guest":
+    """The user's guest or external type (lower-case), None for an ordinary member.
+
+    From userType and the invitation signs; a world picks one of USER_GUEST_TYPES when the
+    export does not give the user's type.
+    """
+    user_type = (d.user.user_type or "").lower()
+    if user_type == "guest":
         return "b2bcollaborationguest" if d.invited else "internalguest"
-    return "b2bcollaborationmember" if d.invited else None
+    if user_type == "member":
+        return "b2bcollaborationmember" if d.invited else None
+    kind = str(world[("guestType",)])
+    return None if kind == "member" else kind
 
 
 def _is_member(d: Directory, group_id: str, world: World, walked: frozenset[str] = frozenset()) -> bool:
@@ -627,12 +632,12 @@ def facts(tenant: Tenant, user: User, policies: list[ConditionalAccessPolicy], s
     def add(key: tuple[str, ...], values: tuple[object, ...] = YES_NO, scope: tuple[str, str] | None = None) -> None:
         found.setdefault(key, Fact(key, values, scope))
 
-    # the user's type, hence guest type
-    user_types = [(user.user_type or "").lower()]
-    if user_types[0] not in ("guest", "member"):
-        user_types = ["guest", "member"]
-        add(("userType",), tuple(user_types))
-    may_be_guest = any(_guest_type(d, World({("userType",): kind})) is not None for kind in user_types)
+    # the user's guest type
+    if (user.user_type or "").lower() in ("guest", "member"):
+        may_be_guest = _guest_type(d, World()) is not None
+    else:
+        add(("guestType",), USER_GUEST_TYPES)
+        may_be_guest = True
 
     # groups and roles
     referenced_groups: set[str] = set()

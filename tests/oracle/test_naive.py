@@ -302,13 +302,14 @@ def test_guest_types_by_invitation_signs():
 
 
 def test_the_guest_type_of_a_user_without_a_type():
-    # Guest or Member, unknown; the invitation signs are known: no #EXT#, so internalGuest or member
+    # any of member, internalGuest, b2bCollaborationGuest and b2bCollaborationMember
     untyped = User("x", "x@contoso.example", "X", True, None, O)
-    t = tenant(policy(users=UserScope(include_users=("All",), exclude_guest_types=("b2bCollaborationGuest",))),
-               users=(untyped,))
+    for excluded in ("internalGuest", "b2bCollaborationGuest", "b2bCollaborationMember"):
+        t = tenant(policy(users=UserScope(include_users=("All",), exclude_guest_types=(excluded,))), users=(untyped,))
+        assert naive_status(t, untyped) == "undetermined", excluded
+    t = tenant(policy("members", users=UserScope(include_users=("All",), exclude_users=("GuestsOrExternalUsers",))),
+               policy("guests", users=UserScope(include_users=("GuestsOrExternalUsers",))), users=(untyped,))
     assert naive_status(t, untyped) == "covered"
-    t = tenant(policy(users=UserScope(include_users=("All",), exclude_guest_types=("internalGuest",))), users=(untyped,))
-    assert naive_status(t, untyped) == "undetermined"
 
 
 def test_a_guest_condition_naming_tenants_is_undetermined():

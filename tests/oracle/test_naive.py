@@ -4,7 +4,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 
 from checker import entra
 from checker.model import (
@@ -22,6 +22,7 @@ from checker.model import (
 )
 from checker.origin import Origin
 
+from . import naive
 from .naive import (
     ELSEWHERE,
     MFA_TRUSTED_IPS,
@@ -449,3 +450,33 @@ def test_naive_status_runs_on_random_tenants(t: Tenant):
         assert status == ("uncovered" if gaps else "undetermined" if undetermined else "covered")
         assert all(point.location != MFA_TRUSTED_IPS for point in gaps)
     assert time.perf_counter() - start < 5  # a generous bound: the examples take well under 0.5 s
+
+
+def every_world_at_once(t: Tenant, user: User) -> tuple[frozenset[naive.Point], frozenset[naive.Point]]:
+    """Gap and undetermined points with every fact in every world, scoped or not (slow)."""
+    d = naive.Directory(t, user)
+    space = naive.sign_in_space(t)
+    policies = naive._guarding_candidates(t)
+    facts = [fact._replace(scope=None) for fact in naive.facts(t, user, policies, space)]
+    conditions = [naive.Conditions.of(policy) for policy in policies]
+    through: dict[naive.Point, list[bool]] = {point: [] for point in space.points()}
+    for values in naive._assignments(facts):
+        world = naive.World(values)
+        guarding = [conditions[index] for index, policy in enumerate(policies)
+                    if naive._applies_to_user(d, policy, world) and naive._grant(d, policy, world) is not None]
+        for point, outcomes in through.items():
+            outcomes.append(naive._gets_through(d, guarding, point, world))
+    return (frozenset(point for point, outcomes in through.items() if all(outcomes)),
+            frozenset(point for point, outcomes in through.items() if any(outcomes) and not all(outcomes)))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(tenants())
+def test_scoped_facts_give_the_same_points_as_every_world_at_once(t: Tenant):
+    users = users_of(t)
+    assume(users)
+    user = users[0]
+    policies = naive._guarding_candidates(t)
+    facts = naive.facts(t, user, policies, sign_in_space(t))
+    assume(any(fact.scope is not None for fact in facts) and len(facts) <= 6)
+    assert every_world_at_once(t, user) == (naive_gap_points(t, user), naive_undetermined_points(t, user))

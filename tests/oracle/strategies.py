@@ -257,7 +257,8 @@ def _policy(draw: st.DrawFn, index: int, vocabulary: Vocabulary) -> ConditionalA
 @st.composite
 def _protecting_grant(draw: st.DrawFn, strengths: dict[str, AuthenticationStrength]) -> GrantControls:
     """A grant that (most of the time) requires MFA or blocks."""
-    kind = draw(st.sampled_from(["mfa"] * 4 + ["block", "strength", "custom strength", "device or mfa"]))
+    kind = draw(st.sampled_from(
+        ["mfa"] * 4 + ["block", "strength", "custom strength", "unknown strength", "device or mfa"]))
     if kind == "mfa":
         return GrantControls("OR", ("mfa",))
     if kind == "block":
@@ -266,6 +267,8 @@ def _protecting_grant(draw: st.DrawFn, strengths: dict[str, AuthenticationStreng
         return GrantControls("OR", ("mfa", "compliantDevice"))
     if kind == "strength":
         return GrantControls("OR", (), authentication_strength_id=MFA_STRENGTH)
+    if kind == "unknown strength":
+        return GrantControls("OR", (), authentication_strength_id=UNKNOWN_STRENGTH)
     embedded = strengths[CUSTOM_MFA_STRENGTH] if draw(st.booleans()) else None
     return GrantControls("OR", (), authentication_strength_id=CUSTOM_MFA_STRENGTH, authentication_strength=embedded)
 
@@ -292,11 +295,12 @@ def _baseline(draw: st.DrawFn, vocabulary: Vocabulary) -> list[ConditionalAccess
     kind = draw(st.sampled_from(["none", "plain", "plain", "split", "split"]))
     if kind == "none":
         return []
-    exclusion = draw(st.sampled_from(["none"] * 3 + ["group", "role", "guest", "user"]))
+    exclusion = draw(st.sampled_from(["none"] * 3 + ["group", "missing group", "role", "guest", "user"]))
     users = UserScope(
         include_users=("All",),
         exclude_users=tuple(vocabulary.user_ids[-1:]) if exclusion == "user" else (),
-        exclude_groups=tuple(vocabulary.group_ids[:1]) if exclusion == "group" else (),
+        exclude_groups=(tuple(vocabulary.group_ids[:1]) if exclusion == "group"
+                        else ("group-missing",) if exclusion == "missing group" else ()),
         exclude_roles=(GLOBAL_ADMIN,) if exclusion == "role" else (),
         exclude_guest_types=(draw(st.sampled_from(REAL_GUEST_TYPES)),) if exclusion == "guest" else (),
     )

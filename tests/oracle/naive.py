@@ -105,7 +105,7 @@ class World(dict[tuple[str, ...], object]):
 
 def _assignments(facts: list[Fact]) -> Iterator[dict[tuple[str, ...], object]]:
     for values in itertools.product(*(fact.values for fact in facts)):
-        yield dict(zip((fact.key for fact in facts), values))
+        yield dict(zip((fact.key for fact in facts), values, strict=True))
 
 
 # -- the directory: who the user is ---------------------------------------------------------------
@@ -187,8 +187,8 @@ def _holds_role(d: Directory, template: str, world: World) -> bool:
         if (role.role_template_id.lower() == template and role.member_ids is not None
                 and any(_is_principal(d, member, world) for member in role.member_ids)):
             return True
-    if tenant.role_assignments is None and any(
-            role.role_template_id.lower() == template and role.member_ids is None for role in tenant.directory_roles or ()):
+    if tenant.role_assignments is None and any(role.role_template_id.lower() == template and role.member_ids is None
+                                               for role in tenant.directory_roles or ()):
         return bool(world[("role", template)])
     return False
 
@@ -493,16 +493,14 @@ def _clause(text: str) -> Clause | None:
     if found is None:
         return None
     prop, operator, operand = found.group(1).lower(), found.group(2).lower(), found.group(3).strip()
+    values: list[str | None] = []
     if operator in ("eq", "ne"):
-        value = _value(operand)
-        values = None if value is None else [value]
+        values = [_value(operand)]
     elif operand.startswith("[") and operand.endswith("]"):
         values = [_value(part) for part in operand[1:-1].split(",")]
-    else:
-        values = None
     if not values or None in values:
         return None
-    return Clause(prop, frozenset(v for v in values if v is not None), operator in ("ne", "notin"))
+    return Clause(prop, frozenset(value for value in values if value is not None), operator in ("ne", "notin"))
 
 
 def parse_device_rule(rule: str) -> Rule:
@@ -514,7 +512,8 @@ def parse_device_rule(rule: str) -> Rule:
             if state == "all":
                 disjuncts.append(())
             else:
-                disjuncts.append((_STATE_CLAUSES.get(state, Clause("devicestate:" + state, frozenset({"true"}), False)),))
+                clause = _STATE_CLAUSES.get(state, Clause("devicestate:" + state, frozenset({"true"}), False))
+                disjuncts.append((clause,))
         return tuple(disjuncts)
     parsed: list[tuple[Clause, ...]] = []
     for part in re.split(r"\s+-or\s+", rule.strip(), flags=re.IGNORECASE):
@@ -548,7 +547,7 @@ def device_points(rules: Iterable[str]) -> list[frozenset[str]]:
     domains = [["false", "true"] if domain == ["true"] or domain == ["false"] else domain for domain in domains]
     found: set[frozenset[str]] = set()
     for values in itertools.product(*domains):
-        device = dict(zip(props, values))
+        device = dict(zip(props, values, strict=True))
         found.add(frozenset(rule for rule, parsed_rule in parsed.items() if _rule_matches(parsed_rule, device)))
     return sorted(found, key=lambda matched: sorted(matched))
 
@@ -583,7 +582,8 @@ def sign_in_space(tenant: Tenant) -> Space:
     if "alltrusted" in named:
         locations.add(MFA_TRUSTED_IPS)
         # AllTrusted names every trusted location of the tenant, not only those a policy names
-        locations |= {location.id.lower() for location in tenant.named_locations or () if location.is_trusted is not False}
+        locations |= {location.id.lower() for location in tenant.named_locations or ()
+                      if location.is_trusted is not False}
     locations.discard(ELSEWHERE)
     rules = [policy.device_filter.rule for policy in policies if policy.device_filter is not None]
     return Space(
@@ -648,16 +648,18 @@ def facts(tenant: Tenant, user: User, policies: list[ConditionalAccessPolicy], s
         referenced_roles |= _lower((*scope.include_roles, *scope.exclude_roles))
     if referenced_roles:
         if _roles_unknown(tenant):
-            for role in referenced_roles:
-                add(("role", role))
+            for template in sorted(referenced_roles):
+                add(("role", template))
         else:
             principals = [assignment.principal_id for assignment in tenant.role_assignments or ()]
-            principals += [member for role in tenant.directory_roles or () for member in role.member_ids or ()]
+            principals += [member for directory_role in tenant.directory_roles or ()
+                           for member in directory_role.member_ids or ()]
             referenced_groups |= {principal for principal in _lower(principals) if principal in d.groups}
             if tenant.role_assignments is None:
-                for role in tenant.directory_roles or ():
-                    if role.member_ids is None and role.role_template_id.lower() in referenced_roles:
-                        add(("role", role.role_template_id.lower()))
+                for directory_role in tenant.directory_roles or ():
+                    template = directory_role.role_template_id.lower()
+                    if directory_role.member_ids is None and template in referenced_roles:
+                        add(("role", template))
     for group_id in sorted(_groups_to_walk(d, referenced_groups)):
         add(("member", group_id))
 

@@ -307,7 +307,7 @@ def _baseline(draw: st.DrawFn, vocabulary: Vocabulary) -> list[ConditionalAccess
     halves: tuple[dict[str, object], ...] = ({},)
     if kind == "split":
         halves = SPLITS[draw(st.sampled_from(sorted(SPLITS)))]
-    policies = []
+    policies: list[ConditionalAccessPolicy] = []
     for half in halves:
         fields: dict[str, object] = {"include_applications": ("All",), **half}
         policies.append(ConditionalAccessPolicy(

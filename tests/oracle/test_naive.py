@@ -35,12 +35,12 @@ from .naive import (
 )
 from .strategies import tenants, users_of
 
-O = Origin("test.json", "/x")
-ALICE = User("alice", "alice@contoso.example", "Alice", True, "Member", O)
-BOB = User("bob", "bob@contoso.example", "Bob", True, "Member", O)
-INVITED_MEMBER = User("carol", "carol_fabrikam.example#EXT#@contoso.example", "Carol", True, "Member", O)
-EXTERNAL_GUEST = User("dave", "dave_fabrikam.example#EXT#@contoso.example", "Dave", True, "Guest", O)
-INTERNAL_GUEST = User("erin", "erin@contoso.example", "Erin", True, "Guest", O)
+ORIGIN = Origin("test.json", "/x")
+ALICE = User("alice", "alice@contoso.example", "Alice", True, "Member", ORIGIN)
+BOB = User("bob", "bob@contoso.example", "Bob", True, "Member", ORIGIN)
+INVITED_MEMBER = User("carol", "carol_fabrikam.example#EXT#@contoso.example", "Carol", True, "Member", ORIGIN)
+EXTERNAL_GUEST = User("dave", "dave_fabrikam.example#EXT#@contoso.example", "Dave", True, "Guest", ORIGIN)
+INTERNAL_GUEST = User("erin", "erin@contoso.example", "Erin", True, "Guest", ORIGIN)
 
 MFA = GrantControls("OR", ("mfa",))
 BLOCK = GrantControls("OR", ("block",))
@@ -58,7 +58,7 @@ HYBRID_JOINED = 'device.trustType -eq "ServerAD"'
 def policy(name: str = "p", **fields: Any) -> ConditionalAccessPolicy:
     """An enforced policy: all users, all apps, MFA, unless told otherwise."""
     values: dict[str, Any] = {
-        "id": name, "display_name": name, "state": "enabled", "origin": O,
+        "id": name, "display_name": name, "state": "enabled", "origin": ORIGIN,
         "users": UserScope(include_users=("All",)), "include_applications": ("All",), "grant": MFA,
     }
     values.update(fields)
@@ -75,7 +75,7 @@ def tenant(*policies: ConditionalAccessPolicy, users: tuple[User, ...] = (ALICE,
 
 
 def strength(strength_id: str, *combinations: str, satisfied: str = "mfa") -> AuthenticationStrength:
-    return AuthenticationStrength(strength_id, strength_id, combinations, O, "custom", satisfied)
+    return AuthenticationStrength(strength_id, strength_id, combinations, ORIGIN, "custom", satisfied)
 
 
 # -- the required cases ----------------------------------------------------------------------------
@@ -88,7 +88,7 @@ def test_one_all_users_mfa_policy_covers():
 
 
 def test_excluded_by_group_is_uncovered():
-    group = Group("g-1", "Break glass", ("alice",), O)
+    group = Group("g-1", "Break glass", ("alice",), ORIGIN)
     t = tenant(policy(users=UserScope(include_users=("All",), exclude_groups=("G-1",))), groups=(group,))
     assert naive_status(t, ALICE) == "uncovered"
     assert naive_gap_points(t, ALICE) == frozenset(sign_in_space(t).points())
@@ -128,7 +128,8 @@ def test_an_or_grant_offering_a_compliant_device_is_uncovered():
 
 def test_a_custom_strength_allowing_password_alone_is_uncovered():
     weak = strength("weak", "password", "password,sms")
-    t = tenant(policy(grant=GrantControls("OR", (), authentication_strength_id="weak")), authentication_strengths=(weak,))
+    t = tenant(policy(grant=GrantControls("OR", (), authentication_strength_id="weak")),
+               authentication_strengths=(weak,))
     assert naive_status(t, ALICE) == "uncovered"
     embedded = tenant(policy(grant=GrantControls("OR", (), authentication_strength_id="weak",
                                                  authentication_strength=weak)))
@@ -142,7 +143,7 @@ def test_a_strength_by_unknown_id_is_undetermined():
 
 
 def test_a_group_without_members_is_undetermined():
-    group = Group("g-1", "Pilot", None, O)
+    group = Group("g-1", "Pilot", None, ORIGIN)
     t = tenant(policy(users=UserScope(include_groups=("g-1",))), groups=(group,))
     assert naive_status(t, ALICE) == "undetermined"
     excluded = tenant(policy(users=UserScope(include_users=("All",), exclude_groups=("g-1",))), groups=(group,))
@@ -156,7 +157,7 @@ def test_a_report_only_policy_does_not_cover():
 
 
 def test_excluding_trusted_locations_with_a_location_of_unknown_trust_is_undetermined():
-    office = NamedLocation(HEAD_OFFICE, "Head office", None, O)
+    office = NamedLocation(HEAD_OFFICE, "Head office", None, ORIGIN)
     t = tenant(policy(include_locations=("All",), exclude_locations=("AllTrusted",)),
                policy("office", include_locations=(HEAD_OFFICE,), grant=GrantControls("OR", ("compliantDevice",))),
                named_locations=(office,))
@@ -188,7 +189,8 @@ def test_an_and_grant_with_mfa_covers():
 
 def test_two_policies_offering_a_device_do_not_add_up_to_mfa():
     device_or_mfa = GrantControls("OR", ("mfa", "compliantDevice"))
-    assert naive_status(tenant(policy("a", grant=device_or_mfa), policy("b", grant=device_or_mfa)), ALICE) == "uncovered"
+    t = tenant(policy("a", grant=device_or_mfa), policy("b", grant=device_or_mfa))
+    assert naive_status(t, ALICE) == "uncovered"
     # but one MFA policy is enough, whatever another offers
     assert naive_status(tenant(policy("a", grant=device_or_mfa), policy("b")), ALICE) == "covered"
 
@@ -240,19 +242,19 @@ def test_state_is_compared_without_case():
 # -- users ----------------------------------------------------------------------------------------
 
 def test_nested_groups_with_a_cycle():
-    outer = Group("g-1", "Outer", ("g-2",), O, nested_group_ids=("g-2",))
-    inner = Group("g-2", "Inner", ("g-1", "alice"), O, nested_group_ids=("g-1",))
+    outer = Group("g-1", "Outer", ("g-2",), ORIGIN, nested_group_ids=("g-2",))
+    inner = Group("g-2", "Inner", ("g-1", "alice"), ORIGIN, nested_group_ids=("g-1",))
     t = tenant(policy(users=UserScope(include_users=("All",), exclude_groups=("g-1",))), groups=(outer, inner))
     assert naive_status(t, ALICE) == "uncovered"
     assert naive_status(t, BOB) == "covered"
 
 
 def test_a_nested_group_the_export_does_not_have_is_undetermined():
-    outer = Group("g-1", "Outer", ("g-9",), O, nested_group_ids=("g-9",))
+    outer = Group("g-1", "Outer", ("g-9",), ORIGIN, nested_group_ids=("g-9",))
     t = tenant(policy(users=UserScope(include_users=("All",), exclude_groups=("g-1",))), groups=(outer,))
     assert naive_status(t, ALICE) == "undetermined"
     # a direct member is a member, whatever the nested group holds
-    outer = Group("g-1", "Outer", ("g-9", "alice"), O, nested_group_ids=("g-9",))
+    outer = Group("g-1", "Outer", ("g-9", "alice"), ORIGIN, nested_group_ids=("g-9",))
     t = tenant(policy(users=UserScope(include_users=("All",), exclude_groups=("g-1",))), groups=(outer,))
     assert naive_status(t, ALICE) == "uncovered"
 
@@ -263,19 +265,19 @@ def test_a_group_the_export_does_not_have_is_undetermined():
 
 
 def test_roles_through_definitions_groups_and_scopes():
-    definition = RoleDefinition("def-1", GLOBAL_ADMIN, "Global Administrator", O)
-    admins = Group("g-admins", "Admins", ("alice",), O)
+    definition = RoleDefinition("def-1", GLOBAL_ADMIN, "Global Administrator", ORIGIN)
+    admins = Group("g-admins", "Admins", ("alice",), ORIGIN)
     everyone_but_admins = policy(users=UserScope(include_users=("All",), exclude_roles=(GLOBAL_ADMIN,)))
     through_group = tenant(everyone_but_admins, groups=(admins,), role_definitions=(definition,),
-                           role_assignments=(RoleAssignment("a-1", "g-admins", "def-1", "/", O),))
+                           role_assignments=(RoleAssignment("a-1", "g-admins", "def-1", "/", ORIGIN),))
     assert naive_status(through_group, ALICE) == "uncovered"
     assert naive_status(through_group, BOB) == "covered"
     # an assignment scoped to an administrative unit does not hold the role tenant-wide
     scoped = tenant(everyone_but_admins, role_definitions=(definition,),
-                    role_assignments=(RoleAssignment("a-1", "alice", "def-1", "/administrativeUnits/au", O),))
+                    role_assignments=(RoleAssignment("a-1", "alice", "def-1", "/administrativeUnits/au", ORIGIN),))
     assert naive_status(scoped, ALICE) == "covered"
     # without a definition, the assignment's role definition id is the template id
-    direct = tenant(everyone_but_admins, role_assignments=(RoleAssignment("a-1", "alice", GLOBAL_ADMIN, "", O),))
+    direct = tenant(everyone_but_admins, role_assignments=(RoleAssignment("a-1", "alice", GLOBAL_ADMIN, "", ORIGIN),))
     assert naive_status(direct, ALICE) == "uncovered"
 
 
@@ -297,14 +299,14 @@ def test_guest_types_by_invitation_signs():
                                          ("Guest", {"creation_type": "Invitation"}, "b2bCollaborationGuest"),
                                          ("Guest", {"external_user_state": "Accepted"}, "b2bCollaborationGuest"),
                                          ("Member", {"creation_type": "Invitation"}, "b2bCollaborationMember")):
-        user = User("x", "x@contoso.example", "X", True, user_type, O, **extra)
+        user = User("x", "x@contoso.example", "X", True, user_type, ORIGIN, **extra)
         t = tenant(policy(users=UserScope(include_guest_types=(guest_type,))), users=(user,))
         assert naive_status(t, user) == "covered", (user_type, extra)
 
 
 def test_the_guest_type_of_a_user_without_a_type():
     # any of member, internalGuest, b2bCollaborationGuest and b2bCollaborationMember
-    untyped = User("x", "x@contoso.example", "X", True, None, O)
+    untyped = User("x", "x@contoso.example", "X", True, None, ORIGIN)
     for excluded in ("internalGuest", "b2bCollaborationGuest", "b2bCollaborationMember"):
         t = tenant(policy(users=UserScope(include_users=("All",), exclude_guest_types=(excluded,))), users=(untyped,))
         assert naive_status(t, untyped) == "undetermined", excluded
@@ -318,7 +320,8 @@ def test_a_guest_condition_naming_tenants_is_undetermined():
                users=(EXTERNAL_GUEST,))
     assert naive_status(t, EXTERNAL_GUEST) == "undetermined"
     # one home tenant: in the list of one policy and out of the other's exclusion, or the reverse
-    t = tenant(policy("a", users=UserScope(include_guest_types=("b2bCollaborationGuest",), include_guest_tenants=("t-1",))),
+    t = tenant(policy("a", users=UserScope(include_guest_types=("b2bCollaborationGuest",),
+                                           include_guest_tenants=("t-1",))),
                policy("b", users=UserScope(include_users=("All",), exclude_guest_types=("b2bCollaborationGuest",),
                                           exclude_guest_tenants=("t-1",))),
                users=(EXTERNAL_GUEST,))
@@ -327,7 +330,7 @@ def test_a_guest_condition_naming_tenants_is_undetermined():
 
 def test_none_includes_nobody_and_a_disabled_user_is_still_evaluated():
     assert naive_status(tenant(policy(users=UserScope(include_users=("None",)))), ALICE) == "uncovered"
-    disabled = User("zed", "zed@contoso.example", "Zed", False, "Member", O)
+    disabled = User("zed", "zed@contoso.example", "Zed", False, "Member", ORIGIN)
     assert naive_status(tenant(policy(), users=(disabled,)), disabled) == "covered"
 
 
@@ -400,8 +403,8 @@ def test_device_rules_are_read_as_concrete_devices():
 
 
 def test_locations():
-    trusted = NamedLocation(HEAD_OFFICE, "Head office", True, O)
-    untrusted = NamedLocation(BRANCH, "Branch", False, O)
+    trusted = NamedLocation(HEAD_OFFICE, "Head office", True, ORIGIN)
+    untrusted = NamedLocation(BRANCH, "Branch", False, ORIGIN)
     split = (policy("outside", include_locations=("All",), exclude_locations=("AllTrusted",)),
              policy("inside", include_locations=("AllTrusted",)))
     assert naive_status(tenant(*split, named_locations=(trusted, untrusted)), ALICE) == "covered"
@@ -412,7 +415,7 @@ def test_locations():
 
 
 def test_alltrusted_names_the_trusted_locations_no_policy_names():
-    trusted = NamedLocation(HEAD_OFFICE, "Head office", True, O)
+    trusted = NamedLocation(HEAD_OFFICE, "Head office", True, ORIGIN)
     t = tenant(policy(include_locations=("All",), exclude_locations=("AllTrusted",)), named_locations=(trusted,))
     assert naive_status(t, ALICE) == "uncovered"
     assert {point.location for point in naive_gap_points(t, ALICE)} == {HEAD_OFFICE}

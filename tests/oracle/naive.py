@@ -12,16 +12,33 @@ clients only, Conditional Access only (security defaults are ignored).
 
 **Worlds.** What the export does not say is a *fact*: a variable with a few possible values
 (membership in a group whose members are missing, the user's type, whether an unknown control
-counts as MFA, ...); ``_facts`` lists them all. A world gives every fact a value. Facts
+counts as MFA, ...); ``facts`` lists them all. A world gives every fact a value. Facts
 about one app, client app, platform, location or flow (whether app X is in Office365, whether
 location L is trusted, ...) are *scoped* to it: only a point with that coordinate can read
 them, so a point is evaluated in every assignment of the unscoped facts and of its own
 scoped facts, which is the same as every world. A world raises ``UnlistedFact`` when the
-evaluation reads a fact that ``_facts`` did not list, so the two cannot drift apart
+evaluation reads a fact that ``facts`` did not list, so the two cannot drift apart
 silently.
 
 A point is a *certain gap* when it is unprotected in every world, *undetermined* when it is
 unprotected in some world but not in all.
+
+**Readings where the brief left room** (each pinned in test_naive.py):
+- ``AllTrusted`` names every trusted location of the tenant: when a policy uses it, the
+  tenant's named locations whose trust is not known to be false are points too, named by a
+  policy or not.
+- A guest's home tenant is one fact with one value (a tenant some policy lists, or another
+  one), so that two policies listing the same tenant cannot disagree about it.
+- A group that a policy names and the export does not have has unknown members.
+- With no role assignments but directory roles, a role whose members were not expanded is
+  unknown.
+- An unknown value in a condition list is one fact per (value, point coordinate): whether
+  the value covers that coordinate. An unknown guest-type value is one fact per value.
+- A risk condition that lists "none" applies at no risk.
+- A grant with no control at all asks for nothing (an empty OR is not "every option MFA").
+- An allowed combination of two or more distinct modes is multifactor, known modes or not.
+- The legacy ``deviceState in [Compliant, DomainJoined]`` reads as isCompliant == True or
+  trustType == "ServerAD"; a device rule the oracle cannot read is a property of its own.
 """
 from __future__ import annotations
 

@@ -11,6 +11,7 @@ from checker.model import (
     AttributeFilter,
     AuthenticationStrength,
     ConditionalAccessPolicy,
+    DirectoryRole,
     GrantControls,
     Group,
     NamedLocation,
@@ -211,6 +212,14 @@ def test_built_in_strengths_and_a_multifactor_custom_strength_cover():
     assert naive_status(t, ALICE) == "uncovered"
 
 
+def test_a_combination_of_two_distinct_modes_is_multifactor():
+    for combinations, status in ((("password,someNewMethod",), "covered"), (("password,password",), "uncovered"),
+                                 (("someNewMethod",), "uncovered"), (("temporaryAccessPassOneTime",), "covered")):
+        custom = strength("custom", *combinations)
+        t = tenant(policy(grant=GrantControls("OR", (), "custom")), authentication_strengths=(custom,))
+        assert naive_status(t, ALICE) == status, combinations
+
+
 def test_a_strength_or_a_device_is_weak_and_a_strength_and_a_device_is_not():
     t = tenant(policy(grant=GrantControls("OR", ("compliantDevice",), MFA_STRENGTH)))
     assert naive_status(t, ALICE) == "uncovered"
@@ -286,6 +295,17 @@ def test_roles_without_any_assignment_data_are_undetermined():
     assert naive_status(t, ALICE) == "undetermined"
 
 
+def test_directory_roles_stand_in_for_missing_role_assignments():
+    admins = DirectoryRole("r-1", GLOBAL_ADMIN, "Global Administrator", ("alice",), ORIGIN)
+    everyone_but_admins = policy(users=UserScope(include_users=("All",), exclude_roles=(GLOBAL_ADMIN,)))
+    t = tenant(everyone_but_admins, role_assignments=None, directory_roles=(admins,))
+    assert naive_status(t, ALICE) == "uncovered"
+    assert naive_status(t, BOB) == "covered"
+    unexpanded = DirectoryRole("r-1", GLOBAL_ADMIN, "Global Administrator", None, ORIGIN)
+    t = tenant(everyone_but_admins, role_assignments=None, directory_roles=(unexpanded,))
+    assert naive_status(t, BOB) == "undetermined"
+
+
 def test_guests_or_external_users():
     t = tenant(policy(users=UserScope(include_users=("GuestsOrExternalUsers",))),
                users=(ALICE, INVITED_MEMBER, EXTERNAL_GUEST, INTERNAL_GUEST))
@@ -326,6 +346,13 @@ def test_a_guest_condition_naming_tenants_is_undetermined():
                                           exclude_guest_tenants=("t-1",))),
                users=(EXTERNAL_GUEST,))
     assert naive_status(t, EXTERNAL_GUEST) == "covered"
+
+
+def test_an_unknown_guest_type_value_is_undetermined_for_guests_only():
+    t = tenant(policy(users=UserScope(include_users=("All",), exclude_guest_types=("unknownFutureValue",))),
+               users=(ALICE, EXTERNAL_GUEST))
+    assert naive_status(t, EXTERNAL_GUEST) == "undetermined"
+    assert naive_status(t, ALICE) == "covered"
 
 
 def test_none_includes_nobody_and_a_disabled_user_is_still_evaluated():

@@ -22,12 +22,15 @@ from checker.evaluation.grants import (
     answers_user_risk,
     grant_effect,
 )
-from checker.evaluation.regions import Region, partition, uncovered
+from checker.evaluation.facts import Fact, World, worlds
+from checker.evaluation.regions import Region, intersection, partition, uncovered
 from checker.evaluation.tri import Tri
-from checker.evaluation.users import Applies, UserClass, UserConditions
+from checker.evaluation.users import Applies, UserClass, UserConditions, guest_tenants
 from checker.model import ConditionalAccessPolicy, Tenant, User
 
 COVERED, UNCOVERED, UNDETERMINED = "covered", "uncovered", "undetermined"
+# Past this many worlds, each policy is read at its most favourable instead (undetermined, never a pass).
+_MOST_WORLDS = 4096
 _SKIPPED = {sp.LOCATIONS: "sign-ins {}", sp.PLATFORMS: "sign-ins on {}", sp.CLIENTS: "sign-ins by {}",
             sp.FLOWS: "sign-ins by {}"}
 _DIMENSION_WORDS = {
@@ -110,6 +113,13 @@ class _PolicyView:
     answers: Tri
     counts: bool
 
+    def facts(self) -> set[Fact]:
+        found = set().union(*(reach.facts() for reach in self.reach.values()))
+        return found | set(self.effect.unsure_facts) if self.answers is Tri.MAYBE else found
+
+    def protects_in(self, world: World) -> bool:
+        return self.answers is Tri.YES or (self.answers is Tri.MAYBE and self.effect.protects_in(world))
+
 
 @dataclass
 class Evaluation:
@@ -122,6 +132,7 @@ class Evaluation:
     classes: tuple[UserClass, ...]
     class_of_user: Mapping[str, UserClass]
     location_names: Mapping[str, str]
+    guest_tenants: tuple[str, ...] = ()
     _spaces: dict[str, tuple[sp.Space, list[_PolicyView]]] = field(default_factory=dict)
     _applies: dict[tuple[object, int], Applies] = field(default_factory=dict)
     _outcomes: dict[tuple[object, str], Outcome] = field(default_factory=dict)
@@ -213,6 +224,7 @@ class Evaluation:
         space, views = self.space(question)
         dimensions = [(d.name, d.atoms) for d in space.dimensions]
         certain_boxes, possible_boxes, protecting = [], [], []
+        contributing: list[tuple[_PolicyView, Applies]] = []
         unknowns: list[str] = []
         for index, view in enumerate(views):
             enforced = ca.is_enforced(view.policy) or index == also_enforced
@@ -225,6 +237,7 @@ class Evaluation:
             if not all(possible.values()):
                 continue
             possible_boxes.append(possible)
+            contributing.append((view, applies))
             if applies.value is Tri.YES and view.answers is Tri.YES:
                 certain_boxes.append({name: reach.certain for name, reach in view.reach.items()})
                 protecting.append(view.policy)
@@ -235,20 +248,47 @@ class Evaluation:
             if unresolved:
                 unknowns.append(f"'{view.policy.display_name}' has {' and '.join(unresolved)} conditions "
                                 "the export cannot resolve")
-        open_regions = uncovered(dimensions, possible_boxes)
         unsure_regions = uncovered(dimensions, certain_boxes)
+        if not unsure_regions:
+            return Outcome(user_class, COVERED, (), tuple(protecting))
+        open_regions = self._open_in_every_world(dimensions, contributing, possible_boxes)
+        if open_regions is None:
+            return Outcome(user_class, COVERED, (), tuple(protecting))
         gaps = [self._gap(r, user_class, question, certain=entra.MFA_TRUSTED_IPS not in _only_location(r))
                 for r in open_regions]
         if any(g.certain for g in gaps):
             return Outcome(user_class, UNCOVERED, tuple(g for g in gaps if g.certain), tuple(protecting))
-        if unsure_regions:
-            reasons = tuple(dict.fromkeys(unknowns)) or (
-                "only sign-ins from the MFA trusted IPs are left open, and their addresses are not in the export",)
-            undetermined = tuple(Gap(g.region, g.words, False, g.closest, g.would_close, reasons, g.closest_policy,
-                                     excluded_from=g.excluded_from)
-                                 for g in (self._gap(r, user_class, question, certain=False) for r in unsure_regions))
-            return Outcome(user_class, UNDETERMINED, undetermined, tuple(protecting))
-        return Outcome(user_class, COVERED, (), tuple(protecting))
+        reasons = tuple(dict.fromkeys(unknowns)) or (
+            "only sign-ins from the MFA trusted IPs are left open, and their addresses are not in the export",)
+        undetermined = tuple(Gap(g.region, g.words, False, g.closest, g.would_close, reasons, g.closest_policy,
+                                 excluded_from=g.excluded_from)
+                             for g in (self._gap(r, user_class, question, certain=False) for r in unsure_regions))
+        return Outcome(user_class, UNDETERMINED, undetermined, tuple(protecting))
+
+    def _open_in_every_world(self, dimensions: list[tuple[str, tuple[str, ...]]],
+                             contributing: list[tuple[_PolicyView, Applies]],
+                             possible_boxes: list[dict[str, frozenset[str]]]) -> tuple[Region, ...] | None:
+        """The sign-ins open whatever the unknown facts are; None when no world leaves any open.
+
+        With few unknown facts every world is read, so facts that several policies share stay in
+        step; with many, the possible reading of each policy stands in for them (never a pass).
+        """
+        facts = set().union(*(view.facts() | applies.facts() for view, applies in contributing))
+        found = worlds(facts, self.guest_tenants, _MOST_WORLDS) if facts else None
+        if found is None:
+            regions = uncovered(dimensions, possible_boxes)
+            return regions if regions or not facts else ()
+        common: tuple[Region, ...] | None = None
+        any_open = False
+        for world in found:
+            boxes = [{name: reach.in_world(world) for name, reach in view.reach.items()}
+                     for view, applies in contributing if applies.in_world(world) and view.protects_in(world)]
+            regions = uncovered(dimensions, boxes)
+            any_open = any_open or bool(regions)
+            common = regions if common is None else intersection(common, regions)
+        if not any_open:
+            return None
+        return common or ()
 
     def _gap(self, region: Region, user_class: UserClass, question: Slice, certain: bool) -> Gap:
         space, _views = self.space(question)
@@ -366,4 +406,5 @@ def evaluate(tenant: Tenant) -> Evaluation:
     classes = conditions.classes(enabled, policies)
     class_of_user = {user_id: c for c in classes for user_id in c.user_ids}
     names = {loc.id.lower(): loc.display_name for loc in tenant.named_locations or () if loc.display_name}
-    return Evaluation(tenant, directory, conditions, policies, tuple(classes), class_of_user, names)
+    return Evaluation(tenant, directory, conditions, policies, tuple(classes), class_of_user, names,
+                      guest_tenants(policies))

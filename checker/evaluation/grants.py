@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from checker import entra
+from checker.evaluation.facts import Fact, World
 from checker.evaluation.tri import Tri
 from checker.model import AuthenticationStrength, ConditionalAccessPolicy, GrantControls
 
@@ -49,6 +50,8 @@ class Option:
     words: str
     mfa: Tri
     tier: int = 0
+    # the fact that settles an undetermined option
+    fact: Fact = ()
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,15 @@ class GrantEffect:
     ways_around: tuple[str, ...] = ()
     undetermined: tuple[str, ...] = ()
     controls: frozenset[str] = frozenset()
+    # what settles an undetermined grant: with AND, any of them; with OR, all of them
+    unsure_facts: tuple[Fact, ...] = ()
+    needs_all: bool = False
+
+    def protects_in(self, world: World) -> bool:
+        if self.demand is not Demand.UNDETERMINED:
+            return self.protects is Tri.YES
+        settled = [bool(world.get(fact, False)) for fact in self.unsure_facts]
+        return bool(settled) and (all(settled) if self.needs_all else any(settled))
 
     @property
     def protects(self) -> Tri:
@@ -91,21 +103,23 @@ def grant_effect(policy: ConditionalAccessPolicy, strengths: Mapping[str, Authen
         return GrantEffect(Demand.NOTHING, controls=controls)
     mfa = [o for o in options if o.mfa is Tri.YES]
     unsure = tuple(o.words for o in options if o.mfa is Tri.MAYBE)
+    facts = tuple(o.fact for o in options if o.mfa is Tri.MAYBE)
     weak = tuple(o.words for o in options if o.mfa is Tri.NO)
     if grant.operator.upper() == "AND":
         if mfa:
             return GrantEffect(Demand.MFA, max(o.tier for o in mfa), controls=controls)
         if unsure:
-            return GrantEffect(Demand.UNDETERMINED, undetermined=unsure, controls=controls)
+            return GrantEffect(Demand.UNDETERMINED, undetermined=unsure, controls=controls, unsure_facts=facts)
         return GrantEffect(Demand.NOTHING, ways_around=weak, controls=controls)
     if grant.operator.upper() != "OR":
         return GrantEffect(Demand.UNDETERMINED, undetermined=(f"the grant operator {grant.operator!r} is unknown",),
-                           controls=controls)
+                           controls=controls, unsure_facts=(("grant operator requires MFA", grant.operator),))
     if weak:
         demand = Demand.WEAK if mfa or unsure else Demand.NOTHING
         return GrantEffect(demand, ways_around=weak, controls=controls)
     if unsure:
-        return GrantEffect(Demand.UNDETERMINED, undetermined=unsure, controls=controls)
+        return GrantEffect(Demand.UNDETERMINED, undetermined=unsure, controls=controls, unsure_facts=facts,
+                           needs_all=True)
     return GrantEffect(Demand.MFA, min(o.tier for o in mfa), controls=controls)
 
 
@@ -125,7 +139,7 @@ def _control(control: str) -> Option:
         return Option("MFA", Tri.YES, 1)
     if key in KNOWN_CONTROLS:
         return Option(KNOWN_CONTROLS[key], Tri.NO)
-    return Option(f"the unknown control {control!r}", Tri.MAYBE)
+    return Option(f"the unknown control {control!r}", Tri.MAYBE, fact=("control is MFA-class", key))
 
 
 def strength_option(grant: GrantControls, strengths: Mapping[str, AuthenticationStrength]) -> Option:
@@ -138,7 +152,8 @@ def strength_option(grant: GrantControls, strengths: Mapping[str, Authentication
         strength = strengths.get(strength_id, strength)
     name = grant.authentication_strength_name or (strength.display_name if strength else "") or strength_id
     if strength is None or strength.allowed_combinations is None:
-        return Option(f"the authentication strength '{name}', which the export does not define", Tri.MAYBE)
+        return Option(f"the authentication strength '{name}', which the export does not define", Tri.MAYBE,
+                      fact=("strength is MFA-class", strength_id))
     return _custom_strength(strength, name)
 
 
@@ -150,7 +165,8 @@ def _custom_strength(strength: AuthenticationStrength, name: str) -> Option:
         shown = ", ".join(known_single) or "single-factor sign-in"
         return Option(f"the authentication strength '{name}', which allows {shown}", Tri.NO)
     if single:
-        return Option(f"the authentication strength '{name}' (unknown methods: {', '.join(single)})", Tri.MAYBE)
+        return Option(f"the authentication strength '{name}' (unknown methods: {', '.join(single)})", Tri.MAYBE,
+                      fact=("strength is MFA-class", strength.id.lower()))
     if combinations and set(combinations) <= entra.PHISHING_RESISTANT_MODES:
         return Option(f"the authentication strength '{name}'", Tri.YES, 3)
     if combinations and set(combinations) <= entra.PASSWORDLESS_MODES:

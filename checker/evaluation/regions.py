@@ -112,3 +112,15 @@ def _merge_all(regions: list[Parts]) -> list[Parts]:
                 merged = [rest[:position] + (atoms,) + rest[position:] for rest, atoms in buckets.items()]
                 changed = True
     return merged
+
+
+def intersection(first: Sequence[Region], second: Sequence[Region]) -> tuple[Region, ...]:
+    """The regions that lie in both lists (each a union of products)."""
+    names = [name for name, _ in first[0].parts] if first else []
+    found: list[Parts] = []
+    for a in first:
+        for b in second:
+            parts = tuple(x & y for (_, x), (_, y) in zip(a.parts, b.parts))
+            if all(parts):
+                found.append(parts)
+    return tuple(Region(tuple(zip(names, parts))) for parts in _merge_all(found))

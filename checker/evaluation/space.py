@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from checker import entra
+from checker.evaluation.facts import Fact, Membership, World, fact_term, facts_of, included_not_excluded
 from checker.model import AttributeFilter, ConditionalAccessPolicy, NamedLocation
 
 APPS, CLIENTS, PLATFORMS, LOCATIONS, FLOWS = "app", "client", "platform", "location", "flow"
 OTHER_OFFICE365, OTHER_PORTAL, OTHER_APP = "~office365", "~adminportal", "~other"
 UNKNOWN_PLATFORM, ELSEWHERE, NO_FLOW = "unknown", "~elsewhere", "none"
 MATCH, NO_MATCH = "matches", "does not match"
+SURE = Membership(sure=True)
 
 
 @dataclass(frozen=True)
@@ -28,10 +30,45 @@ class Dimension:
 
 @dataclass(frozen=True)
 class Reach:
-    """What one condition covers in one dimension: certainly, and possibly."""
+    """What one condition covers in one dimension: certainly, possibly, and in a given world."""
 
     certain: frozenset[str]
     possible: frozenset[str]
+    # for each atom possibly but not certainly covered: (included when, excluded when)
+    unsure: Mapping[str, tuple[Membership, Membership]] = field(default_factory=dict)
+
+    def in_world(self, world: World) -> frozenset[str]:
+        if not self.unsure:
+            return self.certain
+        return self.certain | {atom for atom, (inc, exc) in self.unsure.items()
+                               if included_not_excluded(inc, exc, world)}
+
+    def facts(self) -> set[Fact]:
+        return facts_of(term for inc, exc in self.unsure.values() for term in inc.terms + exc.terms)
+
+
+Members = dict[str, Membership]
+
+
+def _combine(atoms: Sequence[str], include: Members, exclude: Members) -> Reach:
+    """Included and not excluded, atom by atom; an exclusion always wins."""
+    certain, possible = set(), set()
+    unsure: dict[str, tuple[Membership, Membership]] = {}
+    nothing = Membership()
+    for atom in atoms:
+        inc, exc = include.get(atom, nothing), exclude.get(atom, nothing)
+        if not inc.possible or exc.sure:
+            continue
+        possible.add(atom)
+        if inc.sure and not exc.possible:
+            certain.add(atom)
+        else:
+            unsure[atom] = (inc, exc)
+    return Reach(frozenset(certain), frozenset(possible), unsure)
+
+
+def _add(members: Members, atom: str, membership: Membership) -> None:
+    members[atom] = members[atom].joined(membership) if atom in members else membership
 
 
 @dataclass(frozen=True)
@@ -77,10 +114,11 @@ class Space:
         reach = {
             APPS: self._apps(policy),
             CLIENTS: _listed(self.dimension(CLIENTS).atoms, _client_types(policy.client_app_types), (),
-                             _KNOWN_CLIENTS),
+                             _KNOWN_CLIENTS, CLIENTS),
             PLATFORMS: self._platforms(policy),
             LOCATIONS: self._locations(policy),
-            FLOWS: _listed(self.dimension(FLOWS).atoms, policy.authentication_flows or ("all",), (), _KNOWN_FLOWS),
+            FLOWS: _listed(self.dimension(FLOWS).atoms, policy.authentication_flows or ("all",), (), _KNOWN_FLOWS,
+                           FLOWS),
         }
         for dimension in self.dimensions:
             if dimension.name.startswith("device:"):
@@ -92,53 +130,59 @@ class Space:
         include = self._app_members(atoms, policy.include_applications)
         exclude = self._app_members(atoms, policy.exclude_applications)
         found = policy.application_filter
-        if found is not None and found.mode == "exclude":
-            exclude = Reach(exclude.certain, frozenset(atoms))
-        elif found is not None:
-            include = Reach(include.certain, frozenset(atoms))
-        return Reach(include.certain - exclude.possible, include.possible - exclude.certain)
+        if found is not None:
+            side = exclude if found.mode == "exclude" else include
+            for atom in atoms:
+                _add(side, atom, Membership(terms=(fact_term(("app matches filter", found.rule, atom)),)))
+        return _combine(atoms, include, exclude)
 
-    def _app_members(self, atoms: Sequence[str], values: Iterable[str]) -> Reach:
-        certain: set[str] = set()
-        possible: set[str] = set()
+    def _app_members(self, atoms: Sequence[str], values: Iterable[str]) -> Members:
+        members: Members = {}
         for value in values:
             key = value.lower()
             if key == "all":
-                certain.update(atoms)
+                for atom in atoms:
+                    _add(members, atom, SURE)
             elif key in (entra.OFFICE365, entra.ADMIN_PORTALS):
                 bundle = self.office365 if key == entra.OFFICE365 else self.admin_portals
-                certain.update(a for a in atoms if bundle.get(a) is True)
-                possible.update(a for a in atoms if bundle.get(a) is None)
+                for atom in atoms:
+                    if bundle.get(atom) is True:
+                        _add(members, atom, SURE)
+                    elif bundle.get(atom) is None:
+                        _add(members, atom, Membership(terms=(fact_term(("app in bundle", key, atom)),)))
             elif key != "none":
-                certain.add(key)
-        return Reach(frozenset(certain), frozenset(certain | possible))
+                _add(members, key, SURE)
+        return members
 
     def _platforms(self, policy: ConditionalAccessPolicy) -> Reach:
         atoms = self.dimension(PLATFORMS).atoms
         include = policy.include_platforms if policy.include_platforms is not None else ("all",)
         return _listed(atoms, [_platform(p) for p in include], [_platform(p) for p in policy.exclude_platforms],
-                       _KNOWN_PLATFORMS)
+                       _KNOWN_PLATFORMS, PLATFORMS)
 
     def _locations(self, policy: ConditionalAccessPolicy) -> Reach:
         atoms = self.dimension(LOCATIONS).atoms
         include = self._location_members(atoms, policy.include_locations
                                          if policy.include_locations is not None else ("All",))
         exclude = self._location_members(atoms, policy.exclude_locations)
-        return Reach(include.certain - exclude.possible, include.possible - exclude.certain)
+        return _combine(atoms, include, exclude)
 
-    def _location_members(self, atoms: Sequence[str], values: Iterable[str]) -> Reach:
-        certain: set[str] = set()
-        possible: set[str] = set()
+    def _location_members(self, atoms: Sequence[str], values: Iterable[str]) -> Members:
+        members: Members = {}
         for value in values:
             key = value.lower()
             if key == "all":
-                certain.update(atoms)
+                for atom in atoms:
+                    _add(members, atom, SURE)
             elif key == "alltrusted":
-                certain.update(a for a in atoms if self.trusted.get(a) is True)
-                possible.update(a for a in atoms if self.trusted.get(a) is None)
+                for atom in atoms:
+                    if self.trusted.get(atom) is True:
+                        _add(members, atom, SURE)
+                    elif self.trusted.get(atom) is None:
+                        _add(members, atom, Membership(terms=(fact_term(("location trusted", atom)),)))
             else:
-                certain.add(key)
-        return Reach(frozenset(certain), frozenset(certain | possible))
+                _add(members, key, SURE)
+        return members
 
 
 def _client_types(values: Sequence[str]) -> list[str]:
@@ -150,7 +194,7 @@ def _client_types(values: Sequence[str]) -> list[str]:
 
 def _platform(value: str) -> str:
     key = value.lower()
-    return "all" if key == "all" else next((p.lower() for p in entra.PLATFORMS if p.lower() == key), "?" + value)
+    return "all" if key == "all" else next((p.lower() for p in entra.PLATFORMS if p.lower() == key), value)
 
 
 _KNOWN_CLIENTS = frozenset(c.lower() for c in (*entra.MODERN_CLIENTS, *entra.LEGACY_CLIENTS))
@@ -158,25 +202,26 @@ _KNOWN_FLOWS = frozenset(f.lower() for f in (NO_FLOW, *entra.AUTHENTICATION_FLOW
 _KNOWN_PLATFORMS = frozenset(p.lower() for p in (*entra.PLATFORMS, UNKNOWN_PLATFORM))
 
 
-def _listed(atoms: Sequence[str], include: Iterable[str], exclude: Iterable[str], known: frozenset[str]) -> Reach:
-    """A condition of known values; a value the tool does not know makes its side undetermined."""
+def _listed(atoms: Sequence[str], include: Iterable[str], exclude: Iterable[str], known: frozenset[str],
+            dimension: str) -> Reach:
+    """A condition of known values; a value the tool does not know may or may not cover each atom."""
     lowered = {a.lower(): a for a in atoms}
 
-    def members(values: Iterable[str]) -> Reach:
-        certain: set[str] = set()
-        unknown = False
+    def members(values: Iterable[str]) -> Members:
+        found: Members = {}
         for value in values:
             key = value.lower()
             if key == "all":
-                certain.update(atoms)
+                for atom in atoms:
+                    _add(found, atom, SURE)
             elif key in lowered:
-                certain.add(lowered[key])
+                _add(found, lowered[key], SURE)
             elif key not in known and key not in ("none", ""):
-                unknown = True
-        return Reach(frozenset(certain), frozenset(atoms) if unknown else frozenset(certain))
+                for atom in atoms:
+                    _add(found, atom, Membership(terms=(fact_term(("unknown value", dimension, value, atom)),)))
+        return found
 
-    included, excluded = members(include), members(exclude)
-    return Reach(included.certain - excluded.possible, included.possible - excluded.certain)
+    return _combine(atoms, members(include), members(exclude))
 
 
 def _device_reach(dimension: Dimension, device_filter: AttributeFilter | None) -> Reach:

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 
 from checker import entra
 from checker.directory import Directory
-from checker.evaluation.tri import Tri, any_of, included_not_excluded
+from checker.evaluation.facts import HOME_TENANT, KIND, Fact, Membership, Term, World, fact_term, facts_of, included_not_excluded
+from checker.evaluation.tri import Tri, any_of
+from checker.evaluation.tri import included_not_excluded as tri_included_not_excluded
 from checker.model import ConditionalAccessPolicy, User
 
 MEMBER, UNKNOWN_KIND = "member", "unknown"
@@ -54,6 +56,14 @@ class Applies:
     included_by: tuple[str, ...]
     excluded_by: tuple[str, ...]
     unknowns: tuple[str, ...]
+    included: Membership = Membership()
+    excluded: Membership = Membership()
+
+    def in_world(self, world: World) -> bool:
+        return included_not_excluded(self.included, self.excluded, world)
+
+    def facts(self) -> set[Fact]:
+        return facts_of(self.included.terms + self.excluded.terms)
 
 
 class UserConditions:
@@ -82,31 +92,33 @@ class UserConditions:
 
     def applies(self, policy: ConditionalAccessPolicy, user_class: UserClass) -> Applies:
         scope = policy.users
-        included, include_words, include_unknowns = self._routes(
+        included, include_words, include_unknowns, inc = self._routes(
             user_class, scope.include_users, scope.include_groups, scope.include_roles,
             scope.include_guest_types, scope.include_guest_tenants)
-        excluded, exclude_words, exclude_unknowns = self._routes(
+        excluded, exclude_words, exclude_unknowns, exc = self._routes(
             user_class, scope.exclude_users, scope.exclude_groups, scope.exclude_roles,
             scope.exclude_guest_types, scope.exclude_guest_tenants)
-        value = included_not_excluded(included, excluded)
+        value = tri_included_not_excluded(included, excluded)
         unknowns = include_unknowns if value is Tri.MAYBE and included is Tri.MAYBE else ()
         if value is Tri.MAYBE and excluded is Tri.MAYBE:
             unknowns += exclude_unknowns
-        return Applies(value, include_words, exclude_words, unknowns)
+        return Applies(value, include_words, exclude_words, unknowns, inc, exc)
 
     def _routes(self, user_class: UserClass, users: Sequence[str], groups: Sequence[str], roles: Sequence[str],
                 guest_types: Sequence[str], guest_tenants: Sequence[str] | None
-                ) -> tuple[Tri, tuple[str, ...], tuple[str, ...]]:
+                ) -> tuple[Tri, tuple[str, ...], tuple[str, ...], Membership]:
         values: list[Tri] = []
         words: list[str] = []
         unknowns: list[str] = []
+        terms: list[Term] = []
 
-        def note(value: Tri, route: str, unknown: str = "") -> None:
+        def note(value: Tri, route: str, unknown: str = "", when: tuple[Term, ...] = ()) -> None:
             values.append(value)
             if value is Tri.YES:
                 words.append(route)
             elif value is Tri.MAYBE:
                 unknowns.append(unknown or route)
+                terms.extend(when)
 
         keys = {u.lower() for u in users}
         if "all" in keys:
@@ -118,31 +130,37 @@ class UserConditions:
             if ("group", key) in user_class.tokens:
                 note(Tri.YES, f"group {self.group_label(key)}")
             elif not user_class.synthetic and not self.directory.members(key).complete:
-                note(Tri.MAYBE, "", self.missing_group_words(key))
+                note(Tri.MAYBE, "", self.missing_group_words(key), (fact_term(("member of group", key)),))
         for role_id in roles:
             key = role_id.lower()
             if ("role", key) in user_class.tokens:
                 note(Tri.YES, f"role {self.directory.role_name(key)}")
             elif not user_class.synthetic and not self.directory.roles_known:
-                note(Tri.MAYBE, "", f"role {self.directory.role_name(key)} (role assignments are not in the export)")
+                note(Tri.MAYBE, "", f"role {self.directory.role_name(key)} (role assignments are not in the export)",
+                     (fact_term(("holds role", key)),))
         kinds = {k.lower() for k in guest_types}
         if GUESTS_OR_EXTERNAL in keys:
             kinds |= {k.lower() for k in entra.GUEST_TYPES}
         if kinds:
             note(*self._guest_route(user_class, kinds, guest_tenants))
-        return any_of(values), tuple(words), tuple(unknowns)
+        value = any_of(values)
+        return value, tuple(words), tuple(unknowns), Membership(value is Tri.YES, tuple(terms))
 
     def _guest_route(self, user_class: UserClass, kinds: set[str], tenants: Sequence[str] | None
-                     ) -> tuple[Tri, str, str]:
+                     ) -> tuple[Tri, str, str, tuple[Term, ...]]:
+        tenant_parts: list[Term] = [()] if tenants is None else [((HOME_TENANT, t.lower()),) for t in tenants]
         if user_class.kind == UNKNOWN_KIND:
-            possible = kinds & {k.lower() for k in _DIRECTORY_GUEST_KINDS}
-            return (Tri.MAYBE if possible else Tri.NO), "", "the guest condition (the user's type is not in the export)"
+            possible = [k for k in _DIRECTORY_GUEST_KINDS if k.lower() in kinds]
+            when = tuple(((KIND, k), *part) for k in possible for part in tenant_parts)
+            return ((Tri.MAYBE if possible else Tri.NO), "",
+                    "the guest condition (the user's type is not in the export)", when)
         if user_class.kind.lower() not in kinds:
-            return Tri.NO, "", ""
+            return Tri.NO, "", "", ()
         route = f"the guest or external user type {user_class.kind}"
         if tenants is not None:
-            return Tri.MAYBE, route, f"{route} from the tenants the policy lists (a guest's home tenant is not in the export)"
-        return Tri.YES, route, ""
+            return (Tri.MAYBE, route, f"{route} from the tenants the policy lists (a guest's home tenant is not in "
+                    "the export)", tuple(tenant_parts))
+        return Tri.YES, route, "", ()
 
     def group_label(self, group_id: str) -> str:
         name = self.directory.group_name(group_id)
@@ -152,6 +170,13 @@ class UserConditions:
         if group_id.lower() not in self.directory.groups:
             return f"group {group_id}, which is not in the export"
         return f"group {self.group_label(group_id)}, whose members are not all in the export"
+
+
+def guest_tenants(policies: Sequence[ConditionalAccessPolicy]) -> tuple[str, ...]:
+    """Every home tenant a guest condition names, for the worlds of a guest's home tenant."""
+    found = {t.lower() for p in policies
+             for t in (*(p.users.include_guest_tenants or ()), *(p.users.exclude_guest_tenants or ()))}
+    return tuple(sorted(found))
 
 
 def _named(policies: Sequence[ConditionalAccessPolicy]) -> tuple[set[str], set[str], set[str]]:

@@ -57,6 +57,12 @@ def build_parser() -> argparse.ArgumentParser:
     who.add_argument("user", metavar="USER", help="user principal name or object id")
     who.add_argument("paths", nargs="+", metavar="PATH", help="export folder(s) or file(s)")
     who.add_argument("--config", metavar="FILE", help="configuration file (break-glass accounts)")
+    gaps = commands.add_parser("gaps", help="show who can sign in without MFA, and how: regions per user class")
+    gaps.add_argument("paths", nargs="+", metavar="PATH", help="export folder(s) or file(s)")
+    gaps.add_argument("--format", dest="gaps_format", default="table", choices=("table", "json"),
+                      help="table (default) or json")
+    gaps.add_argument("--config", metavar="FILE", help="configuration file (break-glass accounts, admin roles)")
+    gaps.add_argument("--verbose", "-v", action="store_true", help="list every user of every class")
     listing = commands.add_parser("inputs", help="show what the tool understood of an export, file by file")
     listing.add_argument("paths", nargs="+", metavar="PATH", help="export folder(s) or file(s)")
     listing.add_argument("--config", metavar="FILE", help="configuration file (limits)")
@@ -79,7 +85,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return list_inputs(args.paths, args.config)
         if args.command == "explain-user":
             return explain_user(args.user, args.paths, args.config)
-        raise UsageError("a command is required: scan, inputs, explain-user, rules or explain (see --help)")
+        if args.command == "gaps":
+            return list_gaps(args.paths, args.config, args.gaps_format, args.verbose)
+        raise UsageError("a command is required: scan, gaps, inputs, explain-user, rules or explain (see --help)")
     except UsageError as error:
         print(f"{PROGRAM}: error: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -153,6 +161,29 @@ def explain_user(wanted: str, paths: Sequence[str], config_path: str | None) -> 
         raise UsageError(str(error)) from None
     sys.stdout.write(explanation.text)
     return EXIT_OK if explanation.status in ("covered", "disabled") else EXIT_FAILURES
+
+
+def list_gaps(paths: Sequence[str], config_path: str | None, format_name: str, verbose: bool) -> int:
+    """Exit 0 when no sign-in gets through without MFA, 1 when one does or it cannot be told."""
+    from checker.checks.base import CheckContext
+    from checker.config import ConfigError, find_config, load_config
+    from checker.gaps_report import gaps_json, gaps_text
+    from checker.gaps_summary import summarise_gaps
+    from checker.inputs.discover import InputPathError
+    from checker.inputs.load import load
+    from checker.scan import settings_from
+
+    try:
+        config = load_config(config_path or find_config(paths))
+        loaded = load(paths, config.limits)
+    except (ConfigError, InputPathError) as error:
+        raise UsageError(str(error)) from None
+    if not loaded.recognised_any:
+        raise UsageError("no input was recognised as part of an export (see 'tenant-checker inputs')")
+    gaps = summarise_gaps(CheckContext(loaded.tenant, settings_from(config), loaded.inputs))
+    sys.stdout.write(gaps_json(gaps) if format_name == "json" else gaps_text(gaps, verbose))
+    return EXIT_OK if gaps.state == "via security defaults" or (gaps.state == "per class" and not gaps.has_gaps) \
+        else EXIT_FAILURES
 
 
 def list_inputs(paths: Sequence[str], config_path: str | None) -> int:

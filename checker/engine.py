@@ -8,6 +8,7 @@ from checker.checks import CHECKS
 from checker.checks.base import CheckContext, Finding
 from checker.checks.common import TENANT
 from checker.coverage_summary import summarise_coverage
+from checker.gaps_summary import summarise_gaps
 from checker.inputs.load import LoadResult
 from checker.inventory import areas
 from checker.licence import plan_of
@@ -46,4 +47,5 @@ def run(loaded: LoadResult, rules: Sequence[Rule], context: CheckContext) -> Rep
         positions=loaded.positions,
         coverage=summarise_coverage(context),
         areas=areas(loaded.tenant),
+        gaps=summarise_gaps(context),
     )

@@ -107,6 +107,44 @@ class CoverageSummary:
 
 
 @dataclass(frozen=True)
+class GapRegion:
+    """Sign-ins of one user class that get through without MFA (or cannot be judged)."""
+
+    words: str
+    certain: bool
+    closest: str = ""
+    would_close: tuple[str, ...] = ()
+    excluded_from: tuple[str, ...] = ()
+    unknowns: tuple[str, ...] = ()
+    atoms: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+
+@dataclass(frozen=True)
+class ClassGaps:
+    """One user class with gaps: who (``users``, or a stand-in when ``synthetic``) and where."""
+
+    description: str
+    users: tuple[Subject, ...]
+    synthetic: bool
+    regions: tuple[GapRegion, ...]
+    break_glass: bool = False
+
+
+@dataclass(frozen=True)
+class GapsSummary:
+    """The gaps of section 4: ``state`` is "per class", "via security defaults" or "not assessed"."""
+
+    state: str
+    classes: tuple[ClassGaps, ...] = ()
+    note: str = ""
+
+    @property
+    def has_gaps(self) -> bool:
+        """Gaps that count: break-glass accounts are exempt by design."""
+        return any(not found.break_glass for found in self.classes)
+
+
+@dataclass(frozen=True)
 class Report:
     tool_version: str
     scan_root: str
@@ -118,6 +156,7 @@ class Report:
     positions: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict, compare=False)
     coverage: CoverageSummary = field(default_factory=lambda: CoverageSummary("not assessed"))
     areas: tuple[Area, ...] = ()
+    gaps: GapsSummary = field(default_factory=lambda: GapsSummary("not assessed"))
 
     def results(self) -> list[Result]:
         return [result for outcome in self.outcomes for result in outcome.results]

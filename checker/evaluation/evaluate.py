@@ -309,6 +309,8 @@ class Evaluation:
         for index, view in enumerate(views):
             if view.answers is Tri.NO and not ca.asks_for_mfa(view.policy.grant):
                 continue
+            if not all(reach.possible for reach in view.reach.values()):
+                continue  # it reaches none of this slice's sign-ins (a legacy-only block, for MFA)
             reasons = self._shortfalls(index, view, region, user_class, question, space)
             if not reasons:
                 continue

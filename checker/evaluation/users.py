@@ -124,7 +124,7 @@ class UserConditions:
         if "all" in keys:
             note(Tri.YES, "all users")
         for user_id in sorted(keys - {"all", "none", GUESTS_OR_EXTERNAL}):
-            note(Tri.YES if ("user", user_id) in user_class.tokens else Tri.NO, "the user by name")
+            note(Tri.YES if ("user", user_id) in user_class.tokens else Tri.NO, "its list of users")
         for group_id in groups:
             key = group_id.lower()
             if ("group", key) in user_class.tokens:

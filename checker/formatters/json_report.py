@@ -11,7 +11,17 @@ from typing import Any
 from checker.formatters.common import dumps_records_per_line, locate_evidence, prefetch_positions, rule_verdicts
 from checker.formatters.options import FormatOptions
 from checker.locate import Locator
-from checker.report import CoverageSummary, Evidence, InputFile, Report, Result, RuleOutcome, Subject
+from checker.report import (
+    ClassGaps,
+    CoverageSummary,
+    Evidence,
+    GapsSummary,
+    InputFile,
+    Report,
+    Result,
+    RuleOutcome,
+    Subject,
+)
 
 TOOL_NAME = "tenant-checker"
 
@@ -26,12 +36,41 @@ def format_report(report: Report, options: FormatOptions) -> str:
         "areas": [dataclasses.asdict(area) for area in report.areas],
         "summary": {verdict.value: count for verdict, count in rule_verdicts(report).items()},
         "coverage": _coverage(report.coverage),
+        "gaps": gaps_document(report.gaps),
         "rules": [_rule(outcome, options.locator) for outcome in report.outcomes],
     }
     return dumps_records_per_line(document, _RECORD_LISTS) + "\n"
 
 
-_RECORD_LISTS = frozenset({"inputs", "results", "uncoveredUsers", "breakGlassUsers", "undeterminedUsers"})
+_RECORD_LISTS = frozenset({"inputs", "results", "uncoveredUsers", "breakGlassUsers", "undeterminedUsers", "classes"})
+
+
+def gaps_document(gaps: GapsSummary) -> dict[str, Any]:
+    """The gaps of section 4: per user class, the regions signed in through without MFA."""
+    return {
+        "state": gaps.state,
+        "note": gaps.note,
+        "classes": [_class_gaps(found) for found in gaps.classes],
+    }
+
+
+def _class_gaps(found: ClassGaps) -> dict[str, Any]:
+    return {
+        "description": found.description,
+        "synthetic": found.synthetic,
+        "breakGlass": found.break_glass,
+        "userCount": len(found.users),
+        "users": [{"id": subject.id, "name": subject.name} for subject in found.users],
+        "regions": [{
+            "words": region.words,
+            "outcome": "no MFA" if region.certain else "undetermined",
+            "closest": region.closest,
+            "excludedFrom": list(region.excluded_from),
+            "wouldBeClosedBy": list(region.would_close),
+            "unknowns": list(region.unknowns),
+            "atoms": {name: list(atoms) for name, atoms in region.atoms},
+        } for region in found.regions],
+    }
 
 
 def _coverage(coverage: CoverageSummary) -> dict[str, Any]:

@@ -1,0 +1,81 @@
+"""Who signs in without MFA, and how: the gaps of every user class, most users first."""
+from __future__ import annotations
+
+from checker.checks.base import CheckContext
+from checker.checks.common import Defaults, defaults_state
+from checker.evaluation.evaluate import COVERED, Evaluation, Gap, Outcome
+from checker.evaluation.users import MEMBER, UNKNOWN_KIND, UserClass, new_guest, new_member, role_holder
+from checker.report import ClassGaps, GapRegion, GapsSummary, Subject
+
+
+def summarise_gaps(context: CheckContext) -> GapsSummary:
+    tenant = context.tenant
+    defaults = defaults_state(tenant).state
+    if defaults is Defaults.ON:
+        return GapsSummary("via security defaults", note="security defaults require MFA on every sign-in")
+    if tenant.conditional_access_policies is None:
+        return GapsSummary("not assessed", note="the export has no Conditional Access policies")
+    evaluation = context.evaluation
+    found = [_class_gaps(context, c, outcome) for c, outcome in _outcomes(context)
+             if outcome.status != COVERED]
+    real = sorted((g for g in found if not g.synthetic), key=lambda g: (g.break_glass, -len(g.users), g.description))
+    stand_ins = _merged([g for g in found if g.synthetic])
+    note = ("security defaults are not in the export; if they are on, they close these gaps"
+            if defaults is Defaults.UNKNOWN and found else "")
+    if tenant.users is None:
+        note = "; ".join(filter(None, [note, "the export has no users, so only stand-ins for the policies' intent "
+                                             "are judged"]))
+    return GapsSummary("per class", tuple(real + stand_ins), note)
+
+
+def _outcomes(context: CheckContext) -> list[tuple[UserClass, Outcome]]:
+    evaluation = context.evaluation
+    classes = list(evaluation.classes)
+    classes.append(new_member())
+    classes += [role_holder(role_id, name) for role_id, name in sorted(context.settings.admin_roles.items(),
+                                                                        key=lambda item: item[1].lower())]
+    classes += [new_guest(kind) for kind in ("internalGuest", "b2bCollaborationGuest", "b2bCollaborationMember")]
+    return [(c, evaluation.outcome(c)) for c in classes]
+
+
+def _class_gaps(context: CheckContext, user_class: UserClass, outcome: Outcome) -> ClassGaps:
+    evaluation = context.evaluation
+    members = sorted((evaluation.directory.users[i] for i in user_class.user_ids),
+                     key=lambda u: (u.user_principal_name.lower(), u.id))
+    users = tuple(Subject("user", u.id, u.user_principal_name or u.display_name) for u in members)
+    description = user_class.synthetic or describe_class(evaluation, user_class)
+    glass = bool(members) and all(context.settings.is_break_glass(u.id, u.user_principal_name) for u in members)
+    return ClassGaps(description, users, bool(user_class.synthetic), tuple(_region(g) for g in outcome.gaps), glass)
+
+
+def _merged(stand_ins: list[ClassGaps]) -> list[ClassGaps]:
+    """Stand-ins with the same gaps, as one entry: "a new member; a holder of A; a holder of B"."""
+    by_regions: dict[tuple[GapRegion, ...], list[ClassGaps]] = {}
+    for found in stand_ins:
+        by_regions.setdefault(found.regions, []).append(found)
+    return [ClassGaps("; ".join(g.description for g in group), (), True, regions)
+            for regions, group in by_regions.items()]
+
+
+def _region(gap: Gap) -> GapRegion:
+    atoms = tuple((name, tuple(sorted(found))) for name, found in gap.region.parts)
+    return GapRegion(gap.words, gap.certain, gap.closest, gap.would_close, gap.excluded_from, gap.unknowns, atoms)
+
+
+def describe_class(evaluation: Evaluation, user_class: UserClass) -> str:
+    """'members of 'Contractors' and holders of Global Administrator', in the policies' terms."""
+    directory = evaluation.directory
+    who = {MEMBER: "members", UNKNOWN_KIND: "users whose type is not in the export"}.get(
+        user_class.kind, f"{user_class.kind} users")
+    parts = []
+    for kind, key in sorted(user_class.tokens):
+        if kind == "group":
+            parts.append(f"in {evaluation.conditions.group_label(key)}")
+        elif kind == "role":
+            parts.append(f"holding {directory.role_name(key)}")
+        else:
+            user = directory.user(key)
+            parts.append(f"named as {user.user_principal_name if user is not None else key}")
+    if not parts:
+        return f"{who} in no group, role or user list that a policy names"
+    return f"{who} " + (" and ".join(parts) if len(parts) < 3 else ", ".join(parts[:-1]) + " and " + parts[-1])

@@ -32,6 +32,8 @@ class Directory:
     groups: dict[str, Group]
     role_holders: dict[str, set[str]] | None
     role_names: dict[str, str] = field(default_factory=dict)
+    # role template id -> the groups it is assigned to tenant-wide (their members hold it)
+    role_groups: dict[str, set[str]] = field(default_factory=dict)
     _memberships: dict[str, Membership] = field(default_factory=dict)
 
     @cached_property
@@ -105,6 +107,12 @@ class Directory:
     def role_name(self, role_template_id: str) -> str:
         return self.role_names.get(role_template_id.lower(), role_template_id)
 
+    def unresolved_role_groups(self, role_template_id: str) -> tuple[str, ...]:
+        """The groups holding a role whose members are not all in the export: their missing groups."""
+        found = {missing for group in self.role_groups.get(role_template_id.lower(), ())
+                 for missing in self.members(group).missing_groups}
+        return tuple(sorted(found))
+
     def holders(self, role_template_id: str) -> set[str]:
         return (self.role_holders or {}).get(role_template_id.lower(), set())
 
@@ -133,10 +141,16 @@ def _role_holders(tenant: Tenant, directory: Directory) -> dict[str, set[str]] |
     for assignment in tenant.role_assignments or ():
         if assignment.directory_scope_id not in TENANT_SCOPE:
             continue
-        template = templates.get(assignment.role_definition_id, assignment.role_definition_id)
+        template = templates.get(assignment.role_definition_id, assignment.role_definition_id).lower()
         holders.setdefault(template, set()).update(_principal_users(directory, [assignment.principal_id]))
+        if assignment.principal_id.lower() in directory.groups:
+            directory.role_groups.setdefault(template, set()).add(assignment.principal_id.lower())
     for role in tenant.directory_roles or ():
-        holders.setdefault(role.role_template_id, set()).update(_principal_users(directory, role.member_ids or ()))
+        template = role.role_template_id.lower()
+        holders.setdefault(template, set()).update(_principal_users(directory, role.member_ids or ()))
+        for member in role.member_ids or ():
+            if member.lower() in directory.groups:
+                directory.role_groups.setdefault(template, set()).add(member.lower())
     return holders
 
 

@@ -130,7 +130,7 @@ class UserConditions:
             if ("group", key) in user_class.tokens:
                 note(Tri.YES, f"group {self.group_label(key)}")
             elif not user_class.synthetic and not self.directory.members(key).complete:
-                note(Tri.MAYBE, "", self.missing_group_words(key), (fact_term(("member of group", key)),))
+                note(Tri.MAYBE, "", self.missing_group_words(key), self._membership_terms(key))
         for role_id in roles:
             key = role_id.lower()
             if ("role", key) in user_class.tokens:
@@ -138,6 +138,10 @@ class UserConditions:
             elif not user_class.synthetic and not self.directory.roles_known:
                 note(Tri.MAYBE, "", f"role {self.directory.role_name(key)} (role assignments are not in the export)",
                      (fact_term(("holds role", key)),))
+            elif not user_class.synthetic and self.directory.unresolved_role_groups(key):
+                missing = self.directory.unresolved_role_groups(key)
+                note(Tri.MAYBE, "", f"role {self.directory.role_name(key)}, held through groups whose members are "
+                     "not all in the export", tuple(fact_term(("member of group", g)) for g in missing))
         kinds = {k.lower() for k in guest_types}
         if GUESTS_OR_EXTERNAL in keys:
             kinds |= {k.lower() for k in entra.GUEST_TYPES}
@@ -161,6 +165,10 @@ class UserConditions:
             return (Tri.MAYBE, route, f"{route} from the tenants the policy lists (a guest's home tenant is not in "
                     "the export)", tuple(tenant_parts))
         return Tri.YES, route, "", ()
+
+    def _membership_terms(self, group_id: str) -> tuple[Term, ...]:
+        """A user not known to be a member may be one through any group the export lacks."""
+        return tuple(fact_term(("member of group", g)) for g in self.directory.members(group_id).missing_groups)
 
     def group_label(self, group_id: str) -> str:
         name = self.directory.group_name(group_id)

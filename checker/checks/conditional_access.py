@@ -196,8 +196,13 @@ def ca_mfa_all_apps(context: CheckContext) -> list[Finding]:
         context.evaluation.outcome(role_holder(role_id, name), MFA) for role_id, name in roles.items()]
     open_apps = {app for outcome in outcomes for gap in outcome.gaps if gap.certain
                  for app in gap.region.atoms(sp.APPS)}
+    relevant = mfa_policies_for_admins_or_all(context)
+    if not relevant:
+        return [Finding(Verdict.NOT_APPLICABLE, "No enforced policy requires MFA or blocks for a new member or an "
+                        "administrator, so there are no app exclusions to review; see MFA010 and MFA011.",
+                        CA_COLLECTION, collection_evidence(tenant.conditional_access_origin))]
     findings = []
-    for policy in mfa_policies_for_admins_or_all(context):
+    for policy in relevant:
         evidence = (policy_evidence(policy, "conditions", "applications", "excludeApplications",
                                     actual=list(policy.exclude_applications), expected=[]),)
         for app in policy.exclude_applications:

@@ -42,7 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--format", dest="formats", action="append", type=parse_format, metavar="NAME[:PATH]",
                       help="table (default), json, sarif or markdown; to PATH or stdout; repeatable")
     scan.add_argument("--config", metavar="FILE", help="configuration file (default: .tenant-checker.yaml "
-                      "in the scanned folder)")
+                      "in the scanned folder or the nearest folder above it, up to the repository root; else at a scanned "
+                      "zip's root)")
     scan.add_argument("--fail-on", metavar="SEVERITY", help="lowest severity whose failure sets exit code 1 "
                       "(critical, high, medium, low, info; default low)")
     scan.add_argument("--strict", action="store_true", help="count not_assessed results as failures")
@@ -146,8 +147,9 @@ def explain_user(wanted: str, paths: Sequence[str], config_path: str | None) -> 
     from checker.scan import settings_from
 
     try:
-        config = load_config(config_path or find_config(paths))
-        loaded = load(paths, config.limits)
+        config_file = config_path or find_config(paths)
+        config = load_config(config_file)
+        loaded = load(paths, config.limits, config_file=config_file)
         explanation = explain(CheckContext(loaded.tenant, settings_from(config), loaded.inputs), wanted)
     except (ConfigError, InputPathError, UnknownUser) as error:
         raise UsageError(str(error)) from None
@@ -163,8 +165,9 @@ def list_inputs(paths: Sequence[str], config_path: str | None) -> int:
     from checker.inputs_report import inputs_text
 
     try:
-        config = load_config(config_path or find_config(paths))
-        loaded = load(paths, config.limits)
+        config_file = config_path or find_config(paths)
+        config = load_config(config_file)
+        loaded = load(paths, config.limits, config_file=config_file)
     except (ConfigError, InputPathError) as error:
         raise UsageError(str(error)) from None
     sys.stdout.write(inputs_text(loaded))

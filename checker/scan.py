@@ -75,9 +75,10 @@ def _scan_and_report(options: ScanOptions, outputs: Sequence[tuple[str, str | No
         except KeyError:
             raise ScanUsageError(f"unknown format {name!r} (table, json, sarif, markdown)") from None
     try:
-        config = load_config(options.config_path or find_config(options.paths))
-        rules = select_rules(load_catalogue(), [*config.select, *options.select], [*config.ignore, *options.ignore])
-        loaded = load(options.paths, config.limits, progress_for(sys.stderr, options.quiet))
+        config_file = options.config_path or find_config(options.paths)
+        config = load_config(config_file)
+        rules = select_rules(load_catalogue(), options.select or config.select, options.ignore or config.ignore)
+        loaded = load(options.paths, config.limits, progress_for(sys.stderr, options.quiet), config_file)
     except (ConfigError, SelectionError, InputPathError) as error:
         raise ScanUsageError(str(error)) from None
     _refuse_to_overwrite_inputs(outputs, loaded.sources.values())

@@ -13,7 +13,7 @@ from pathlib import PurePosixPath
 from typing import Any, NamedTuple
 
 from checker.inputs import depth_cut, fields, identify
-from checker.inputs.archives import InputTooLarge, Limits, archive_members, archive_reference, is_zip, read_reference
+from checker.inputs.archives import ZIP_REFERENCE, InputTooLarge, Limits, archive_members, archive_reference, is_zip, read_reference
 from checker.inputs.decode import DecodeError, decode_text, parse_json_with_spans
 from checker.inputs.discover import SourceFile, discover
 from checker.inputs.fields import ShapeError
@@ -84,7 +84,9 @@ class ParsedObject(NamedTuple):
     key: str | None
 
 
-def load(paths: Sequence[str], limits: Limits = Limits(), progress: Progress | None = None) -> LoadResult:
+def load(paths: Sequence[str], limits: Limits = Limits(), progress: Progress | None = None,
+         config_file: str | None = None) -> LoadResult:
+    """``config_file``, when it lies among the inputs, is listed as the configuration, not read as data."""
     discovery = discover(paths)
     read_bytes = 0
     queue = [_FileRecord(source) for source in discovery.files]
@@ -96,6 +98,9 @@ def load(paths: Sequence[str], limits: Limits = Limits(), progress: Progress | N
         record = queue[index]
         index += 1
         data = _bytes_of(record, limits)
+        if config_file is not None and _same_file(record.source.filesystem_path, config_file):
+            record.status, record.format, record.reason = "configuration", "yaml", "the configuration of this scan"
+            continue
         if data is None:
             continue
         if progress is not None:
@@ -145,6 +150,12 @@ def load(paths: Sequence[str], limits: Limits = Limits(), progress: Progress | N
         spans={r.source.display_path: r.spans for r in queue if r.status == "used" and r.spans},
         positions={r.source.display_path: r.positions for r in queue if r.positions},
     )
+
+
+def _same_file(reference: str, other: str) -> bool:
+    if reference.startswith(ZIP_REFERENCE) or other.startswith(ZIP_REFERENCE):
+        return reference == other
+    return os.path.abspath(reference) == os.path.abspath(other)
 
 
 def _bytes_of(record: _FileRecord, limits: Limits) -> bytes | None:

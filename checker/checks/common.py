@@ -110,6 +110,15 @@ def quoted(policy: ConditionalAccessPolicy) -> str:
     return f"'{policy.display_name}'"
 
 
+NAMES_SHOWN = 5
+
+
+def names_up_to(names: Sequence[str], limit: int = NAMES_SHOWN) -> str:
+    """'a, b, c, d, e and 3 more': a list of subjects in a message, cut at the usual cap."""
+    more = len(names) - limit
+    return ", ".join(names[:limit]) + (f" and {more} more" if more > 0 else "")
+
+
 def describe_shortfalls(candidates: Sequence[tuple[ConditionalAccessPolicy, list[str]]], limit: int = 3) -> str:
     """'Closest: 'A' (it is report-only); 'B' (MFA is not required from trusted locations).'"""
     if not candidates:

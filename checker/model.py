@@ -125,6 +125,7 @@ class DirectoryRole:
     display_name: str
     member_ids: tuple[str, ...] | None
     origin: Origin
+    member_principal_names: tuple[tuple[str, str], ...] = ()  # (member id, UPN) where the export carries both
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,6 +36,12 @@ def settings_from(config: Config) -> Settings:
                     admin_roles=dict(config.admin_roles))
 
 
+def warn_unmatched_break_glass(settings: Settings) -> None:
+    for entry in settings.unmatched_break_glass:
+        print(f"tenant-checker: warning: break_glass entry {entry!r} matches no account in the export "
+              "(a typo?)", file=sys.stderr)
+
+
 @contextlib.contextmanager
 def cyclic_gc_paused() -> Iterator[None]:
     """Pause the cycle collector while a scan builds its large, acyclic data.
@@ -82,7 +88,9 @@ def _scan_and_report(options: ScanOptions, outputs: Sequence[tuple[str, str | No
     except (ConfigError, SelectionError, InputPathError) as error:
         raise ScanUsageError(str(error)) from None
     _refuse_to_overwrite_inputs(outputs, loaded.sources.values())
-    report = run(loaded, rules, CheckContext(loaded.tenant, settings_from(config), loaded.inputs))
+    context = CheckContext(loaded.tenant, settings_from(config), loaded.inputs)
+    warn_unmatched_break_glass(context.settings)
+    report = run(loaded, rules, context)
     format_options = FormatOptions(verbose=options.verbose, locator=Locator(report.sources, report.spans, report.positions))
     for formatter, path in formatters:
         _write(formatter(report, format_options), path)

@@ -69,6 +69,14 @@ def ca_rules_not_applicable(context: CheckContext) -> Finding | None:
     return None
 
 
+def unmatched_break_glass(context: CheckContext) -> list[Finding]:
+    """A review result for each configured break-glass entry that matches no account of the export."""
+    return [Finding(Verdict.REVIEW, f"The configured break-glass account {entry!r} matches no account in the export "
+                    "(no user, registration detail, role member, per-user MFA row or policy names it): check it "
+                    "for a typo, or export the users.", Subject("configuration", entry, entry))
+            for entry in context.settings.unmatched_break_glass]
+
+
 def not_assessed(needed: Sequence[str], subject: Subject = TENANT, detail: str = "") -> Finding:
     message = "Not assessed: the export has no " + " and no ".join(needed) + "."
     return Finding(Verdict.NOT_ASSESSED, message + (" " + detail if detail else ""), subject)

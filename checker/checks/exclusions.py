@@ -15,6 +15,7 @@ from checker.checks.common import (
     policy_evidence,
     policy_subject,
     quoted,
+    unmatched_break_glass,
 )
 from checker.directory import Directory
 from checker.model import ConditionalAccessPolicy, Tenant
@@ -133,6 +134,7 @@ def ca_exclusions(context: CheckContext) -> list[Finding]:
                 Verdict.REVIEW, f"{quoted(policy)} excludes guest or external user types "
                 f"{', '.join(policy.users.exclude_guest_types)}.", policy_subject(policy),
                 (policy_evidence(policy, "conditions", "users", "excludeGuestsOrExternalUsers"),)))
+    findings += unmatched_break_glass(context)
     if not findings:
         return [Finding(Verdict.PASS, "No enforced MFA or block policy excludes anyone.", CA_COLLECTION,
                         collection_evidence(tenant.conditional_access_origin))]

@@ -98,6 +98,9 @@ def parse_directory_role(obj: Mapping[str, Any], origin: Origin) -> DirectoryRol
         display_name=fields.text(obj, "displayName"),
         member_ids=_member_ids(obj),
         origin=origin,
+        member_principal_names=tuple(
+            (fields.text(member, "id"), fields.text(member, "userPrincipalName"))
+            for member in fields.objects(obj, "members") if fields.text(member, "userPrincipalName")),
     )
 
 

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from checker import policy as ca
 from checker.checks.base import CheckContext, Finding
 from checker.checks.common import (
+    CA_AND_PLAN,
     CA_COLLECTION,
     NEEDS_CA,
     NEEDS_DEFAULTS,
@@ -17,6 +18,7 @@ from checker.checks.common import (
     collection_evidence,
     defaults_state,
     describe_shortfalls,
+    incomplete,
     location_namer,
     not_assessed,
     policy_evidence,
@@ -33,6 +35,8 @@ from checker.verdicts import Verdict
 
 def _gate(context: CheckContext) -> list[Finding] | None:
     """Findings that settle a CA rule before any policy is read, or None to go on."""
+    if (lost := incomplete(context.tenant, *CA_AND_PLAN)) is not None:
+        return [lost]
     not_applicable = ca_rules_not_applicable(context)
     if not_applicable is not None:
         return [not_applicable]

@@ -15,6 +15,7 @@ from checker.checks.common import (
     collection_evidence,
     defaults_state,
     describe_shortfalls,
+    incomplete,
     location_namer,
     not_assessed,
     policy_evidence,
@@ -23,6 +24,8 @@ from checker.checks.common import (
     sku_evidence,
     via_security_defaults,
 )
+from checker.inputs.identify import CA_POLICIES, SUBSCRIBED_SKUS
+from checker.inputs.identify import SECURITY_DEFAULTS as SECURITY_DEFAULTS_POLICY
 from checker.licence import plan_of
 from checker.model import ConditionalAccessPolicy, Plan, Tenant
 from checker.report import Evidence
@@ -68,6 +71,8 @@ def mfa_enforced(context: CheckContext) -> list[Finding]:
     The guidance's plan table and its "Results of Step 1" ask that every user sign in with
     MFA; whichever mechanism the plan allows must be in force.
     """
+    if (lost := incomplete(context.tenant, CA_POLICIES, SUBSCRIBED_SKUS, SECURITY_DEFAULTS_POLICY)) is not None:
+        return [lost]
     tenant = context.tenant
     defaults = defaults_state(tenant)
     if defaults.state is Defaults.ON:
@@ -98,6 +103,8 @@ def security_defaults_without_premium(context: CheckContext) -> list[Finding]:
     The guidance's plan table gives security defaults as the way to MFA for plans without
     premium Entra ID licences, and its "Security defaults" section describes what they enforce.
     """
+    if (lost := incomplete(context.tenant, SUBSCRIBED_SKUS, SECURITY_DEFAULTS_POLICY)) is not None:
+        return [lost]
     tenant = context.tenant
     plan = plan_of(tenant)
     if plan is Plan.UNKNOWN:
@@ -122,6 +129,8 @@ def premium_uses_conditional_access(context: CheckContext) -> list[Finding]:
     The plan table recommends Conditional Access for E3 (P1) and risk-based policies for E5
     (P2): security defaults cannot be tuned or combined with those policies.
     """
+    if (lost := incomplete(context.tenant, CA_POLICIES, SUBSCRIBED_SKUS, SECURITY_DEFAULTS_POLICY)) is not None:
+        return [lost]
     tenant = context.tenant
     plan = plan_of(tenant)
     if plan is Plan.UNKNOWN:
@@ -155,6 +164,8 @@ def defaults_and_ca_exclusive(context: CheckContext) -> list[Finding]:
     "Using these methods together" explains that a live tenant cannot have both; an export
     showing both is stale or was assembled from different points in time.
     """
+    if (lost := incomplete(context.tenant, CA_POLICIES, SECURITY_DEFAULTS_POLICY)) is not None:
+        return [lost]
     tenant = context.tenant
     defaults = tenant.security_defaults
     policies = tenant.conditional_access_policies

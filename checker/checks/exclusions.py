@@ -6,10 +6,12 @@ from dataclasses import dataclass, field
 from checker import policy as ca
 from checker.checks.base import CheckContext, Finding, UserCoverage
 from checker.checks.common import (
+    CA_AND_PLAN,
     CA_COLLECTION,
     NEEDS_CA,
     ca_rules_not_applicable,
     collection_evidence,
+    incomplete,
     location_namer,
     not_assessed,
     policy_evidence,
@@ -24,6 +26,8 @@ from checker.verdicts import Verdict
 
 
 def _prelude(context: CheckContext) -> list[Finding] | None:
+    if (lost := incomplete(context.tenant, *CA_AND_PLAN)) is not None:
+        return [lost]
     not_applicable = ca_rules_not_applicable(context)
     if not_applicable is not None:
         return [not_applicable]

@@ -12,9 +12,16 @@ from checker.checks.common import (
     Defaults,
     collection_evidence,
     defaults_state,
+    incomplete,
     names_up_to,
     not_assessed,
     via_security_defaults,
+)
+from checker.inputs.identify import (
+    AUTH_METHOD_CONFIGURATIONS,
+    AUTH_METHODS_POLICY,
+    REGISTRATION_DETAILS,
+    SECURITY_DEFAULTS,
 )
 from checker.model import MethodTarget, RegistrationDetail, Tenant, User
 from checker.report import Evidence, Subject
@@ -89,6 +96,8 @@ def mfa_registered(context: CheckContext) -> list[Finding]:
     "Results of Step 1" expects every user to have completed MFA registration; an unregistered
     account can be claimed by whoever first learns its password.
     """
+    if (lost := incomplete(context.tenant, REGISTRATION_DETAILS)) is not None:
+        return [lost]
     tenant = context.tenant
     if tenant.registration_details is None:
         return [not_assessed([NEEDS_REGISTRATION])]
@@ -101,6 +110,8 @@ def sspr_enabled(context: CheckContext) -> list[Finding]:
 
     "Let your users reset their own passwords" recommends SSPR for everyone.
     """
+    if (lost := incomplete(context.tenant, REGISTRATION_DETAILS)) is not None:
+        return [lost]
     tenant = context.tenant
     if tenant.registration_details is None:
         return [not_assessed([NEEDS_REGISTRATION])]
@@ -114,6 +125,8 @@ def sspr_registered(context: CheckContext) -> list[Finding]:
     "Results of Step 1" expects users to be able to reset their own password, which they can
     only do once registered.
     """
+    if (lost := incomplete(context.tenant, REGISTRATION_DETAILS)) is not None:
+        return [lost]
     tenant = context.tenant
     if tenant.registration_details is None:
         return [not_assessed([NEEDS_REGISTRATION])]
@@ -152,6 +165,8 @@ def registration_campaign(context: CheckContext) -> list[Finding]:
     "Security defaults" gives users 14 days to register; without them, the registration
     campaign of the authentication methods policy is what prompts users to register.
     """
+    if (lost := incomplete(context.tenant, AUTH_METHODS_POLICY, SECURITY_DEFAULTS)) is not None:
+        return [lost]
     tenant = context.tenant
     defaults = defaults_state(tenant)
     if defaults.state is Defaults.ON:
@@ -188,6 +203,8 @@ def authenticator_enabled(context: CheckContext) -> list[Finding]:
     "Security defaults" and "Using these methods together" name the Microsoft Authenticator
     app as the method users register; it must be allowed for everyone.
     """
+    if (lost := incomplete(context.tenant, AUTH_METHOD_CONFIGURATIONS, AUTH_METHODS_POLICY)) is not None:
+        return [lost]
     tenant = context.tenant
     configurations = tenant.authentication_method_configurations
     authenticator = [c for c in configurations or () if c.id.lower() == AUTHENTICATOR_ID]

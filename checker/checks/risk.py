@@ -6,12 +6,14 @@ from collections.abc import Callable
 from checker import policy as ca
 from checker.checks.base import CheckContext, Finding
 from checker.checks.common import (
+    CA_AND_PLAN,
     CA_COLLECTION,
     NEEDS_CA,
     NEEDS_SKUS,
     TENANT,
     ca_rules_not_applicable,
     collection_evidence,
+    incomplete,
     not_assessed,
     policy_evidence,
     policy_subject,
@@ -27,6 +29,8 @@ RiskLevels = Callable[[ConditionalAccessPolicy], tuple[str, ...]]
 
 def _risk_rule(context: CheckContext, *, levels_of: RiskLevels, required: tuple[str, ...], what: str,
                control_ok: Callable[[ConditionalAccessPolicy], bool], control_words: str) -> list[Finding]:
+    if (lost := incomplete(context.tenant, *CA_AND_PLAN)) is not None:
+        return [lost]
     not_applicable = ca_rules_not_applicable(context)
     if not_applicable is not None:
         return [not_applicable]
@@ -98,6 +102,8 @@ def licence_supports_policies(context: CheckContext) -> list[Finding]:
     "Conditional Access policies" and "Azure AD Identity Protection support" state which
     licence each kind of policy needs; a policy without it is not reliably enforced.
     """
+    if (lost := incomplete(context.tenant, *CA_AND_PLAN)) is not None:
+        return [lost]
     tenant = context.tenant
     policies = tenant.conditional_access_policies
     if policies is None:

@@ -10,6 +10,7 @@ from checker.checks.common import (
     TENANT,
     Defaults,
     defaults_state,
+    incomplete,
     location_namer,
     not_assessed,
     policy_evidence,
@@ -18,6 +19,7 @@ from checker.checks.common import (
 )
 from checker.coverage import Coverage
 from checker.directory import Directory
+from checker.inputs.identify import CA_POLICIES, GROUPS, SECURITY_DEFAULTS, USERS
 from checker.model import Tenant, User
 from checker.report import Evidence, Subject
 from checker.verdicts import Verdict
@@ -74,6 +76,8 @@ def user_mfa_coverage(context: CheckContext) -> list[Finding]:
     show who falls between exclusions, nested groups and roles, so coverage is worked out per
     user; break-glass accounts are for a person to review rather than failures.
     """
+    if (lost := incomplete(context.tenant, CA_POLICIES, SECURITY_DEFAULTS, USERS, GROUPS)) is not None:
+        return [lost]
     tenant = context.tenant
     defaults = defaults_state(tenant)
     if defaults.state is Defaults.ON:

@@ -41,7 +41,7 @@ def has(obj: Mapping[str, Any], name: str) -> bool:
     return name in obj or any(key.lower() == lowered for key in obj)
 
 
-def _type_name(value: Any) -> str:
+def type_name(value: Any) -> str:
     return {dict: "an object", list: "an array", str: "a string", bool: "a boolean"}.get(
         type(value), "a number" if isinstance(value, (int, float)) else "null"
     )
@@ -55,7 +55,7 @@ def text(obj: Mapping[str, Any], name: str, default: str = "") -> str:
     if value is None:
         return default
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise ShapeError("/" + name, f"expected a string, found {_type_name(value)}")
+        raise ShapeError("/" + name, f"expected a string, found {type_name(value)}")
     return str(value)
 
 
@@ -67,13 +67,13 @@ def strings(obj: Mapping[str, Any], name: str) -> tuple[str, ...]:
     if isinstance(value, str):
         return (value,)
     if not isinstance(value, list):
-        raise ShapeError("/" + name, f"expected an array of strings, found {_type_name(value)}")
+        raise ShapeError("/" + name, f"expected an array of strings, found {type_name(value)}")
     items: list[str] = []
     for index, item in enumerate(value):
         if item is None:
             continue
         if not isinstance(item, str):
-            raise ShapeError(f"/{name}/{index}", f"expected a string, found {_type_name(item)}")
+            raise ShapeError(f"/{name}/{index}", f"expected a string, found {type_name(item)}")
         items.append(item)
     return tuple(items)
 
@@ -88,7 +88,7 @@ def boolean(obj: Mapping[str, Any], name: str) -> bool | None:
         return value
     if isinstance(value, str) and value.strip().lower() in ("true", "false"):
         return value.strip().lower() == "true"
-    raise ShapeError("/" + name, f"expected true or false, found {_type_name(value)}")
+    raise ShapeError("/" + name, f"expected true or false, found {type_name(value)}")
 
 
 def mapping(obj: Mapping[str, Any], name: str) -> Mapping[str, Any] | None:
@@ -98,7 +98,7 @@ def mapping(obj: Mapping[str, Any], name: str) -> Mapping[str, Any] | None:
     if isinstance(value, list) and len(value) == 1 and isinstance(value[0], dict):
         return value[0]  # PowerShell unwraps and re-wraps one-element collections
     if not isinstance(value, dict):
-        raise ShapeError("/" + name, f"expected an object, found {_type_name(value)}")
+        raise ShapeError("/" + name, f"expected an object, found {type_name(value)}")
     return value
 
 
@@ -110,10 +110,10 @@ def objects(obj: Mapping[str, Any], name: str) -> list[Mapping[str, Any]]:
     if isinstance(value, dict):
         return [value]
     if not isinstance(value, list):
-        raise ShapeError("/" + name, f"expected an array of objects, found {_type_name(value)}")
+        raise ShapeError("/" + name, f"expected an array of objects, found {type_name(value)}")
     for index, item in enumerate(value):
         if not isinstance(item, dict):
-            raise ShapeError(f"/{name}/{index}", f"expected an object, found {_type_name(item)}")
+            raise ShapeError(f"/{name}/{index}", f"expected an object, found {type_name(item)}")
     return value
 
 

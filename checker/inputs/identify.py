@@ -87,6 +87,7 @@ class Piece:
     is_page: bool = False
     has_next_link: bool = False
     positions: tuple[tuple[int, int], ...] | None = None
+    unreadable: str = ""  # why none of the collection's objects could be read (its ``value`` is no array)
 
 
 @dataclass(frozen=True)
@@ -146,6 +147,11 @@ def _identify_object(document: Mapping[str, Any], pointer: str) -> Identificatio
             return _as_page(found, next_link)
         items = tuple((f"{pointer}/value/{i}", item) for i, item in enumerate(value) if isinstance(item, dict))
         return Identification("graph", (Piece(collection, items, True, next_link),))
+    if "value" in document and isinstance(context, str) and collection is not None and not context.endswith("$entity"):
+        why = f"its value is {fields.type_name(value)}, not an array of objects"
+        return Identification("graph", (Piece(collection, (), True, "@odata.nextLink" in document, unreadable=why),),
+                              diagnostics=(("INPUT001", f"{collection}: {why}, so none of its objects could be "
+                                            "read", pointer + "/value", 0, 0),))
     if collection is None:
         collection = shape_of(document)
         if collection is None:

@@ -13,14 +13,22 @@ from pathlib import PurePosixPath
 from typing import Any, NamedTuple
 
 from checker.inputs import depth_cut, fields, identify
-from checker.inputs.archives import ZIP_REFERENCE, InputTooLarge, Limits, archive_members, archive_reference, is_zip, read_reference
+from checker.inputs.archives import (
+    ZIP_REFERENCE,
+    InputTooLarge,
+    Limits,
+    archive_members,
+    archive_reference,
+    is_zip,
+    read_reference,
+)
 from checker.inputs.decode import DecodeError, decode_text, parse_json_with_spans
 from checker.inputs.discover import SourceFile, discover
 from checker.inputs.fields import ShapeError
 from checker.inputs.graph import PARSERS, parse_method_configuration, parse_registration_campaign
 from checker.inputs.spans import Spans
 from checker.inputs.tenant_builder import build_tenant
-from checker.model import AuthenticationMethodsPolicy, Tenant
+from checker.model import AuthenticationMethodsPolicy, IncompleteCollection, Tenant
 from checker.progress import Progress
 from checker.origin import Origin
 from checker.report import Diagnostic, InputFile
@@ -46,6 +54,15 @@ class LoadResult:
         return any(item.status == "used" for item in self.inputs)
 
 
+class Loss(NamedTuple):
+    """Objects of a collection that could not be read: how many (None: not known), why, and where."""
+
+    collection: str
+    objects: int | None
+    why: str
+    pointer: str
+
+
 @dataclass
 class _FileRecord:
     source: SourceFile
@@ -61,6 +78,7 @@ class _FileRecord:
     data: bytes | None = None
     refusal: str = ""
     may_be_cut_short: bool = False
+    lost: list[Loss] = field(default_factory=list)
 
     def freeze(self) -> InputFile:
         return InputFile(
@@ -122,6 +140,9 @@ def load(paths: Sequence[str], limits: Limits = Limits(), progress: Progress | N
         cuts: list[tuple[str, str, str]] = []
         for piece in found.pieces:
             record.collections.append(piece.collection)
+            if piece.unreadable:
+                record.lost.append(Loss(piece.collection, None, piece.unreadable, "/value"))
+                continue
             items = _without_cut_short(record, piece.collection, piece.items, cuts)
             if items or not piece.items:  # a collection all of whose objects were lost is not "none exist"
                 seen.setdefault(piece.collection, record.source.display_path)
@@ -137,6 +158,7 @@ def load(paths: Sequence[str], limits: Limits = Limits(), progress: Progress | N
     _check_paging(pages)
     by_file = {record.source.display_path: record for record in queue}
     tenant, conflicts = build_tenant(parsed, seen)
+    tenant = replace(tenant, incomplete=_incomplete(queue, parsed))
     for origin, message in conflicts:
         by_file[origin.file].diagnostics.append(Diagnostic("INPUT002", message, pointer=origin.pointer))
     _position_diagnostics(queue)
@@ -286,6 +308,7 @@ def _parse(record: _FileRecord, collection: str, pointer: str, obj: Mapping[str,
         value = parser(obj, origin)
     except ShapeError as error:
         record.diagnostics.append(Diagnostic("INPUT001", error.reason, pointer=pointer + error.pointer))
+        record.lost.append(Loss(collection, 1, f"{error.reason} at {pointer + error.pointer}", pointer))
         return []
     record.objects += 1
     return [ParsedObject(collection, value, origin, _graph_id(obj))]
@@ -303,6 +326,8 @@ def _without_cut_short(record: _FileRecord, collection: str, items: Sequence[tup
             whole.append((pointer, obj))
         else:
             cuts.append((collection, *found))
+            record.lost.append(Loss(collection, 1, f"cut short by ConvertTo-Json's depth limit; {depth_cut.FIX}",
+                                    pointer))
     return whole
 
 
@@ -337,6 +362,9 @@ def _parse_methods_policy(record: _FileRecord, obj: Mapping[str, Any], origin: O
         ]
     except ShapeError as error:
         record.diagnostics.append(Diagnostic("INPUT001", error.reason, pointer=origin.pointer + error.pointer))
+        why = f"{error.reason} at {origin.pointer + error.pointer}"
+        record.lost += [Loss(identify.AUTH_METHODS_POLICY, 1, why, origin.pointer),
+                        Loss(identify.AUTH_METHOD_CONFIGURATIONS, None, why, origin.pointer)]
         return []
     record.objects += 1 + len(configurations)
     return [ParsedObject(identify.AUTH_METHODS_POLICY, policy, origin, None), *configurations]
@@ -346,8 +374,40 @@ def _check_paging(pages: dict[str, list[tuple[_FileRecord, bool]]]) -> None:
     for collection, found in sorted(pages.items()):
         if found and all(has_next for _, has_next in found):
             record = found[-1][0]
+            why = f"every page ({len(found)}) has @odata.nextLink, so the last page is missing"
             record.diagnostics.append(Diagnostic(
-                "INPUT002",
-                f"{collection}: every page ({len(found)}) has @odata.nextLink, so the last page is missing",
-                pointer="/@odata.nextLink",
-            ))
+                "INPUT002", f"{collection}: {why}; the collection is incomplete", pointer="/@odata.nextLink"))
+            record.lost.append(Loss(collection, None, why, "/@odata.nextLink"))
+
+
+# How a collection's objects are named in "3 of 15 policies could not be read".
+_WHAT = {
+    identify.CA_POLICIES: "policies", identify.USERS: "users", identify.GROUPS: "groups",
+    identify.REGISTRATION_DETAILS: "registration details", identify.SUBSCRIBED_SKUS: "subscriptions",
+    identify.NAMED_LOCATIONS: "named locations", identify.DIRECTORY_ROLES: "roles",
+    identify.ROLE_ASSIGNMENTS: "role assignments", identify.ROLE_DEFINITIONS: "role definitions",
+    identify.AUTH_METHOD_CONFIGURATIONS: "method configurations", identify.AUTH_STRENGTHS: "strengths",
+    identify.PER_USER_MFA: "per-user MFA rows",
+}
+
+
+def _incomplete(records: Sequence[_FileRecord], parsed: Sequence[ParsedObject]) -> tuple[IncompleteCollection, ...]:
+    """One entry per collection that lost objects, counting what was lost and what was read."""
+    losses: dict[str, list[tuple[_FileRecord, Loss]]] = {}
+    for record in records:
+        for loss in record.lost:
+            losses.setdefault(loss.collection, []).append((record, loss))
+    read: dict[str, int] = {}
+    for item in parsed:
+        read[item.collection] = read.get(item.collection, 0) + 1
+    found = []
+    for collection, entries in sorted(losses.items()):
+        counts = [loss.objects for _, loss in entries]
+        lost = None if None in counts else sum(count or 0 for count in counts)
+        reasons = list(dict.fromkeys(loss.why for _, loss in entries))
+        why = reasons[0] + (f" (and {len(reasons) - 1} other reasons)" if len(reasons) > 1 else "")
+        record, first = entries[0]
+        found.append(IncompleteCollection(collection, _WHAT.get(collection, "objects"), lost,
+                                          read.get(collection, 0), why,
+                                          Origin(record.source.display_path, first.pointer)))
+    return tuple(found)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from checker.inputs import fields
@@ -88,6 +88,8 @@ class Piece:
     has_next_link: bool = False
     positions: tuple[tuple[int, int], ...] | None = None
     unreadable: str = ""  # why none of the collection's objects could be read (its ``value`` is no array)
+    # a whole set of the collection (a list, an array), not one object of it alone
+    whole: bool = field(default=True, compare=False)
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,7 @@ class Identification:
     pieces: tuple[Piece, ...] = ()
     ignored_reason: str = ""
     diagnostics: tuple[tuple[str, str, str, int, int], ...] = ()
+    tenant_id: str = ""
 
 
 def collection_from_context(context: str) -> str | None:
@@ -160,7 +163,7 @@ def _identify_object(document: Mapping[str, Any], pointer: str) -> Identificatio
             return Identification("unknown", ignored_reason="not a recognised Graph object or collection")
     if collection == PER_USER_MFA and isinstance(context, str) and not fields.get(document, "id"):
         document = {**document, "id": _user_in_context(context)}
-    return Identification("graph", (Piece(collection, ((pointer, document),)),))
+    return Identification("graph", (Piece(collection, ((pointer, document),), whole=False),))
 
 
 def _user_in_context(context: str) -> str:

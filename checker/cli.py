@@ -53,6 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="skip rules whose id or name starts with one of these (comma-separated)")
     scan.add_argument("--verbose", "-v", action="store_true", help="show passing results in the table")
     scan.add_argument("--quiet", "-q", action="store_true", help="no progress line on the terminal")
+    scan.add_argument("--each", action="store_true", help="when the paths hold several exports or dated "
+                      "snapshots, one report per export (FILE.json becomes FILE.<export>.json) instead of "
+                      "stopping; the exit code is the worst of them")
     who = commands.add_parser("explain-user", help="show, for one user, which policies apply and whether MFA "
                               "is required (an offline What If)")
     who.add_argument("user", metavar="USER", help="user principal name or object id")
@@ -109,6 +112,7 @@ def run_scan(args: argparse.Namespace) -> int:
         ignore=_split(args.ignore),
         verbose=args.verbose,
         quiet=args.quiet,
+        each=args.each,
     )
     try:
         return scan_and_report(options, [(r.format, r.path) for r in requests])
@@ -150,6 +154,10 @@ def explain_user(wanted: str, paths: Sequence[str], config_path: str | None) -> 
         config_file = config_path or find_config(paths)
         config = load_config(config_file)
         loaded = load(paths, config.limits, config_file=config_file)
+        if loaded.separation is not None:
+            separation = loaded.separation
+            raise UsageError("\n".join([separation.summary(loaded.scan_root, "name one of them"),
+                                         *separation.details()]))
         explanation = explain(CheckContext(loaded.tenant, settings_from(config), loaded.inputs), wanted)
     except (ConfigError, InputPathError, UnknownUser) as error:
         raise UsageError(str(error)) from None

@@ -4,15 +4,22 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
+import re
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from checker.checks.base import CheckContext, Settings
 from checker.config import Config, ConfigError, find_config, load_config
 from checker.inputs.archives import ZIP_REFERENCE
 from checker.progress import progress_for
 from checker.verdicts import EXIT_USAGE, Severity
+
+if TYPE_CHECKING:
+    from checker.formatters import Formatter
+    from checker.inputs.load import LoadResult
+    from checker.rule import Rule
 
 
 @dataclass(frozen=True)
@@ -25,6 +32,7 @@ class ScanOptions:
     ignore: tuple[str, ...] = ()
     verbose: bool = False
     quiet: bool = False
+    each: bool = False
 
 
 class ScanUsageError(ValueError):
@@ -65,19 +73,15 @@ def scan_and_report(options: ScanOptions, outputs: Sequence[tuple[str, str | Non
 
 def _scan_and_report(options: ScanOptions, outputs: Sequence[tuple[str, str | None]]) -> int:
     from checker.catalogue import load_catalogue
-    from checker.engine import run
-    from checker.exit_status import exit_code
     from checker.formatters import get_formatter
-    from checker.formatters.options import FormatOptions
     from checker.inputs.discover import InputPathError
     from checker.inputs.load import load
-    from checker.locate import Locator
     from checker.selection import SelectionError, select_rules
 
     formatters = []
     for name, path in outputs:
         try:
-            formatters.append((get_formatter(name), path))
+            formatters.append((name, get_formatter(name), path))
         except KeyError:
             raise ScanUsageError(f"unknown format {name!r} (table, json, sarif, markdown)") from None
     try:
@@ -87,12 +91,51 @@ def _scan_and_report(options: ScanOptions, outputs: Sequence[tuple[str, str | No
         loaded = load(options.paths, config.limits, progress_for(sys.stderr, options.quiet), config_file)
     except (ConfigError, SelectionError, InputPathError) as error:
         raise ScanUsageError(str(error)) from None
-    _refuse_to_overwrite_inputs(outputs, loaded.sources.values())
+    separation = loaded.separation
+    if separation is None:
+        return _report(loaded, rules, config, options, formatters)
+    if not options.each:
+        raise ScanUsageError("\n".join([separation.summary(loaded.scan_root), *separation.details()]))
+    for name, _, path in formatters:
+        if path is None and name not in EACH_TO_STDOUT:
+            raise ScanUsageError(f"with --each, write {name} to a file ({name}:PATH): one file per export")
+    codes = []
+    for export in separation.exports:
+        if any(path is None for _, _, path in formatters):
+            sys.stdout.write(f"\n=== {export.name} ({len(export.files)} files) ===\n\n")
+        one = load(options.paths, config.limits, progress_for(sys.stderr, options.quiet), config_file,
+                   only=frozenset(export.members))
+        named = [(name, formatter, path and path_for_export(path, export.name)) for name, formatter, path in formatters]
+        codes.append(_report(one, rules, config, options, named))
+    if separation.unplaced:
+        print(f"tenant-checker: in no export, so not scanned: {', '.join(separation.unplaced)}", file=sys.stderr)
+    return max(codes)
+
+
+# Formats a person reads, which may follow one another on standard output with --each.
+EACH_TO_STDOUT = ("table", "markdown")
+
+
+def path_for_export(path: str, name: str) -> str:
+    """``out.json`` -> ``out.<name>.json``: one report file per export with ``scan --each``."""
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "export"
+    root, extension = os.path.splitext(path)
+    return f"{root}.{safe}{extension}"
+
+
+def _report(loaded: LoadResult, rules: Sequence[Rule], config: Config, options: ScanOptions,
+            formatters: Sequence[tuple[str, Formatter, str | None]]) -> int:
+    from checker.engine import run
+    from checker.exit_status import exit_code
+    from checker.formatters.options import FormatOptions
+    from checker.locate import Locator
+
+    _refuse_to_overwrite_inputs([(name, path) for name, _, path in formatters], loaded.sources.values())
     context = CheckContext(loaded.tenant, settings_from(config), loaded.inputs)
     warn_unmatched_break_glass(context.settings)
     report = run(loaded, rules, context)
     format_options = FormatOptions(verbose=options.verbose, locator=Locator(report.sources, report.spans, report.positions))
-    for formatter, path in formatters:
+    for _, formatter, path in formatters:
         _write(formatter(report, format_options), path)
     if not loaded.recognised_any:
         print("tenant-checker: error: no input was recognised as a tenant export", file=sys.stderr)

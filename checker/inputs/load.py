@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 from typing import Any, NamedTuple
@@ -24,6 +24,7 @@ from checker.inputs.archives import (
 )
 from checker.inputs.decode import DecodeError, decode_text, parse_json_with_spans
 from checker.inputs.discover import SourceFile, discover
+from checker.inputs.exports import FileFacts, Separation, tell_apart
 from checker.inputs.fields import ShapeError
 from checker.inputs.graph import PARSERS, parse_method_configuration, parse_registration_campaign
 from checker.inputs.spans import Spans
@@ -48,6 +49,7 @@ class LoadResult:
     scan_root: str
     spans: dict[str, Spans] = field(default_factory=dict)
     positions: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict)
+    separation: Separation | None = None
 
     @property
     def recognised_any(self) -> bool:
@@ -79,6 +81,8 @@ class _FileRecord:
     refusal: str = ""
     may_be_cut_short: bool = False
     lost: list[Loss] = field(default_factory=list)
+    whole: set[str] = field(default_factory=set)
+    tenant_id: str = ""
 
     def freeze(self) -> InputFile:
         return InputFile(
@@ -103,8 +107,11 @@ class ParsedObject(NamedTuple):
 
 
 def load(paths: Sequence[str], limits: Limits = Limits(), progress: Progress | None = None,
-         config_file: str | None = None) -> LoadResult:
-    """``config_file``, when it lies among the inputs, is listed as the configuration, not read as data."""
+         config_file: str | None = None, only: Collection[str] | None = None) -> LoadResult:
+    """``config_file``, when it lies among the inputs, is listed as the configuration, not read as data.
+
+    ``only`` (display paths) restricts the scan to the files of one export (``scan --each``).
+    """
     discovery = discover(paths)
     read_bytes = 0
     queue = [_FileRecord(source) for source in discovery.files]
@@ -115,6 +122,9 @@ def load(paths: Sequence[str], limits: Limits = Limits(), progress: Progress | N
     while index < len(queue):
         record = queue[index]
         index += 1
+        if only is not None and record.source.display_path not in only and not _may_be_archive(record):
+            record.status = ""
+            continue
         data = _bytes_of(record, limits)
         if config_file is not None and _same_file(record.source.filesystem_path, config_file):
             record.status, record.format, record.reason = "configuration", "yaml", "the configuration of this scan"
@@ -131,6 +141,7 @@ def load(paths: Sequence[str], limits: Limits = Limits(), progress: Progress | N
         if found is None:
             continue
         record.format = found.format
+        record.tenant_id = found.tenant_id
         record.diagnostics += [Diagnostic(code, message, line or None, column or None, pointer)
                                for code, message, pointer, line, column in found.diagnostics]
         if not found.pieces:
@@ -140,6 +151,8 @@ def load(paths: Sequence[str], limits: Limits = Limits(), progress: Progress | N
         cuts: list[tuple[str, str, str]] = []
         for piece in found.pieces:
             record.collections.append(piece.collection)
+            if piece.whole:
+                record.whole.add(piece.collection)
             if piece.unreadable:
                 record.lost.append(Loss(piece.collection, None, piece.unreadable, "/value"))
                 continue
@@ -157,11 +170,12 @@ def load(paths: Sequence[str], limits: Limits = Limits(), progress: Progress | N
         progress.done()
     _check_paging(pages)
     by_file = {record.source.display_path: record for record in queue}
-    tenant, conflicts = build_tenant(parsed, seen)
+    tenant, conflicts, clashes = build_tenant(parsed, seen)
     tenant = replace(tenant, incomplete=_incomplete(queue, parsed))
     for origin, message in conflicts:
         by_file[origin.file].diagnostics.append(Diagnostic("INPUT002", message, pointer=origin.pointer))
     _position_diagnostics(queue)
+    queue = [record for record in queue if record.status]  # those outside ``only`` were not read
     inputs = tuple(record.freeze() for record in queue)
     skipped = tuple(InputFile(path, "", "ignored", reason=why) for path, why in discovery.skipped)
     return LoadResult(
@@ -171,7 +185,15 @@ def load(paths: Sequence[str], limits: Limits = Limits(), progress: Progress | N
         scan_root=discovery.scan_root,
         spans={r.source.display_path: r.spans for r in queue if r.status == "used" and r.spans},
         positions={r.source.display_path: r.positions for r in queue if r.positions},
+        separation=None if only is not None else tell_apart(
+            [FileFacts(r.source.display_path, r.sha256, frozenset(r.collections), frozenset(r.whole), r.tenant_id,
+                       ignored=r.status == "ignored") for r in queue if r.status != "configuration"], clashes),
     )
+
+
+def _may_be_archive(record: _FileRecord) -> bool:
+    return record.data is None and record.source.display_path.lower().endswith(".zip") or (
+        record.data is not None and is_zip(record.data))
 
 
 def _same_file(reference: str, other: str) -> bool:

@@ -166,9 +166,11 @@ class MethodTarget:
 
 @dataclass(frozen=True, slots=True)
 class AuthenticationMethodConfiguration:
+    """``include_targets`` is None when the export leaves them out (ScubaGear 1.2), () when there are none."""
+
     id: str
     state: str
-    include_targets: tuple[MethodTarget, ...]
+    include_targets: tuple[MethodTarget, ...] | None
     origin: Origin
 
 

@@ -147,3 +147,27 @@ def test_one_snapshot_of_a_backup_repository_scans(tmp_path: Path) -> None:
           "--format", f"json:{out}"])
     verdicts = {rule["id"]: rule["verdict"] for rule in json.loads(out.read_text(encoding="utf-8"))["rules"]}
     assert verdicts["INPUT002"] == "pass"  # no policy differs from itself within one snapshot
+
+
+HISTORY = CORPUS / "cisagov-ScubaGear-history"
+
+
+@needs_corpus
+@pytest.mark.parametrize(("commit", "verdict"), [
+    pytest.param("1b76e1e904cee3326ca77feb00257bbd41f5da87", "pass", id="1.5-AdditionalProperties"),
+    pytest.param("8b83c3866721b36911098342589ebda783486601", "pass", id="1.6-AdditionalProperties"),
+    pytest.param("8c185c86b33b0db244abb3a0480a39233fb884c0", "not_assessed", id="1.2-no-IncludeTargets"),
+])
+def test_scubagear_method_targets(commit: str, verdict: str, tmp_path: Path) -> None:
+    report = _report(HISTORY / commit, tmp_path / "out.json", "--select", "MFA032")
+    assert report["rules"][0]["verdict"] == verdict
+
+
+@needs_corpus
+def test_scuba_results_are_read_under_raw(tmp_path: Path) -> None:
+    report = _report(HISTORY / "6f43f73a22d69a5e51322b587238e213a545340b", tmp_path / "out.json")
+    (used,) = [item for item in report["inputs"] if item["status"] == "used"]
+    assert used["path"].endswith("ScubaResults_fa5589b7-d528-4f80.json") and used["format"] == "scubagear-results"
+    assert "identity/conditionalAccess/policies" in used["collection"]
+    verdicts = {rule["id"]: rule["verdict"] for rule in report["rules"]}
+    assert verdicts["MFA011"] != "not_assessed"

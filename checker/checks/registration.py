@@ -217,11 +217,16 @@ def authenticator_enabled(context: CheckContext) -> list[Finding]:
                             else None))]
     config = authenticator[0]
     subject = Subject("method", config.id, "Microsoft Authenticator")
-    evidence = (Evidence(config.origin.child("state"), config.state, "enabled"),
-                Evidence(config.origin.child("includeTargets"), _target_names(config.include_targets, tenant)))
+    state = Evidence(config.origin.child("state"), config.state, "enabled")
     if config.state.lower() != "enabled":
         return [Finding(Verdict.FAIL, f"Microsoft Authenticator is {config.state or 'without a state'} in the "
-                        "authentication methods policy.", subject, evidence)]
+                        "authentication methods policy.", subject, (state,))]
+    if config.include_targets is None:
+        return [Finding(Verdict.NOT_ASSESSED, "Not assessed: Microsoft Authenticator is enabled, but the export "
+                        "does not say for whom (its includeTargets are missing, as in ScubaGear 1.2 exports); "
+                        "export the authentication methods policy with its configurations' includeTargets.",
+                        subject, (state,))]
+    evidence = (state, Evidence(config.origin.child("includeTargets"), _target_names(config.include_targets, tenant)))
     if not _targets_all_users(config.include_targets):
         return [Finding(Verdict.FAIL, "Microsoft Authenticator is enabled only for "
                         f"{_target_names(config.include_targets, tenant)}, not all users.", subject, evidence)]

@@ -22,7 +22,24 @@ _MISSING = object()
 
 
 def get(obj: Mapping[str, Any], name: str) -> Any:
-    """The value of ``name`` in ``obj`` whatever its key's case, or None."""
+    """The value of ``name`` in ``obj`` whatever its key's case, or None.
+
+    A field missing at the top level is looked up under ``AdditionalProperties``, where the
+    Graph PowerShell SDK keeps the properties its typed model lacks (ScubaGear 1.3-1.6 writes
+    authentication method configurations' ``includeTargets`` there).
+    """
+    value = _own(obj, name)
+    if value is not _MISSING:
+        return value
+    extra = _additional(obj)
+    if extra is not None:
+        value = _own(extra, name)
+        if value is not _MISSING:
+            return value
+    return None
+
+
+def _own(obj: Mapping[str, Any], name: str) -> Any:
     value = obj.get(name, _MISSING)
     if value is not _MISSING:
         return value
@@ -33,12 +50,20 @@ def get(obj: Mapping[str, Any], name: str) -> Any:
     for key, candidate in obj.items():
         if key.lower() == lowered:
             return candidate
-    return None
+    return _MISSING
 
 
 def has(obj: Mapping[str, Any], name: str) -> bool:
-    lowered = name.lower()
-    return name in obj or any(key.lower() == lowered for key in obj)
+    if _own(obj, name) is not _MISSING:
+        return True
+    extra = _additional(obj)
+    return extra is not None and _own(extra, name) is not _MISSING
+
+
+def _additional(obj: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    # Two exact spellings only: the lookup runs for every missing field, so it must stay O(1).
+    extra = obj.get("AdditionalProperties", obj.get("additionalProperties"))
+    return extra if isinstance(extra, Mapping) else None
 
 
 def type_name(value: Any) -> str:

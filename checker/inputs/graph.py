@@ -148,7 +148,7 @@ def parse_method_configuration(obj: Mapping[str, Any], origin: Origin) -> Authen
     return AuthenticationMethodConfiguration(
         id=fields.text(obj, "id"),
         state=fields.text(obj, "state"),
-        include_targets=_targets(obj, "includeTargets"),
+        include_targets=_targets(obj, "includeTargets") if fields.has(obj, "includeTargets") else None,
         origin=origin,
     )
 

@@ -22,7 +22,7 @@ from checker.inputs.archives import (
     is_zip,
     read_reference,
 )
-from checker.inputs.decode import DecodeError, decode_text, parse_json_with_spans
+from checker.inputs.decode import ANSI_NOTE, WINDOWS_1252, DecodeError, decode_text, parse_json_with_spans
 from checker.inputs.discover import SourceFile, discover
 from checker.inputs.exports import FileFacts, Separation, tell_apart
 from checker.inputs.fields import ShapeError
@@ -254,7 +254,9 @@ def _identify_file(record: _FileRecord, data: bytes) -> identify.Identification 
         if suffix == ".csv" or head.startswith("#TYPE"):
             from checker.inputs.csv_export import read_csv
 
-            return read_csv(decode_text(data).text)
+            decoded = decode_text(data)
+            _note_encoding(record, decoded.encoding)
+            return read_csv(decoded.text)
     except DecodeError as error:
         _unreadable(record, error.reason, error.line, error.column)
         return None
@@ -296,8 +298,10 @@ def _read_json(record: _FileRecord, data: bytes) -> Any:
         record.reason = f"not a JSON document ({suffix or 'no extension'})"
         return None
     try:
-        text = decode_text(data).text
+        decoded = decode_text(data)
+        text = decoded.text
         document, record.spans = parse_json_with_spans(text)
+        _note_encoding(record, decoded.encoding)
         record.may_be_cut_short = depth_cut.may_be_cut_short(text)
         return document
     except DecodeError as error:
@@ -305,6 +309,11 @@ def _read_json(record: _FileRecord, data: bytes) -> Any:
             record.reason = f"not a JSON document ({suffix})"
             return None
         return _unreadable(record, error.reason, error.line, error.column)
+
+
+def _note_encoding(record: _FileRecord, encoding: str) -> None:
+    if encoding == WINDOWS_1252:
+        record.reason = ANSI_NOTE
 
 
 def _starts_like_json(data: bytes) -> bool:

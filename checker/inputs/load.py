@@ -83,6 +83,7 @@ class _FileRecord:
     lost: list[Loss] = field(default_factory=list)
     whole: set[str] = field(default_factory=set)
     tenant_id: str = ""
+    members: list[_FileRecord] = field(default_factory=list)
 
     def freeze(self) -> InputFile:
         return InputFile(
@@ -135,7 +136,8 @@ def load(paths: Sequence[str], limits: Limits = Limits(), progress: Progress | N
             read_bytes += len(data)
             progress.update(index, read_bytes)
         if is_zip(data):
-            queue[index:index] = _archive(record, data, limits)
+            record.members = _archive(record, data, limits)
+            queue[index:index] = record.members
             continue
         found = _identify_file(record, data)
         if found is None:
@@ -168,6 +170,8 @@ def load(paths: Sequence[str], limits: Limits = Limits(), progress: Progress | N
         _report_cut_short(record, cuts)
     if progress is not None:
         progress.done()
+    for record in reversed(queue):  # nested archives first
+        _ignore_if_nothing_recognised(record)
     _check_paging(pages)
     by_file = {record.source.display_path: record for record in queue}
     tenant, conflicts, clashes = build_tenant(parsed, seen)
@@ -187,7 +191,8 @@ def load(paths: Sequence[str], limits: Limits = Limits(), progress: Progress | N
         positions={r.source.display_path: r.positions for r in queue if r.positions},
         separation=None if only is not None else tell_apart(
             [FileFacts(r.source.display_path, r.sha256, frozenset(r.collections), frozenset(r.whole), r.tenant_id,
-                       ignored=r.status == "ignored") for r in queue if r.status != "configuration"], clashes),
+                       ignored=r.status == "ignored" or r.format == "zip")
+             for r in queue if r.status != "configuration"], clashes),
     )
 
 
@@ -237,6 +242,14 @@ def _archive(record: _FileRecord, data: bytes, limits: Limits) -> list[_FileReco
     record.objects = len(members)
     record.reason = f"zip archive of {len(members)} files, read in memory"
     return [_FileRecord(SourceFile(m.display_path, m.reference), data=m.data, refusal=m.problem) for m in members]
+
+
+def _ignore_if_nothing_recognised(record: _FileRecord) -> None:
+    """An archive (an Office document is one) with nothing recognised inside is not an input."""
+    if record.format == "zip" and record.status == "used" and not any(m.status == "used" for m in record.members):
+        record.status = "ignored"
+        record.reason = (f"zip archive of {len(record.members)} files, none of them recognised as part of a "
+                         "tenant export")
 
 
 def _identify_file(record: _FileRecord, data: bytes) -> identify.Identification | None:

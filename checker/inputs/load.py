@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
@@ -26,10 +27,11 @@ from checker.inputs.decode import ANSI_NOTE, WINDOWS_1252, DecodeError, decode_t
 from checker.inputs.discover import SourceFile, discover
 from checker.inputs.exports import FileFacts, Separation, tell_apart
 from checker.inputs.fields import ShapeError
+from checker.inputs.losses import Loss, incomplete_collections
 from checker.inputs.graph import PARSERS, parse_method_configuration, parse_registration_campaign
 from checker.inputs.spans import Spans
 from checker.inputs.tenant_builder import build_tenant
-from checker.model import AuthenticationMethodsPolicy, IncompleteCollection, Tenant
+from checker.model import AuthenticationMethodsPolicy, Tenant
 from checker.progress import Progress
 from checker.origin import Origin
 from checker.report import Diagnostic, InputFile
@@ -54,15 +56,6 @@ class LoadResult:
     @property
     def recognised_any(self) -> bool:
         return any(item.status == "used" for item in self.inputs)
-
-
-class Loss(NamedTuple):
-    """Objects of a collection that could not be read: how many (None: not known), why, and where."""
-
-    collection: str
-    objects: int | None
-    why: str
-    pointer: str
 
 
 @dataclass
@@ -175,7 +168,9 @@ def load(paths: Sequence[str], limits: Limits = Limits(), progress: Progress | N
     _check_paging(pages)
     by_file = {record.source.display_path: record for record in queue}
     tenant, conflicts, clashes = build_tenant(parsed, seen)
-    tenant = replace(tenant, incomplete=_incomplete(queue, parsed))
+    read = Counter(item.collection for item in parsed)
+    tenant = replace(tenant, incomplete=incomplete_collections(
+        [(r.source.display_path, loss) for r in queue for loss in r.lost], read))
     for origin, message in conflicts:
         by_file[origin.file].diagnostics.append(Diagnostic("INPUT002", message, pointer=origin.pointer))
     _position_diagnostics(queue)
@@ -422,36 +417,3 @@ def _check_paging(pages: dict[str, list[tuple[_FileRecord, bool]]]) -> None:
             record.diagnostics.append(Diagnostic(
                 "INPUT002", f"{collection}: {why}; the collection is incomplete", pointer="/@odata.nextLink"))
             record.lost.append(Loss(collection, None, why, "/@odata.nextLink"))
-
-
-# How a collection's objects are named in "3 of 15 policies could not be read".
-_WHAT = {
-    identify.CA_POLICIES: "policies", identify.USERS: "users", identify.GROUPS: "groups",
-    identify.REGISTRATION_DETAILS: "registration details", identify.SUBSCRIBED_SKUS: "subscriptions",
-    identify.NAMED_LOCATIONS: "named locations", identify.DIRECTORY_ROLES: "roles",
-    identify.ROLE_ASSIGNMENTS: "role assignments", identify.ROLE_DEFINITIONS: "role definitions",
-    identify.AUTH_METHOD_CONFIGURATIONS: "method configurations", identify.AUTH_STRENGTHS: "strengths",
-    identify.PER_USER_MFA: "per-user MFA rows",
-}
-
-
-def _incomplete(records: Sequence[_FileRecord], parsed: Sequence[ParsedObject]) -> tuple[IncompleteCollection, ...]:
-    """One entry per collection that lost objects, counting what was lost and what was read."""
-    losses: dict[str, list[tuple[_FileRecord, Loss]]] = {}
-    for record in records:
-        for loss in record.lost:
-            losses.setdefault(loss.collection, []).append((record, loss))
-    read: dict[str, int] = {}
-    for item in parsed:
-        read[item.collection] = read.get(item.collection, 0) + 1
-    found = []
-    for collection, entries in sorted(losses.items()):
-        counts = [loss.objects for _, loss in entries]
-        lost = None if None in counts else sum(count or 0 for count in counts)
-        reasons = list(dict.fromkeys(loss.why for _, loss in entries))
-        why = reasons[0] + (f" (and {len(reasons) - 1} other reasons)" if len(reasons) > 1 else "")
-        record, first = entries[0]
-        found.append(IncompleteCollection(collection, _WHAT.get(collection, "objects"), lost,
-                                          read.get(collection, 0), why,
-                                          Origin(record.source.display_path, first.pointer)))
-    return tuple(found)

@@ -125,8 +125,8 @@ def licence_supports_policies(context: CheckContext) -> list[Finding]:
         has = plan is Plan.P2 or (plan is Plan.P1 and needs is Plan.P1)
         verdict = Verdict.PASS if has else Verdict.FAIL
         reason = "uses risk conditions and needs Entra ID P2" if needs is Plan.P2 else "needs Entra ID P1"
-        lapsed = (" (Conditional Access stays enforced after the licences lapse, but it can no longer be "
-                  "changed safely)") if plan is Plan.FREE else ""
+        lapsed = (" (Conditional Access stays enforced after the licences lapse: renew Entra ID P1, or turn "
+                  "the policies off and security defaults on)") if plan is Plan.FREE else ""
         findings.append(Finding(verdict, f"{quoted(policy)} {reason}; the plan is {plan.value}{lapsed}.",
                                 policy_subject(policy), (policy_evidence(policy, "conditions"),) + sku_evidence(tenant)))
     return findings

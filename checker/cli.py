@@ -148,7 +148,7 @@ def explain_user(wanted: str, paths: Sequence[str], config_path: str | None) -> 
     from checker.explain_user import UnknownUser, explain
     from checker.inputs.discover import InputPathError
     from checker.inputs.load import load
-    from checker.scan import settings_from
+    from checker.scan import settings_from, warn_unmatched_break_glass
 
     try:
         config_file = config_path or find_config(paths)
@@ -158,7 +158,9 @@ def explain_user(wanted: str, paths: Sequence[str], config_path: str | None) -> 
             separation = loaded.separation
             raise UsageError("\n".join([separation.summary(loaded.scan_root, "name one of them"),
                                          *separation.details()]))
-        explanation = explain(CheckContext(loaded.tenant, settings_from(config), loaded.inputs), wanted)
+        context = CheckContext(loaded.tenant, settings_from(config), loaded.inputs)
+        warn_unmatched_break_glass(context.settings)
+        explanation = explain(context, wanted)
     except (ConfigError, InputPathError, UnknownUser) as error:
         raise UsageError(str(error)) from None
     sys.stdout.write(explanation.text)

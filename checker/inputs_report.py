@@ -24,9 +24,8 @@ def inputs_text(loaded: LoadResult) -> str:
     statuses = [item.status for item in loaded.inputs]
     lines = [f"Files under {loaded.scan_root}: {statuses.count('used')} used, {statuses.count('ignored')} ignored, "
              f"{statuses.count('unreadable')} unreadable", ""]
-    configuration = [item.path for item in loaded.inputs if item.status == "configuration"]
-    if configuration:
-        lines[-1:-1] = [f"Configuration: {configuration[0]}"]
+    if loaded.configuration:
+        lines[-1:-1] = [f"Configuration: {loaded.configuration}"]
     lines.append(tabulate(files, headers=("File", "Status", "Format", "Collection", "Objects", "Note"),
                           tablefmt="simple", maxcolwidths=[40, None, None, 54, None, 36], disable_numparse=True))
     if loaded.separation is not None:

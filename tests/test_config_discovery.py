@@ -60,3 +60,12 @@ def test_inputs_lists_the_config_as_the_configuration(tmp_path: Path, capsys: py
     assert "Configuration: .tenant-checker.yaml" in out
     (line,) = [line for line in out.splitlines() if line.startswith(CONFIG_FILE_NAME)]
     assert "configuration" in line and "ignored" not in line
+
+
+def test_inputs_names_a_config_found_above_the_scanned_folder(tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / CONFIG_FILE_NAME).write_text("select: [MFA001]\n", encoding="utf-8")
+    tenant = write_tenant(tmp_path / "exports" / "tenant", defaults_on=True)
+    assert main(["inputs", str(tenant)]) == 0
+    assert f"Configuration: {tmp_path / CONFIG_FILE_NAME}" in capsys.readouterr().out

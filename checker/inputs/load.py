@@ -20,6 +20,7 @@ from checker.inputs.archives import (
     Limits,
     archive_members,
     archive_reference,
+    display_reference,
     is_zip,
     read_reference,
 )
@@ -52,6 +53,7 @@ class LoadResult:
     spans: dict[str, Spans] = field(default_factory=dict)
     positions: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict)
     separation: Separation | None = None
+    configuration: str | None = None
 
     @property
     def recognised_any(self) -> bool:
@@ -184,6 +186,8 @@ def load(paths: Sequence[str], limits: Limits = Limits(), progress: Progress | N
         scan_root=discovery.scan_root,
         spans={r.source.display_path: r.spans for r in queue if r.status == "used" and r.spans},
         positions={r.source.display_path: r.positions for r in queue if r.positions},
+        configuration=next((r.source.display_path for r in queue if r.status == "configuration"),
+                           display_reference(config_file) if config_file else None),
         separation=None if only is not None else tell_apart(
             [FileFacts(r.source.display_path, r.sha256, frozenset(r.collections), frozenset(r.whole), r.tenant_id,
                        ignored=r.status == "ignored" or r.format == "zip")

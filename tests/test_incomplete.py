@@ -97,3 +97,14 @@ def test_registration_details_cut_short_gate_mfa030(tmp_path: Path) -> None:
         outcome = _outcome(folder, rule_id)
         assert outcome.verdict is Verdict.NOT_ASSESSED
         assert "1 of 2 registration details could not be read" in outcome.results[0].message
+
+
+def test_a_csv_row_that_cannot_be_read_makes_its_collection_incomplete(tmp_path: Path) -> None:
+    folder = tmp_path / "export"
+    folder.mkdir()
+    (folder / "registration.csv").write_text(
+        '#TYPE X\n"Id","UserPrincipalName","IsMfaRegistered"\n"u1","a@x","True"\n"u2","b@x","Maybe"\n',
+        encoding="utf-8")
+    outcome = _outcome(folder, "MFA030")
+    assert outcome.verdict is Verdict.NOT_ASSESSED
+    assert "1 of 2 registration details could not be read" in outcome.results[0].message

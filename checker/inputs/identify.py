@@ -106,6 +106,8 @@ class Identification:
     ignored_reason: str = ""
     diagnostics: tuple[tuple[str, str, str, int, int], ...] = ()
     tenant_id: str = ""
+    # objects a reader had to leave out: (collection, how many or None if unknown, why, pointer)
+    lost: tuple[tuple[str, int | None, str, str], ...] = field(default=(), compare=False)
 
 
 def collection_from_context(context: str) -> str | None:

@@ -139,6 +139,7 @@ def load(paths: Sequence[str], limits: Limits = Limits(), progress: Progress | N
             continue
         record.format = found.format
         record.tenant_id = found.tenant_id
+        record.lost += [Loss(*entry) for entry in found.lost]
         record.diagnostics += [Diagnostic(code, message, line or None, column or None, pointer)
                                for code, message, pointer, line, column in found.diagnostics]
         if not found.pieces:

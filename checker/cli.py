@@ -156,7 +156,7 @@ def explain_user(wanted: str, paths: Sequence[str], config_path: str | None) -> 
         loaded = load(paths, config.limits, config_file=config_file)
         if loaded.separation is not None:
             separation = loaded.separation
-            raise UsageError("\n".join([separation.summary(loaded.scan_root, "name one of them"),
+            raise UsageError("\n".join([separation.summary(", ".join(paths), "name one of them"),
                                          *separation.details()]))
         context = CheckContext(loaded.tenant, settings_from(config), loaded.inputs)
         warn_unmatched_break_glass(context.settings)

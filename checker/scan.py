@@ -95,7 +95,7 @@ def _scan_and_report(options: ScanOptions, outputs: Sequence[tuple[str, str | No
     if separation is None:
         return _report(loaded, rules, config, options, formatters)
     if not options.each:
-        raise ScanUsageError("\n".join([separation.summary(loaded.scan_root), *separation.details()]))
+        raise ScanUsageError("\n".join([separation.summary(", ".join(options.paths)), *separation.details()]))
     for name, _, path in formatters:
         if path is None and name not in EACH_TO_STDOUT:
             raise ScanUsageError(f"with --each, write {name} to a file ({name}:PATH): one file per export")

@@ -6,13 +6,13 @@ import gc
 import os
 import re
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from checker.checks.base import CheckContext, Settings
 from checker.config import Config, ConfigError, find_config, load_config
-from checker.inputs.archives import ZIP_REFERENCE
+from checker.inputs.archives import ZIP_REFERENCE, file_on_disk
 from checker.progress import progress_for
 from checker.verdicts import EXIT_USAGE, Severity
 
@@ -72,11 +72,9 @@ def scan_and_report(options: ScanOptions, outputs: Sequence[tuple[str, str | Non
 
 
 def _scan_and_report(options: ScanOptions, outputs: Sequence[tuple[str, str | None]]) -> int:
-    from checker.catalogue import load_catalogue
     from checker.formatters import get_formatter
     from checker.inputs.discover import InputPathError
     from checker.inputs.load import load
-    from checker.selection import SelectionError, select_rules
 
     formatters = []
     for name, path in outputs:
@@ -84,12 +82,11 @@ def _scan_and_report(options: ScanOptions, outputs: Sequence[tuple[str, str | No
             formatters.append((name, get_formatter(name), path))
         except KeyError:
             raise ScanUsageError(f"unknown format {name!r} (table, json, sarif, markdown)") from None
+    config_file = options.config_path or find_config(options.paths)
+    config, rules = _configured(config_file, options)
     try:
-        config_file = options.config_path or find_config(options.paths)
-        config = load_config(config_file)
-        rules = select_rules(load_catalogue(), options.select or config.select, options.ignore or config.ignore)
         loaded = load(options.paths, config.limits, progress_for(sys.stderr, options.quiet), config_file)
-    except (ConfigError, SelectionError, InputPathError) as error:
+    except InputPathError as error:
         raise ScanUsageError(str(error)) from None
     separation = loaded.separation
     if separation is None:
@@ -103,13 +100,33 @@ def _scan_and_report(options: ScanOptions, outputs: Sequence[tuple[str, str | No
     for export in separation.exports:
         if any(path is None for _, _, path in formatters):
             sys.stdout.write(f"\n=== {export.name} ({len(export.files)} files) ===\n\n")
-        one = load(options.paths, config.limits, progress_for(sys.stderr, options.quiet), config_file,
+        # each export is configured as if it had been scanned alone: the nearest file from its folder
+        own_file = options.config_path or find_config([_folder_of(export.members, loaded.sources)]) or config_file
+        own_config, own_rules = (config, rules) if own_file == config_file else _configured(own_file, options)
+        one = load(options.paths, own_config.limits, progress_for(sys.stderr, options.quiet), own_file,
                    only=frozenset(export.members))
         named = [(name, formatter, path and path_for_export(path, export.name)) for name, formatter, path in formatters]
-        codes.append(_report(one, rules, config, options, named))
+        codes.append(_report(one, own_rules, own_config, options, named))
     if separation.unplaced:
         print(f"tenant-checker: in no export, so not scanned: {', '.join(separation.unplaced)}", file=sys.stderr)
     return max(codes)
+
+
+def _configured(config_file: str | None, options: ScanOptions) -> tuple[Config, list[Rule]]:
+    from checker.catalogue import load_catalogue
+    from checker.selection import SelectionError, select_rules
+
+    try:
+        config = load_config(config_file)
+        return config, select_rules(load_catalogue(), options.select or config.select, options.ignore or config.ignore)
+    except (ConfigError, SelectionError) as error:
+        raise ScanUsageError(str(error)) from None
+
+
+def _folder_of(members: Sequence[str], sources: Mapping[str, str]) -> str:
+    """The folder on disk that holds an export's files (for a zip's members, the zip's folder)."""
+    paths = [file_on_disk(sources[m]) for m in members if m in sources]
+    return os.path.commonpath([os.path.dirname(os.path.abspath(p)) for p in paths]) if paths else "."
 
 
 # Formats a person reads, which may follow one another on standard output with --each.

@@ -123,3 +123,15 @@ def test_dates_in_names(name: str, date: str | None) -> None:
 def test_report_paths_per_export() -> None:
     assert path_for_export("out/report.json", "e3-gaps") == "out/report.e3-gaps.json"
     assert path_for_export("report", "a b/c") == "report.a_b_c"
+
+
+def test_each_export_uses_the_config_nearest_its_own_folder(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".tenant-checker.yaml").write_text("select: [MFA001, MFA002]\n", encoding="utf-8")
+    write_tenant(tmp_path / "exports" / "contoso", defaults_on=True)
+    fabrikam = write_tenant(tmp_path / "exports" / "fabrikam", defaults_on=False)
+    (fabrikam / ".tenant-checker.yaml").write_text("select: [MFA002]\n", encoding="utf-8")
+    main(["scan", str(tmp_path / "exports"), "--each", "--format", f"json:{tmp_path / 'out.json'}"])
+    rules = {name: [r["id"] for r in json.loads((tmp_path / f"out.{name}.json").read_text("utf-8"))["rules"]]
+             for name in ("contoso", "fabrikam")}
+    assert rules == {"contoso": ["MFA001", "MFA002"], "fabrikam": ["MFA002"]}

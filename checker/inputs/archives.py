@@ -129,6 +129,11 @@ def root_member_reference(path: str, name: str) -> str | None:
         return None
 
 
+def file_on_disk(reference: str) -> str:
+    """The file a reference lives in: the path itself, or the outermost archive of a member."""
+    return reference[len(ZIP_REFERENCE):].split(_SEPARATOR)[0] if reference.startswith(ZIP_REFERENCE) else reference
+
+
 def display_reference(reference: str) -> str:
     """A reference as a path a person reads: an archive member as ``archive.zip/member``."""
     if not reference.startswith(ZIP_REFERENCE):

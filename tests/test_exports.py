@@ -135,3 +135,13 @@ def test_each_export_uses_the_config_nearest_its_own_folder(tmp_path: Path) -> N
     rules = {name: [r["id"] for r in json.loads((tmp_path / f"out.{name}.json").read_text("utf-8"))["rules"]]
              for name in ("contoso", "fabrikam")}
     assert rules == {"contoso": ["MFA001", "MFA002"], "fabrikam": ["MFA002"]}
+
+
+def test_an_entraexporter_tree_with_flat_members_is_one_export() -> None:
+    group_a, group_b = "11111111-1111-1111-1111-111111111111", "22222222-2222-2222-2222-222222222222"
+    files = [FileFacts(f"Groups/{g}/{g}.json", g, frozenset({"groups"})) for g in (group_a, group_b)]
+    files += [FileFacts(f"Groups/{g}/Members/{u}.json", g + u, frozenset({"groups/members"}))
+              for g in (group_a, group_b) for u in ("u1", "u2")]
+    files.append(FileFacts(f"Policies/AuthenticationMethodsPolicy/{group_a}/a.json", "x",
+                           frozenset({"policies/authenticationMethodsPolicy"})))
+    assert tell_apart(files) is None

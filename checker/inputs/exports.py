@@ -29,6 +29,10 @@ SINGLE_OBJECT_COLLECTIONS = frozenset({
     identify.SECURITY_DEFAULTS, identify.AUTH_METHODS_POLICY, identify.AUTHORIZATION_POLICY,
 })
 
+# Links kept one file per parent object (EntraExporter's Groups/<id>/Members/): never whole sets.
+_LINKS = frozenset({identify.GROUP_MEMBERS, identify.ROLE_MEMBERS})
+# A folder named by an object id holds that object (EntraExporter), never an export of its own.
+_OBJECT_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
 _NOT_ALNUM_BEFORE, _NOT_ALNUM_AFTER = r"(?<![0-9A-Za-z])", r"(?![0-9A-Za-z])"
 _MONTH, _DAY = r"(0[1-9]|1[0-2])", r"(0[1-9]|[12][0-9]|3[01])"
 _YEAR_FIRST = re.compile(_NOT_ALNUM_BEFORE + r"((?:19|20)[0-9]{2})([-_]?)" + _MONTH + r"\2" + _DAY + _NOT_ALNUM_AFTER)
@@ -113,7 +117,9 @@ def _folder_split(every_file: Sequence[FileFacts], clashes: Iterable[tuple[str, 
         folders = tuple(item.path.split("/")[:-1])
         for depth in range(len(folders)):
             relative = folders[depth + 1:]
-            for collection in item.collections:
+            if _OBJECT_ID.fullmatch(folders[depth]):
+                continue
+            for collection in item.collections - _LINKS:
                 if relative or collection in item.whole or collection in SINGLE_OBJECT_COLLECTIONS:
                     key = (folders[:depth], collection, relative)
                     copies.setdefault(key, {}).setdefault(folders[depth], set()).add(item.sha256)

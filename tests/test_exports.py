@@ -94,7 +94,7 @@ def write_json_in(path: Path, data: object) -> None:
 
 
 def test_the_same_layout_under_sibling_folders_is_several_moments() -> None:
-    files = [FileFacts("c1/configs/ca.json", "1", frozenset({CA})),
+    files = [FileFacts("c1/configs/ca.json", "1", frozenset({CA}), whole=frozenset({CA})),
              FileFacts("c2/configs/ca-countries.json", "2", frozenset({CA})),
              FileFacts("c2/README.md", "3", frozenset(), ignored=True)]
     found = tell_apart(files)
@@ -144,4 +144,10 @@ def test_an_entraexporter_tree_with_flat_members_is_one_export() -> None:
               for g in (group_a, group_b) for u in ("u1", "u2")]
     files.append(FileFacts(f"Policies/AuthenticationMethodsPolicy/{group_a}/a.json", "x",
                            frozenset({"policies/authenticationMethodsPolicy"})))
+    assert tell_apart(files) is None
+
+
+def test_objects_sorted_into_category_folders_are_one_export() -> None:
+    files = [FileFacts(f"{category}/policies/{name}.json", category + name, frozenset({CA}))
+             for category in ("admins", "guests") for name in ("block", "mfa")]
     assert tell_apart(files) is None

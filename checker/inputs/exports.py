@@ -113,6 +113,7 @@ def _folder_split(every_file: Sequence[FileFacts], clashes: Iterable[tuple[str, 
     files = [item for item in every_file if item.collections]
     found: list[tuple[tuple[str, ...], str]] = []  # (the folder whose children differ, why)
     copies: dict[tuple[tuple[str, ...], str, tuple[str, ...]], dict[str, set[str]]] = {}
+    whole_sets: set[tuple[tuple[str, ...], str, tuple[str, ...]]] = set()  # keys with a whole set somewhere
     for item in files:
         folders = tuple(item.path.split("/")[:-1])
         for depth in range(len(folders)):
@@ -120,11 +121,16 @@ def _folder_split(every_file: Sequence[FileFacts], clashes: Iterable[tuple[str, 
             if _OBJECT_ID.fullmatch(folders[depth]):
                 continue
             for collection in item.collections - _LINKS:
-                if relative or collection in item.whole or collection in SINGLE_OBJECT_COLLECTIONS:
+                whole = collection in item.whole or collection in SINGLE_OBJECT_COLLECTIONS
+                if relative or whole:
                     key = (folders[:depth], collection, relative)
                     copies.setdefault(key, {}).setdefault(folders[depth], set()).add(item.sha256)
-    for (parent, collection, relative), children in copies.items():
-        if len(children) > 1 and len({frozenset(shas) for shas in children.values()}) > 1:
+                    if whole:
+                        whole_sets.add(key)
+    for key, children in copies.items():
+        parent, collection, relative = key
+        # one object per file under each sibling (policy templates sorted by category) is one export
+        if key in whole_sets and len(children) > 1 and len({frozenset(shas) for shas in children.values()}) > 1:
             why = (f"the same layout ({'/'.join(relative)}/) repeats under sibling folders, each holding {collection}"
                    if relative else f"sibling folders each hold a whole set of {collection}")
             found.append((parent, why))

@@ -5,7 +5,8 @@ never coexisted and can turn a gap into a pass (DESIGN section 2). What tells th
 from the files alone:
 
 - the same layout repeated under sibling folders (``<a>/configs/x.json``, ``<b>/configs/y.json``,
-  both holding policies): copies of one export tree, such as commit or date folders;
+  both holding policies, one of them a whole set): copies of one export tree, such as commit
+  or date folders;
 - sibling folders that each hold a whole set of one collection (a Graph list response, an
   array, a provider export, or a tenant's single policy such as security defaults);
 - the same object differing between files in sibling folders, or files carrying different

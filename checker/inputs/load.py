@@ -109,6 +109,7 @@ def load(paths: Sequence[str], limits: Limits = Limits(), progress: Progress | N
     ``only`` (display paths) restricts the scan to the files of one export (``scan --each``).
     """
     discovery = discover(paths)
+    wanted = None if only is None else {*only, *(_archives_holding(only))}
     read_bytes = 0
     queue = [_FileRecord(source) for source in discovery.files]
     parsed: list[ParsedObject] = []
@@ -118,7 +119,7 @@ def load(paths: Sequence[str], limits: Limits = Limits(), progress: Progress | N
     while index < len(queue):
         record = queue[index]
         index += 1
-        if only is not None and record.source.display_path not in only and not _may_be_archive(record):
+        if wanted is not None and record.source.display_path not in wanted:
             record.status = ""
             continue
         data = _bytes_of(record, limits)
@@ -196,9 +197,9 @@ def load(paths: Sequence[str], limits: Limits = Limits(), progress: Progress | N
     )
 
 
-def _may_be_archive(record: _FileRecord) -> bool:
-    return record.data is None and record.source.display_path.lower().endswith(".zip") or (
-        record.data is not None and is_zip(record.data))
+def _archives_holding(paths: Collection[str]) -> set[str]:
+    """Every path above the given ones: the archives (and archives in archives) that hold them."""
+    return {"/".join(parts[:end]) for parts in (path.split("/") for path in paths) for end in range(1, len(parts))}
 
 
 def _same_file(reference: str, other: str) -> bool:

@@ -151,3 +151,21 @@ def test_objects_sorted_into_category_folders_are_one_export() -> None:
     files = [FileFacts(f"{category}/policies/{name}.json", category + name, frozenset({CA}))
              for category in ("admins", "guests") for name in ("block", "mfa")]
     assert tell_apart(files) is None
+
+
+def test_each_reads_the_exports_inside_one_archive(tmp_path: Path) -> None:
+    import zipfile
+
+    for name, on in (("contoso", True), ("fabrikam", False)):
+        write_tenant(tmp_path / "src" / name, defaults_on=on)
+    archive = tmp_path / "tenants.zip"
+    with zipfile.ZipFile(archive, "w") as handle:
+        for path in sorted((tmp_path / "src").rglob("*.json")):
+            handle.write(path, path.relative_to(tmp_path / "src").as_posix())
+    assert main(["scan", str(archive)]) == 2
+    assert main(["scan", str(archive), "--each", "--format", f"json:{tmp_path / 'out.json'}"]) == 1
+    report = json.loads((tmp_path / "out.fabrikam.json").read_text(encoding="utf-8"))
+    assert [i["path"] for i in report["inputs"]] == ["tenants.zip", "tenants.zip/fabrikam/ca.json",
+                                                    "tenants.zip/fabrikam/defaults.json",
+                                                    "tenants.zip/fabrikam/registration.json",
+                                                    "tenants.zip/fabrikam/skus.json"]

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from checker.checks.base import CheckContext
-from checker.checks.common import Defaults, defaults_state
+from checker.checks.common import Defaults, defaults_state, incomplete
+from checker.inputs.identify import CA_POLICIES, GROUPS, SECURITY_DEFAULTS, USERS
 from checker.model import User
 from checker.report import CoverageSummary, Subject
 
@@ -16,6 +17,9 @@ def summarise_coverage(context: CheckContext) -> CoverageSummary:
     enabled = [u for u in context.tenant.users or () if u.account_enabled is not False]
     if defaults is Defaults.ON:
         return CoverageSummary("via security defaults", len(enabled), len(enabled))
+    lost = incomplete(context.tenant, CA_POLICIES, SECURITY_DEFAULTS, USERS, GROUPS)
+    if lost is not None:
+        return CoverageSummary("not assessed", note=lost.message.removeprefix("Not assessed: "))
     found = context.user_coverage
     if found is None:
         missing = [name for name, value in (("users", context.tenant.users),

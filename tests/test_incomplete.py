@@ -108,3 +108,15 @@ def test_a_csv_row_that_cannot_be_read_makes_its_collection_incomplete(tmp_path:
     outcome = _outcome(folder, "MFA030")
     assert outcome.verdict is Verdict.NOT_ASSESSED
     assert "1 of 2 registration details could not be read" in outcome.results[0].message
+
+
+def test_the_coverage_summary_is_not_assessed_on_an_incomplete_collection(tmp_path: Path) -> None:
+    from checker.coverage_summary import summarise_coverage
+
+    folder = _with_defaults_off(tmp_path / "export")
+    _write(folder, "ca.json", {"@odata.context": V1 + CA, "value": [_policy("good"), _policy("bad", excludeUsers=3)]})
+    _write(folder, "users.json", {"@odata.context": V1 + "users", "value": [
+        {"id": "u1", "userPrincipalName": "u1@contoso.example", "accountEnabled": True, "userType": "Member"}]})
+    loaded = load([str(folder)])
+    summary = summarise_coverage(CheckContext(loaded.tenant, inputs=loaded.inputs))
+    assert summary.state == "not assessed" and "1 of 2 policies could not be read" in summary.note

@@ -42,7 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--format", dest="formats", action="append", type=parse_format, metavar="NAME[:PATH]",
                       help="table (default), json, sarif or markdown; to PATH or stdout; repeatable")
     scan.add_argument("--config", metavar="FILE", help="configuration file (default: .tenant-checker.yaml "
-                      "in the scanned folder)")
+                      "in the scanned folder or the nearest folder above it, up to the repository root; else at a scanned "
+                      "zip's root)")
     scan.add_argument("--fail-on", metavar="SEVERITY", help="lowest severity whose failure sets exit code 1 "
                       "(critical, high, medium, low, info; default low)")
     scan.add_argument("--strict", action="store_true", help="count not_assessed results as failures")
@@ -52,6 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="skip rules whose id or name starts with one of these (comma-separated)")
     scan.add_argument("--verbose", "-v", action="store_true", help="show passing results in the table")
     scan.add_argument("--quiet", "-q", action="store_true", help="no progress line on the terminal")
+    scan.add_argument("--each", action="store_true", help="when the paths hold several exports or dated "
+                      "snapshots, one report per export (FILE.json becomes FILE.<export>.json) instead of "
+                      "stopping; the exit code is the worst of them")
     who = commands.add_parser("explain-user", help="show, for one user, which policies apply and whether MFA "
                               "is required (an offline What If)")
     who.add_argument("user", metavar="USER", help="user principal name or object id")
@@ -116,6 +120,7 @@ def run_scan(args: argparse.Namespace) -> int:
         ignore=_split(args.ignore),
         verbose=args.verbose,
         quiet=args.quiet,
+        each=args.each,
     )
     try:
         return scan_and_report(options, [(r.format, r.path) for r in requests])
@@ -151,12 +156,19 @@ def explain_user(wanted: str, paths: Sequence[str], config_path: str | None) -> 
     from checker.explain_user import UnknownUser, explain
     from checker.inputs.discover import InputPathError
     from checker.inputs.load import load
-    from checker.scan import settings_from
+    from checker.scan import settings_from, warn_unmatched_break_glass
 
     try:
-        config = load_config(config_path or find_config(paths))
-        loaded = load(paths, config.limits)
-        explanation = explain(CheckContext(loaded.tenant, settings_from(config), loaded.inputs), wanted)
+        config_file = config_path or find_config(paths)
+        config = load_config(config_file)
+        loaded = load(paths, config.limits, config_file=config_file)
+        if loaded.separation is not None:
+            separation = loaded.separation
+            raise UsageError("\n".join([separation.summary(", ".join(paths), "name one of them"),
+                                         *separation.details()]))
+        context = CheckContext(loaded.tenant, settings_from(config), loaded.inputs)
+        warn_unmatched_break_glass(context.settings)
+        explanation = explain(context, wanted)
     except (ConfigError, InputPathError, UnknownUser) as error:
         raise UsageError(str(error)) from None
     sys.stdout.write(explanation.text)
@@ -194,8 +206,9 @@ def list_inputs(paths: Sequence[str], config_path: str | None) -> int:
     from checker.inputs_report import inputs_text
 
     try:
-        config = load_config(config_path or find_config(paths))
-        loaded = load(paths, config.limits)
+        config_file = config_path or find_config(paths)
+        config = load_config(config_file)
+        loaded = load(paths, config.limits, config_file=config_file)
     except (ConfigError, InputPathError) as error:
         raise UsageError(str(error)) from None
     sys.stdout.write(inputs_text(loaded))

@@ -6,8 +6,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from checker.inputs.archives import Limits
 from checker.entra import ADMIN_ROLES
+from checker.inputs.archives import Limits
 from checker.verdicts import Severity
 
 CONFIG_FILE_NAME = ".tenant-checker.yaml"
@@ -33,14 +33,35 @@ class Config:
 
 
 def find_config(paths: Sequence[str]) -> str | None:
-    """The config file in the first scanned folder, if there is one."""
-    for path in paths:
-        folder = path if os.path.isdir(path) else os.path.dirname(path) or "."
+    """The nearest config file from the first scanned folder upwards, else one at a scanned zip's root.
+
+    The search stops at a repository root (a folder holding ``.git``), so that a file further
+    up, outside the repository, never configures its scans.
+    """
+    if not paths:
+        return None
+    path = paths[0]
+    folder = os.path.abspath(path if os.path.isdir(path) else os.path.dirname(path) or ".")
+    while True:
         candidate = os.path.join(folder, CONFIG_FILE_NAME)
         if os.path.isfile(candidate):
-            return candidate
-        break
-    return None
+            return _shown(candidate, path)
+        parent = os.path.dirname(folder)
+        if os.path.exists(os.path.join(folder, ".git")) or parent == folder:
+            break
+        folder = parent
+    return next((found for found in map(_zip_root_config, paths) if found), None)
+
+
+def _shown(candidate: str, scanned: str) -> str:
+    """The config path as the user would write it: relative when they gave a relative path."""
+    return candidate if os.path.isabs(scanned) else os.path.relpath(candidate)
+
+
+def _zip_root_config(path: str) -> str | None:
+    from checker.inputs.archives import root_member_reference
+
+    return root_member_reference(path, CONFIG_FILE_NAME) if os.path.isfile(path) else None
 
 
 def load_config(path: str | None) -> Config:
@@ -48,16 +69,18 @@ def load_config(path: str | None) -> Config:
         return Config()
     import yaml  # only needed when there is a file to read
 
+    from checker.inputs.archives import display_reference, read_reference
+
     try:
-        with open(path, encoding="utf-8-sig") as handle:
-            data = yaml.safe_load(handle)
-    except OSError as error:
-        raise ConfigError(f"{path}: cannot be read ({error.strerror or error})") from None
+        data = yaml.safe_load(read_reference(path).decode("utf-8-sig"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{display_reference(path)}: cannot be read "
+                          f"({getattr(error, 'strerror', None) or error})") from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
-        raise ConfigError(f"{path}{where}: not valid YAML") from None
-    return config_from_mapping(data or {}, path)
+        raise ConfigError(f"{display_reference(path)}{where}: not valid YAML") from None
+    return config_from_mapping(data or {}, display_reference(path))
 
 
 def config_from_mapping(data: Any, source: str) -> Config:

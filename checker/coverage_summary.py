@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from checker.checks.base import CheckContext
-from checker.checks.common import Defaults, defaults_state
+from checker.checks.common import Defaults, defaults_state, incomplete
 from checker.evaluation.evaluate import COVERED, UNCOVERED
+from checker.inputs.identify import CA_POLICIES, GROUPS, SECURITY_DEFAULTS, USERS
 from checker.model import User
 from checker.report import CoverageSummary, Subject
 
@@ -17,6 +18,9 @@ def summarise_coverage(context: CheckContext) -> CoverageSummary:
     enabled = [u for u in context.tenant.users or () if u.account_enabled is not False]
     if defaults is Defaults.ON:
         return CoverageSummary("via security defaults", len(enabled), len(enabled))
+    lost = incomplete(context.tenant, CA_POLICIES, SECURITY_DEFAULTS, USERS, GROUPS)
+    if lost is not None:
+        return CoverageSummary("not assessed", note=lost.message.removeprefix("Not assessed: "))
     if context.tenant.users is None or context.tenant.conditional_access_policies is None:
         missing = [name for name, value in (("users", context.tenant.users),
                                             ("Conditional Access policies", context.tenant.conditional_access_policies))

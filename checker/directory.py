@@ -11,8 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from checker.model import Group, Tenant, User
 from checker.entra import ADMIN_ROLES
+from checker.model import Group, Tenant, User
 
 TENANT_SCOPE = ("/", "")
 

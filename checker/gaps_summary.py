@@ -2,9 +2,17 @@
 from __future__ import annotations
 
 from checker.checks.base import CheckContext
-from checker.checks.common import Defaults, defaults_state
+from checker.checks.common import Defaults, defaults_state, incomplete
 from checker.evaluation.evaluate import COVERED, Evaluation, Gap, Outcome
-from checker.evaluation.users import MEMBER, UNKNOWN_KIND, UserClass, new_guest, new_member, role_holder
+from checker.evaluation.users import (
+    MEMBER,
+    UNKNOWN_KIND,
+    UserClass,
+    new_guest,
+    new_member,
+    role_holder,
+)
+from checker.inputs.identify import CA_POLICIES, GROUPS, SECURITY_DEFAULTS, USERS
 from checker.report import ClassGaps, GapRegion, GapsSummary, Subject
 
 
@@ -15,6 +23,9 @@ def summarise_gaps(context: CheckContext) -> GapsSummary:
         return GapsSummary("via security defaults", note="security defaults require MFA on every sign-in")
     if tenant.conditional_access_policies is None:
         return GapsSummary("not assessed", note="the export has no Conditional Access policies")
+    lost = incomplete(tenant, CA_POLICIES, SECURITY_DEFAULTS, USERS, GROUPS)
+    if lost is not None:
+        return GapsSummary("not assessed", note=lost.message.removeprefix("Not assessed: ").rstrip("."))
     evaluation = context.evaluation
     found = [_class_gaps(context, c, outcome) for c, outcome in _outcomes(context)
              if outcome.status != COVERED]

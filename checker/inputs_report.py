@@ -24,8 +24,12 @@ def inputs_text(loaded: LoadResult) -> str:
     statuses = [item.status for item in loaded.inputs]
     lines = [f"Files under {loaded.scan_root}: {statuses.count('used')} used, {statuses.count('ignored')} ignored, "
              f"{statuses.count('unreadable')} unreadable", ""]
+    if loaded.configuration:
+        lines[-1:-1] = [f"Configuration: {loaded.configuration}"]
     lines.append(tabulate(files, headers=("File", "Status", "Format", "Collection", "Objects", "Note"),
                           tablefmt="simple", maxcolwidths=[40, None, None, 54, None, 36], disable_numparse=True))
+    if loaded.separation is not None:
+        lines += ["", loaded.separation.summary(loaded.scan_root), *loaded.separation.details()]
     lines += ["", "Model areas", ""]
     lines.append(tabulate([(a.name, "present" if a.present else "ABSENT", a.detail, a.collection)
                            for a in areas(loaded.tenant)],

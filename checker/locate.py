@@ -16,9 +16,9 @@ import json
 import re
 from array import array
 from bisect import bisect_right
-from itertools import accumulate
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import TypeAlias
 
 from checker.inputs.archives import read_reference

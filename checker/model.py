@@ -153,6 +153,7 @@ class DirectoryRole:
     display_name: str
     member_ids: tuple[str, ...] | None
     origin: Origin
+    member_principal_names: tuple[tuple[str, str], ...] = ()  # (member id, UPN) where the export carries both
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,9 +194,11 @@ class MethodTarget:
 
 @dataclass(frozen=True, slots=True)
 class AuthenticationMethodConfiguration:
+    """``include_targets`` is None when the export leaves them out (ScubaGear 1.2), () when there are none."""
+
     id: str
     state: str
-    include_targets: tuple[MethodTarget, ...]
+    include_targets: tuple[MethodTarget, ...] | None
     origin: Origin
 
 
@@ -232,6 +235,27 @@ class PerUserMfaState:
 
 
 @dataclass(frozen=True, slots=True)
+class IncompleteCollection:
+    """A collection some of whose objects could not be read: the rules that need it are not judged.
+
+    ``lost`` is None when how many is not known (a missing page, a collection that is not an array).
+    """
+
+    collection: str
+    what: str
+    lost: int | None
+    read: int
+    why: str
+    origin: Origin
+
+    @property
+    def message(self) -> str:
+        if self.lost is None:
+            return f"{self.collection} is incomplete ({self.read} {self.what} read, more could not be): {self.why}"
+        return f"{self.lost} of {self.lost + self.read} {self.what} could not be read ({self.collection}): {self.why}"
+
+
+@dataclass(frozen=True, slots=True)
 class Tenant:
     """Everything the checks may read. ``None`` means: not in the export."""
 
@@ -252,3 +276,4 @@ class Tenant:
     authentication_strengths: tuple[AuthenticationStrength, ...] | None = None
     named_locations: tuple[NamedLocation, ...] | None = None
     per_user_mfa: tuple[PerUserMfaState, ...] | None = None
+    incomplete: tuple[IncompleteCollection, ...] = ()

@@ -4,10 +4,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from checker.inventory import Area
-from checker.rule import Rule
 from checker.inputs.spans import Spans
+from checker.inventory import Area
 from checker.origin import Origin
+from checker.rule import Rule
 from checker.verdicts import Verdict, worst
 
 

@@ -4,15 +4,22 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
+import re
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from checker.checks.base import CheckContext, Settings
 from checker.config import Config, ConfigError, find_config, load_config
-from checker.inputs.archives import ZIP_REFERENCE
+from checker.inputs.archives import ZIP_REFERENCE, file_on_disk
 from checker.progress import progress_for
 from checker.verdicts import EXIT_USAGE, Severity
+
+if TYPE_CHECKING:
+    from checker.formatters import Formatter
+    from checker.inputs.load import LoadResult
+    from checker.rule import Rule
 
 
 @dataclass(frozen=True)
@@ -25,6 +32,7 @@ class ScanOptions:
     ignore: tuple[str, ...] = ()
     verbose: bool = False
     quiet: bool = False
+    each: bool = False
 
 
 class ScanUsageError(ValueError):
@@ -34,6 +42,12 @@ class ScanUsageError(ValueError):
 def settings_from(config: Config) -> Settings:
     return Settings(break_glass=frozenset(item.lower() for item in config.break_glass),
                     admin_roles=dict(config.admin_roles))
+
+
+def warn_unmatched_break_glass(settings: Settings) -> None:
+    for entry in settings.unmatched_break_glass:
+        print(f"tenant-checker: warning: break_glass entry {entry!r} matches no account in the export "
+              "(a typo?)", file=sys.stderr)
 
 
 @contextlib.contextmanager
@@ -58,32 +72,87 @@ def scan_and_report(options: ScanOptions, outputs: Sequence[tuple[str, str | Non
 
 
 def _scan_and_report(options: ScanOptions, outputs: Sequence[tuple[str, str | None]]) -> int:
-    from checker.catalogue import load_catalogue
-    from checker.engine import run
-    from checker.exit_status import exit_code
     from checker.formatters import get_formatter
-    from checker.formatters.options import FormatOptions
     from checker.inputs.discover import InputPathError
     from checker.inputs.load import load
-    from checker.locate import Locator
-    from checker.selection import SelectionError, select_rules
 
     formatters = []
     for name, path in outputs:
         try:
-            formatters.append((get_formatter(name), path))
+            formatters.append((name, get_formatter(name), path))
         except KeyError:
             raise ScanUsageError(f"unknown format {name!r} (table, json, sarif, markdown)") from None
+    config_file = options.config_path or find_config(options.paths)
+    config, rules = _configured(config_file, options)
     try:
-        config = load_config(options.config_path or find_config(options.paths))
-        rules = select_rules(load_catalogue(), [*config.select, *options.select], [*config.ignore, *options.ignore])
-        loaded = load(options.paths, config.limits, progress_for(sys.stderr, options.quiet))
-    except (ConfigError, SelectionError, InputPathError) as error:
+        loaded = load(options.paths, config.limits, progress_for(sys.stderr, options.quiet), config_file)
+    except InputPathError as error:
         raise ScanUsageError(str(error)) from None
-    _refuse_to_overwrite_inputs(outputs, loaded.sources.values())
-    report = run(loaded, rules, CheckContext(loaded.tenant, settings_from(config), loaded.inputs))
+    separation = loaded.separation
+    if separation is None:
+        return _report(loaded, rules, config, options, formatters)
+    if not options.each:
+        raise ScanUsageError("\n".join([separation.summary(", ".join(options.paths)), *separation.details()]))
+    for name, _, path in formatters:
+        if path is None and name not in EACH_TO_STDOUT:
+            raise ScanUsageError(f"with --each, write {name} to a file ({name}:PATH): one file per export")
+    codes = []
+    for export in separation.exports:
+        if any(path is None for _, _, path in formatters):
+            sys.stdout.write(f"\n=== {export.name} ({len(export.files)} files) ===\n\n")
+        # each export is configured as if it had been scanned alone: the nearest file from its folder
+        own_file = options.config_path or find_config([_folder_of(export.members, loaded.sources)]) or config_file
+        own_config, own_rules = (config, rules) if own_file == config_file else _configured(own_file, options)
+        one = load(options.paths, own_config.limits, progress_for(sys.stderr, options.quiet), own_file,
+                   only=frozenset(export.members))
+        named = [(name, formatter, path and path_for_export(path, export.name)) for name, formatter, path in formatters]
+        codes.append(_report(one, own_rules, own_config, options, named))
+    if separation.unplaced:
+        print(f"tenant-checker: in no export, so not scanned: {', '.join(separation.unplaced)}", file=sys.stderr)
+    return max(codes)
+
+
+def _configured(config_file: str | None, options: ScanOptions) -> tuple[Config, list[Rule]]:
+    from checker.catalogue import load_catalogue
+    from checker.selection import SelectionError, select_rules
+
+    try:
+        config = load_config(config_file)
+        return config, select_rules(load_catalogue(), options.select or config.select, options.ignore or config.ignore)
+    except (ConfigError, SelectionError) as error:
+        raise ScanUsageError(str(error)) from None
+
+
+def _folder_of(members: Sequence[str], sources: Mapping[str, str]) -> str:
+    """The folder on disk that holds an export's files (for a zip's members, the zip's folder)."""
+    paths = [file_on_disk(sources[m]) for m in members if m in sources]
+    return os.path.commonpath([os.path.dirname(os.path.abspath(p)) for p in paths]) if paths else "."
+
+
+# Formats a person reads, which may follow one another on standard output with --each.
+EACH_TO_STDOUT = ("table", "markdown")
+
+
+def path_for_export(path: str, name: str) -> str:
+    """``out.json`` -> ``out.<name>.json``: one report file per export with ``scan --each``."""
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "export"
+    root, extension = os.path.splitext(path)
+    return f"{root}.{safe}{extension}"
+
+
+def _report(loaded: LoadResult, rules: Sequence[Rule], config: Config, options: ScanOptions,
+            formatters: Sequence[tuple[str, Formatter, str | None]]) -> int:
+    from checker.engine import run
+    from checker.exit_status import exit_code
+    from checker.formatters.options import FormatOptions
+    from checker.locate import Locator
+
+    _refuse_to_overwrite_inputs([(name, path) for name, _, path in formatters], loaded.sources.values())
+    context = CheckContext(loaded.tenant, settings_from(config), loaded.inputs)
+    warn_unmatched_break_glass(context.settings)
+    report = run(loaded, rules, context)
     format_options = FormatOptions(verbose=options.verbose, locator=Locator(report.sources, report.spans, report.positions))
-    for formatter, path in formatters:
+    for _, formatter, path in formatters:
         _write(formatter(report, format_options), path)
     if not loaded.recognised_any:
         print("tenant-checker: error: no input was recognised as a tenant export", file=sys.stderr)

@@ -134,3 +134,23 @@ def test_a_link_pointing_outside_the_scanned_folder_is_not_followed(tmp_path: Pa
     statuses = {item.path: (item.status, item.reason) for item in result.inputs}
     assert statuses["link.json"] == ("ignored", "a link pointing outside the scanned folder")
     assert statuses["inside.json"][0] == "used"
+
+
+def test_an_office_document_is_not_an_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "notes.docx").write_bytes(zip_bytes({
+        "[Content_Types].xml": b'<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/x"/>',
+        "word/document.xml": b'<?xml version="1.0"?><w:document xmlns:w="urn:w"/>',
+        "docProps/app.json": b'{"pages": 1}',
+    }))
+    result = load([str(tmp_path)])
+    (document,) = [item for item in result.inputs if item.path == "notes.docx"]
+    assert document.status == "ignored" and "none of them recognised" in document.reason
+    assert not result.recognised_any
+    assert main(["scan", str(tmp_path)]) == 2
+    assert "no input was recognised" in capsys.readouterr().err
+
+
+def test_an_archive_with_an_export_inside_is_used(tmp_path: Path) -> None:
+    (tmp_path / "export.zip").write_bytes(zip_bytes({"readme.txt": b"hello", **sample_files()}))
+    (archive,) = [item for item in load([str(tmp_path)]).inputs if item.path == "export.zip"]
+    assert archive.status == "used"

@@ -469,6 +469,8 @@ def test_a_policy_cut_by_export_depth_is_reported_not_read() -> None:
             "/Objs/0/Conditions/Users", 2, 1,
         ),),
     )
+    assert [(collection, objects) for collection, objects, _, _ in found.lost] == [
+        ("identity/conditionalAccess/policies", 1)]
 
 
 def test_a_policy_cut_only_where_no_parser_reads_is_read() -> None:

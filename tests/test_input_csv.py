@@ -132,6 +132,7 @@ def test_a_bad_boolean_is_a_diagnostic_and_the_row_is_skipped() -> None:
     assert piece.positions == ((3, 1), (5, 1))
     assert found.diagnostics == (("INPUT001", "'Maybe' in column 'IsMfaRegistered' is not True or False",
                                   "/rows/1", 4, 1),)
+    assert [(collection, objects) for collection, objects, _, _ in found.lost] == [(piece.collection, 1)]
 
 
 def test_a_row_with_the_wrong_number_of_fields_is_a_diagnostic() -> None:

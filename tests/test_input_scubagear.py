@@ -179,8 +179,18 @@ def test_product_report_is_ignored() -> None:
     assert identify_scubagear(document) == Identification("scubagear-report", ignored_reason=REPORT_REASON)
 
 
-def test_consolidated_results_are_ignored() -> None:
-    document = {"MetaData": {"Tool": "ScubaGear"}, "Summary": {}, "Results": {}, "Raw": {"service_plans": []}}
+def test_consolidated_results_are_read_under_raw() -> None:
+    policy = {"Id": "p1", "DisplayName": "MFA", "State": "enabled", "Conditions": {}, "GrantControls": {}}
+    document = {"MetaData": {"Tool": "ScubaGear", "TenantId": "T2"}, "Summary": {}, "Results": {},
+                "Raw": {"tenant_id": "T1", "conditional_access_policies": [policy]}}
+    found = identify_scubagear(document)
+    assert found is not None and found.format == "scubagear-results" and found.tenant_id == "t1"
+    (piece,) = found.pieces
+    assert piece.items[0][0] == "/Raw/conditional_access_policies/0"
+
+
+def test_results_without_a_provider_export_are_ignored() -> None:
+    document = {"MetaData": {"Tool": "ScubaGear"}, "Summary": {}, "Results": {}}
     assert identify_scubagear(document) == Identification("scubagear-report", ignored_reason=REPORT_REASON)
 
 

@@ -13,7 +13,8 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_inputs_lists_files_areas_and_missing_evidence(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["inputs", str(ROOT / "samples" / "e3-gaps")]) == 0
     out = capsys.readouterr().out
-    assert "11 used, 2 ignored, 0 unreadable" in out
+    assert "11 used, 1 ignored, 0 unreadable" in out
+    assert "Configuration: " in out and ".tenant-checker.yaml" in out
     assert "README.md" in out and "not a JSON document (.md)" in out
     assert "Conditional Access policies    present  7 policies" in out
     assert "Per-user MFA state             present  13 users" in out

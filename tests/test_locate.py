@@ -172,7 +172,7 @@ def test_large_containers_are_indexed(tmp_path: Path) -> None:
         b'{"a" 1}',
         b'{"a": 1} {"b": 2}',
         b"\xff\xfe\x00",
-        b"\x80not utf-8",
+        b"\x81not utf-8 nor windows-1252",
     ],
 )
 def test_unreadable_text_falls_back_to_line_one(tmp_path: Path, content: bytes) -> None:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from checker.entra import ADMIN_ROLES
@@ -18,9 +18,50 @@ class Settings:
 
     break_glass: frozenset[str] = frozenset()
     admin_roles: Mapping[str, str] = field(default_factory=lambda: dict(ADMIN_ROLES))
+    unmatched_break_glass: tuple[str, ...] = ()
+    resolved: bool = False
 
     def is_break_glass(self, *identifiers: str) -> bool:
         return any(identifier and identifier.lower() in self.break_glass for identifier in identifiers)
+
+    def resolved_against(self, tenant: Tenant) -> Settings:
+        """Break-glass entries by UPN or id, each joined by its other name from any exported object
+        that carries both (users, registration details, role members, per-user MFA rows).
+
+        An entry that matches no account of the export is kept in ``unmatched_break_glass``: it
+        is usually a typo, or the export lacks every object that would name the account.
+        """
+        if not self.break_glass or self.resolved:
+            return self
+        pairs = account_names(tenant)
+        names: dict[str, set[str]] = {}
+        for account_id, upn in pairs:
+            names.setdefault(account_id, set()).add(upn)
+            names.setdefault(upn, set()).add(account_id)
+        known = set(names) | referenced_user_ids(tenant)
+        entries = set(self.break_glass)
+        resolved = entries.union(*(names.get(entry, set()) for entry in entries))
+        return replace(self, break_glass=frozenset(resolved), resolved=True,
+                       unmatched_break_glass=tuple(sorted(entry for entry in entries if entry not in known)))
+
+
+def account_names(tenant: Tenant) -> set[tuple[str, str]]:
+    """(object id, UPN) pairs, lower case, from every exported object that carries both."""
+    found: list[tuple[str, str]] = [(u.id, u.user_principal_name) for u in tenant.users or ()]
+    found += [(d.id, d.user_principal_name) for d in tenant.registration_details or ()]
+    found += [(s.id, s.user_principal_name) for s in tenant.per_user_mfa or ()]
+    found += [pair for role in tenant.directory_roles or () for pair in role.member_principal_names]
+    return {(account_id.lower(), upn.lower()) for account_id, upn in found if account_id and upn}
+
+
+def referenced_user_ids(tenant: Tenant) -> set[str]:
+    """Ids of accounts the export names without their UPN: policy user lists and role holders."""
+    ids = {a.principal_id.lower() for a in tenant.role_assignments or ()}
+    for role in tenant.directory_roles or ():
+        ids.update(member.lower() for member in role.member_ids or ())
+    for policy in tenant.conditional_access_policies or ():
+        ids.update(user.lower() for user in (*policy.users.include_users, *policy.users.exclude_users))
+    return ids
 
 
 @dataclass(frozen=True)
@@ -28,6 +69,10 @@ class CheckContext:
     tenant: Tenant
     settings: Settings = field(default_factory=Settings)
     inputs: tuple[InputFile, ...] = ()
+
+    def __post_init__(self) -> None:
+        # Break-glass UPNs become ids here, once, so that every check matches them the same way.
+        object.__setattr__(self, "settings", self.settings.resolved_against(self.tenant))
 
     @cached_property
     def member_registrations(self) -> tuple[RegistrationDetail, ...]:

@@ -8,6 +8,7 @@ from typing import Any
 
 from checker import policy as ca
 from checker.checks.base import CheckContext, Finding
+from checker.inputs.identify import CA_POLICIES, SUBSCRIBED_SKUS
 from checker.licence import plan_of
 from checker.model import ConditionalAccessPolicy, Plan, Tenant
 from checker.origin import Origin
@@ -17,6 +18,8 @@ from checker.verdicts import Verdict
 TENANT = Subject("tenant", "tenant", "the tenant")
 CA_COLLECTION = Subject("collection", "conditionalAccessPolicies", "Conditional Access policies")
 SECURITY_DEFAULTS = Subject("policy", "securityDefaults", "Security defaults")
+# The collections the rules gate on (incomplete): Conditional Access rules also need the plan.
+CA_AND_PLAN = (CA_POLICIES, SUBSCRIBED_SKUS)
 NEEDS_CA = "Conditional Access policies (identity/conditionalAccess/policies)"
 NEEDS_DEFAULTS = "security defaults policy (policies/identitySecurityDefaultsEnforcementPolicy)"
 NEEDS_SKUS = "licence data (subscribedSkus)"
@@ -69,6 +72,31 @@ def ca_rules_not_applicable(context: CheckContext) -> Finding | None:
     return None
 
 
+def unmatched_break_glass(context: CheckContext) -> list[Finding]:
+    """A review result for each configured break-glass entry that matches no account of the export."""
+    return [Finding(Verdict.REVIEW, f"The configured break-glass account {entry!r} matches no account in the export "
+                    "(no user, registration detail, role member, per-user MFA row or policy names it): check it "
+                    "for a typo, or export the users.", Subject("configuration", entry, entry))
+            for entry in context.settings.unmatched_break_glass]
+
+
+def incomplete(tenant: Tenant, *collections: str) -> Finding | None:
+    """The gate of every rule that needs whole collections: not_assessed when one lost objects.
+
+    A rule judged on what is left of a collection can turn a gap into a pass (DESIGN section 2,
+    "Exports that went wrong"), so it names how many objects were lost and why instead.
+    """
+    lost = [entry for entry in tenant.incomplete if entry.collection in collections]
+    if not lost:
+        return None
+    return Finding(
+        Verdict.NOT_ASSESSED,
+        "Not assessed: the export is incomplete. " + "; ".join(entry.message for entry in lost) + ".",
+        Subject("collection", lost[0].collection, lost[0].collection),
+        tuple(Evidence(entry.origin) for entry in lost),
+    )
+
+
 def not_assessed(needed: Sequence[str], subject: Subject = TENANT, detail: str = "") -> Finding:
     message = "Not assessed: the export has no " + " and no ".join(needed) + "."
     return Finding(Verdict.NOT_ASSESSED, message + (" " + detail if detail else ""), subject)
@@ -108,6 +136,15 @@ def location_namer(tenant: Tenant) -> ca.LocationNames:
 
 def quoted(policy: ConditionalAccessPolicy) -> str:
     return f"'{policy.display_name}'"
+
+
+NAMES_SHOWN = 5
+
+
+def names_up_to(names: Sequence[str], limit: int = NAMES_SHOWN) -> str:
+    """'a, b, c, d, e and 3 more': a list of subjects in a message, cut at the usual cap."""
+    more = len(names) - limit
+    return ", ".join(names[:limit]) + (f" and {more} more" if more > 0 else "")
 
 
 def describe_shortfalls(candidates: Sequence[tuple[ConditionalAccessPolicy, list[str]]], limit: int = 3) -> str:

@@ -8,6 +8,7 @@ from checker import entra
 from checker import policy as ca
 from checker.checks.base import CheckContext, Finding
 from checker.checks.common import (
+    CA_AND_PLAN,
     CA_COLLECTION,
     NEEDS_CA,
     NEEDS_DEFAULTS,
@@ -17,6 +18,7 @@ from checker.checks.common import (
     ca_rules_not_applicable,
     collection_evidence,
     defaults_state,
+    incomplete,
     not_assessed,
     policy_evidence,
     policy_subject,
@@ -39,6 +41,8 @@ LEGACY_MFA = Slice("legacy-mfa", entra.LEGACY_CLIENTS)
 
 def _gate(context: CheckContext) -> list[Finding] | None:
     """Findings that settle a CA rule before any policy is read, or None to go on."""
+    if (lost := incomplete(context.tenant, *CA_AND_PLAN)) is not None:
+        return [lost]
     not_applicable = ca_rules_not_applicable(context)
     if not_applicable is not None:
         return [not_applicable]

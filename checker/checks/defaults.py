@@ -15,6 +15,7 @@ from checker.checks.common import (
     Defaults,
     collection_evidence,
     defaults_state,
+    incomplete,
     not_assessed,
     policy_evidence,
     policy_subject,
@@ -26,6 +27,8 @@ from checker.checks.sign_ins import outcome_finding
 from checker.evaluation.evaluate import MFA
 from checker.evaluation.grants import Demand
 from checker.evaluation.users import new_member
+from checker.inputs.identify import CA_POLICIES, SUBSCRIBED_SKUS
+from checker.inputs.identify import SECURITY_DEFAULTS as SECURITY_DEFAULTS_POLICY
 from checker.licence import plan_of
 from checker.model import Plan
 from checker.report import Evidence
@@ -39,6 +42,8 @@ def mfa_enforced(context: CheckContext) -> list[Finding]:
     MFA; whichever mechanism the plan allows must be in force. With Conditional Access, every
     modern sign-in of a new member must be blocked or need MFA, whichever policies achieve it.
     """
+    if (lost := incomplete(context.tenant, CA_POLICIES, SUBSCRIBED_SKUS, SECURITY_DEFAULTS_POLICY)) is not None:
+        return [lost]
     tenant = context.tenant
     defaults = defaults_state(tenant)
     if defaults.state is Defaults.ON:
@@ -67,6 +72,8 @@ def security_defaults_without_premium(context: CheckContext) -> list[Finding]:
     The guidance's plan table gives security defaults as the way to MFA for plans without
     premium Entra ID licences, and its "Security defaults" section describes what they enforce.
     """
+    if (lost := incomplete(context.tenant, SUBSCRIBED_SKUS, SECURITY_DEFAULTS_POLICY)) is not None:
+        return [lost]
     tenant = context.tenant
     plan = plan_of(tenant)
     if plan is Plan.UNKNOWN:
@@ -91,6 +98,8 @@ def premium_uses_conditional_access(context: CheckContext) -> list[Finding]:
     The plan table recommends Conditional Access for E3 (P1) and risk-based policies for E5
     (P2): security defaults cannot be tuned or combined with those policies.
     """
+    if (lost := incomplete(context.tenant, CA_POLICIES, SUBSCRIBED_SKUS, SECURITY_DEFAULTS_POLICY)) is not None:
+        return [lost]
     tenant = context.tenant
     plan = plan_of(tenant)
     if plan is Plan.UNKNOWN:
@@ -124,6 +133,8 @@ def defaults_and_ca_exclusive(context: CheckContext) -> list[Finding]:
     "Using these methods together" explains that a live tenant cannot have both; an export
     showing both is stale or was assembled from different points in time.
     """
+    if (lost := incomplete(context.tenant, CA_POLICIES, SECURITY_DEFAULTS_POLICY)) is not None:
+        return [lost]
     tenant = context.tenant
     defaults = tenant.security_defaults
     policies = tenant.conditional_access_policies

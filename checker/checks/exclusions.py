@@ -6,14 +6,17 @@ from dataclasses import dataclass, field
 from checker import policy as ca
 from checker.checks.base import CheckContext, Finding
 from checker.checks.common import (
+    CA_AND_PLAN,
     CA_COLLECTION,
     NEEDS_CA,
     ca_rules_not_applicable,
     collection_evidence,
+    incomplete,
     not_assessed,
     policy_evidence,
     policy_subject,
     quoted,
+    unmatched_break_glass,
 )
 from checker.checks.sign_ins import gaps_text, regions_text
 from checker.directory import Directory
@@ -27,6 +30,8 @@ from checker.verdicts import Verdict
 
 
 def _prelude(context: CheckContext) -> list[Finding] | None:
+    if (lost := incomplete(context.tenant, *CA_AND_PLAN)) is not None:
+        return [lost]
     not_applicable = ca_rules_not_applicable(context)
     if not_applicable is not None:
         return [not_applicable]
@@ -154,6 +159,7 @@ def ca_exclusions(context: CheckContext) -> list[Finding]:
                 Verdict.REVIEW, f"{quoted(policy)} excludes guest or external user types "
                 f"{', '.join(policy.users.exclude_guest_types)}.", policy_subject(policy),
                 (policy_evidence(policy, "conditions", "users", "excludeGuestsOrExternalUsers"),)))
+    findings += unmatched_break_glass(context)
     if not findings:
         return [Finding(Verdict.PASS, "No enforced MFA or block policy excludes anyone.", CA_COLLECTION,
                         collection_evidence(tenant.conditional_access_origin))]

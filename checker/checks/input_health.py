@@ -36,5 +36,14 @@ def input_unreadable(context: CheckContext) -> list[Finding]:
 
 
 def input_incomplete(context: CheckContext) -> list[Finding]:
-    """INPUT002: no collection was cut short by paging, and no object differs between two files."""
-    return _file_findings(context, "INPUT002", "No paging was cut short and no object differs between files.")
+    """INPUT002: every collection was read whole, and no object differs between two files."""
+    findings = _file_findings(context, "INPUT002", "No collection is incomplete and no object differs between "
+                                                   "files.")
+    reported = {(item.path, d.pointer) for item in context.inputs for d in item.diagnostics if d.code == "INPUT002"}
+    lost = [Finding(Verdict.FAIL, f"{entry.collection} is incomplete: {entry.message}; rules that need it are "
+                    "not_assessed.", Subject("collection", entry.collection, entry.collection),
+                    (Evidence(entry.origin),))
+            for entry in context.tenant.incomplete if (entry.origin.file, entry.origin.pointer) not in reported]
+    if lost and findings[0].verdict is Verdict.PASS:
+        return lost
+    return findings + lost

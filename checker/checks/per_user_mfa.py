@@ -3,15 +3,17 @@ from __future__ import annotations
 
 from checker import policy as ca
 from checker.checks.base import CheckContext, Finding
-from checker.evaluation.grants import Demand
 from checker.checks.common import (
     NEEDS_CA,
     NEEDS_DEFAULTS,
     TENANT,
     Defaults,
     defaults_state,
+    incomplete,
     not_assessed,
 )
+from checker.evaluation.grants import Demand
+from checker.inputs.identify import CA_POLICIES, PER_USER_MFA, SECURITY_DEFAULTS
 from checker.model import PerUserMfaState
 from checker.report import Evidence, Subject
 from checker.verdicts import Verdict
@@ -30,6 +32,8 @@ def per_user_mfa_disabled(context: CheckContext) -> list[Finding]:
     "Security defaults" and "Conditional Access policies" replace per-user MFA; left on beside
     them it prompts inconsistently and hides which mechanism really applies.
     """
+    if (lost := incomplete(context.tenant, PER_USER_MFA, CA_POLICIES, SECURITY_DEFAULTS)) is not None:
+        return [lost]
     tenant = context.tenant
     if tenant.per_user_mfa is None:
         return [not_assessed([NEEDS_PER_USER])]

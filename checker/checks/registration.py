@@ -12,10 +12,18 @@ from checker.checks.common import (
     Defaults,
     collection_evidence,
     defaults_state,
+    incomplete,
+    names_up_to,
     not_assessed,
     via_security_defaults,
 )
-from checker.model import MethodTarget, RegistrationDetail, Tenant
+from checker.inputs.identify import (
+    AUTH_METHOD_CONFIGURATIONS,
+    AUTH_METHODS_POLICY,
+    REGISTRATION_DETAILS,
+    SECURITY_DEFAULTS,
+)
+from checker.model import MethodTarget, RegistrationDetail, Tenant, User
 from checker.report import Evidence, Subject
 from checker.verdicts import Verdict
 
@@ -27,8 +35,39 @@ def user_subject(detail: RegistrationDetail) -> Subject:
     return Subject("user", detail.id, detail.user_principal_name or detail.display_name)
 
 
+SSPR_REGISTERED = "have SSPR enabled and are registered for it"
+REGISTRATION_COLLECTION = Subject("collection", "userRegistrationDetails", "User registration details")
+
+
+def unlisted_members(context: CheckContext) -> list[User]:
+    """Enabled member users (enabled or unknown, member or unknown type) absent from the registration details.
+
+    Administrators first. Matched by id, or by UPN for exports that carry no ids.
+    """
+    tenant = context.tenant
+    listed = {key.lower() for d in tenant.registration_details or () for key in (d.id, d.user_principal_name) if key}
+    missing = [u for u in tenant.users or ()
+               if u.account_enabled is not False and (u.user_type or "member").lower() == "member"
+               and u.id.lower() not in listed and (u.user_principal_name or "").lower() not in listed]
+    admins = context.admin_ids
+    return sorted(missing, key=lambda u: (u.id.lower() not in admins, (u.user_principal_name or "").lower(), u.id))
+
+
+def _unlisted_finding(missing: Sequence[User], question: str) -> Finding:
+    names = [u.user_principal_name or u.display_name or u.id for u in missing]
+    return Finding(
+        Verdict.NOT_ASSESSED,
+        f"Not assessed for {len(missing)} enabled member users missing from the user registration details, so "
+        f"whether they {question} is not known (never counted as "
+        f"registered): {names_up_to(names)}. Export the registration details of every user.",
+        REGISTRATION_COLLECTION,
+        tuple(Evidence(u.origin) for u in missing[:5]),
+    )
+
+
 def _per_user(context: CheckContext, users: Sequence[RegistrationDetail], field: str,
-              value_of: Callable[[RegistrationDetail], bool | None], failing: str, passing: str) -> list[Finding]:
+              value_of: Callable[[RegistrationDetail], bool | None], failing: str, passing: str,
+              question: str) -> list[Finding]:
     tenant, admins = context.tenant, context.admin_ids
     findings = []
     for detail in users:
@@ -45,6 +84,9 @@ def _per_user(context: CheckContext, users: Sequence[RegistrationDetail], field:
     if not findings:
         findings.append(Finding(Verdict.PASS, f"All {len(users)} users checked {passing}.", TENANT,
                                 collection_evidence(tenant.registration_details_origin)))
+    missing = unlisted_members(context)
+    if missing:
+        findings.append(_unlisted_finding(missing, question))
     return findings
 
 
@@ -54,11 +96,13 @@ def mfa_registered(context: CheckContext) -> list[Finding]:
     "Results of Step 1" expects every user to have completed MFA registration; an unregistered
     account can be claimed by whoever first learns its password.
     """
+    if (lost := incomplete(context.tenant, REGISTRATION_DETAILS)) is not None:
+        return [lost]
     tenant = context.tenant
     if tenant.registration_details is None:
         return [not_assessed([NEEDS_REGISTRATION])]
     return _per_user(context, context.member_registrations, "isMfaRegistered", lambda d: d.is_mfa_registered,
-                     "is not registered for MFA", "are registered for MFA")
+                     "is not registered for MFA", "are registered for MFA", "are registered for MFA")
 
 
 def sspr_enabled(context: CheckContext) -> list[Finding]:
@@ -66,11 +110,13 @@ def sspr_enabled(context: CheckContext) -> list[Finding]:
 
     "Let your users reset their own passwords" recommends SSPR for everyone.
     """
+    if (lost := incomplete(context.tenant, REGISTRATION_DETAILS)) is not None:
+        return [lost]
     tenant = context.tenant
     if tenant.registration_details is None:
         return [not_assessed([NEEDS_REGISTRATION])]
     return _per_user(context, context.member_registrations, "isSsprEnabled", lambda d: d.is_sspr_enabled,
-                     "cannot reset their own password (SSPR is not enabled)", "have SSPR enabled")
+                     "cannot reset their own password (SSPR is not enabled)", "have SSPR enabled", "have SSPR enabled")
 
 
 def sspr_registered(context: CheckContext) -> list[Finding]:
@@ -79,16 +125,21 @@ def sspr_registered(context: CheckContext) -> list[Finding]:
     "Results of Step 1" expects users to be able to reset their own password, which they can
     only do once registered.
     """
+    if (lost := incomplete(context.tenant, REGISTRATION_DETAILS)) is not None:
+        return [lost]
     tenant = context.tenant
     if tenant.registration_details is None:
         return [not_assessed([NEEDS_REGISTRATION])]
     enabled = [d for d in context.member_registrations if d.is_sspr_enabled]
+    if not enabled and unlisted_members(context):
+        return [_unlisted_finding(unlisted_members(context), SSPR_REGISTERED)]
     if not enabled:
         return [Finding(Verdict.NOT_APPLICABLE, "No enabled member user has SSPR enabled, so none needs to "
                         "register for it; MFA040 reports that.", TENANT,
                         collection_evidence(tenant.registration_details_origin))]
     return _per_user(context, enabled, "isSsprRegistered", lambda d: d.is_sspr_registered,
-                     "has SSPR enabled but is not registered for it", "with SSPR enabled are registered for it")
+                     "has SSPR enabled but is not registered for it", "with SSPR enabled are registered for it",
+                     SSPR_REGISTERED)
 
 
 def _targets_all_users(targets: Sequence[MethodTarget]) -> bool:
@@ -114,6 +165,8 @@ def registration_campaign(context: CheckContext) -> list[Finding]:
     "Security defaults" gives users 14 days to register; without them, the registration
     campaign of the authentication methods policy is what prompts users to register.
     """
+    if (lost := incomplete(context.tenant, AUTH_METHODS_POLICY, SECURITY_DEFAULTS)) is not None:
+        return [lost]
     tenant = context.tenant
     defaults = defaults_state(tenant)
     if defaults.state is Defaults.ON:
@@ -150,6 +203,8 @@ def authenticator_enabled(context: CheckContext) -> list[Finding]:
     "Security defaults" and "Using these methods together" name the Microsoft Authenticator
     app as the method users register; it must be allowed for everyone.
     """
+    if (lost := incomplete(context.tenant, AUTH_METHOD_CONFIGURATIONS, AUTH_METHODS_POLICY)) is not None:
+        return [lost]
     tenant = context.tenant
     configurations = tenant.authentication_method_configurations
     authenticator = [c for c in configurations or () if c.id.lower() == AUTHENTICATOR_ID]
@@ -162,11 +217,16 @@ def authenticator_enabled(context: CheckContext) -> list[Finding]:
                             else None))]
     config = authenticator[0]
     subject = Subject("method", config.id, "Microsoft Authenticator")
-    evidence = (Evidence(config.origin.child("state"), config.state, "enabled"),
-                Evidence(config.origin.child("includeTargets"), _target_names(config.include_targets, tenant)))
+    state = Evidence(config.origin.child("state"), config.state, "enabled")
     if config.state.lower() != "enabled":
         return [Finding(Verdict.FAIL, f"Microsoft Authenticator is {config.state or 'without a state'} in the "
-                        "authentication methods policy.", subject, evidence)]
+                        "authentication methods policy.", subject, (state,))]
+    if config.include_targets is None:
+        return [Finding(Verdict.NOT_ASSESSED, "Not assessed: Microsoft Authenticator is enabled, but the export "
+                        "does not say for whom (its includeTargets are missing, as in ScubaGear 1.2 exports); "
+                        "export the authentication methods policy with its configurations' includeTargets.",
+                        subject, (state,))]
+    evidence = (state, Evidence(config.origin.child("includeTargets"), _target_names(config.include_targets, tenant)))
     if not _targets_all_users(config.include_targets):
         return [Finding(Verdict.FAIL, "Microsoft Authenticator is enabled only for "
                         f"{_target_names(config.include_targets, tenant)}, not all users.", subject, evidence)]

@@ -4,12 +4,14 @@ from __future__ import annotations
 from checker import policy as ca
 from checker.checks.base import CheckContext, Finding
 from checker.checks.common import (
+    CA_AND_PLAN,
     CA_COLLECTION,
     NEEDS_CA,
     NEEDS_SKUS,
     TENANT,
     ca_rules_not_applicable,
     collection_evidence,
+    incomplete,
     not_assessed,
     policy_evidence,
     policy_subject,
@@ -27,6 +29,8 @@ from checker.verdicts import Verdict
 
 def _risk_gate(context: CheckContext) -> list[Finding] | None:
     """P2 rules settle early: not applicable below P2, not assessed without policies."""
+    if (lost := incomplete(context.tenant, *CA_AND_PLAN)) is not None:
+        return [lost]
     not_applicable = ca_rules_not_applicable(context)
     if not_applicable is not None:
         return [not_applicable]
@@ -93,15 +97,17 @@ def licence_supports_policies(context: CheckContext) -> list[Finding]:
     "Conditional Access policies" and "Azure AD Identity Protection support" state which
     licence each kind of policy needs; a policy without it is not reliably enforced.
     """
-    not_applicable = ca_rules_not_applicable(context)
-    if not_applicable is not None:
-        return [not_applicable]
+    if (lost := incomplete(context.tenant, *CA_AND_PLAN)) is not None:
+        return [lost]
     tenant = context.tenant
     policies = tenant.conditional_access_policies
     if policies is None:
         return [not_assessed([NEEDS_CA])]
     enforced = [p for p in policies if ca.is_enforced(p)]
     if not enforced:
+        not_applicable = ca_rules_not_applicable(context)
+        if not_applicable is not None:
+            return [not_applicable]
         return [Finding(Verdict.PASS, "No Conditional Access policy is enforced, so none needs a licence.",
                         CA_COLLECTION, collection_evidence(tenant.conditional_access_origin))]
     plan = plan_of(tenant)
@@ -114,6 +120,8 @@ def licence_supports_policies(context: CheckContext) -> list[Finding]:
         has = plan is Plan.P2 or (plan is Plan.P1 and needs is Plan.P1)
         verdict = Verdict.PASS if has else Verdict.FAIL
         reason = "uses risk conditions and needs Entra ID P2" if needs is Plan.P2 else "needs Entra ID P1"
-        findings.append(Finding(verdict, f"{quoted(policy)} {reason}; the plan is {plan.value}.",
+        lapsed = (" (Conditional Access stays enforced after the licences lapse: renew Entra ID P1, or turn "
+                  "the policies off and security defaults on)") if plan is Plan.FREE else ""
+        findings.append(Finding(verdict, f"{quoted(policy)} {reason}; the plan is {plan.value}{lapsed}.",
                                 policy_subject(policy), (policy_evidence(policy, "conditions"),) + sku_evidence(tenant)))
     return findings

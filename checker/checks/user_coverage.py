@@ -8,12 +8,14 @@ from checker.checks.common import (
     TENANT,
     Defaults,
     defaults_state,
+    incomplete,
     not_assessed,
     policy_evidence,
     via_security_defaults,
 )
 from checker.checks.sign_ins import gaps_text
 from checker.evaluation.evaluate import COVERED, UNCOVERED, Outcome
+from checker.inputs.identify import CA_POLICIES, GROUPS, SECURITY_DEFAULTS, USERS
 from checker.model import User
 from checker.report import Evidence, Subject
 from checker.verdicts import Verdict
@@ -33,6 +35,8 @@ def user_mfa_coverage(context: CheckContext) -> list[Finding]:
     so coverage is read per user class off the sign-in space; break-glass accounts are for a
     person to review rather than failures.
     """
+    if (lost := incomplete(context.tenant, CA_POLICIES, SECURITY_DEFAULTS, USERS, GROUPS)) is not None:
+        return [lost]
     tenant = context.tenant
     defaults = defaults_state(tenant)
     if defaults.state is Defaults.ON:

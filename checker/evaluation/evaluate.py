@@ -16,13 +16,13 @@ from checker import policy as ca
 from checker.directory import Directory, build_directory
 from checker.evaluation import space as sp
 from checker.evaluation.describe import dimension_words, region_words
+from checker.evaluation.facts import Fact, World, worlds
 from checker.evaluation.grants import (
     Demand,
     GrantEffect,
     answers_user_risk,
     grant_effect,
 )
-from checker.evaluation.facts import Fact, World, worlds
 from checker.evaluation.regions import Region, intersection, partition, uncovered
 from checker.evaluation.tri import Tri
 from checker.evaluation.users import Applies, UserClass, UserConditions, guest_tenants

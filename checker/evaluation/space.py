@@ -12,7 +12,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from checker import entra
-from checker.evaluation.facts import Fact, Membership, World, fact_term, facts_of, included_not_excluded
+from checker.evaluation.facts import (
+    Fact,
+    Membership,
+    World,
+    fact_term,
+    facts_of,
+    included_not_excluded,
+)
 from checker.model import AttributeFilter, ConditionalAccessPolicy, NamedLocation
 
 APPS, CLIENTS, PLATFORMS, LOCATIONS, FLOWS = "app", "client", "platform", "location", "flow"

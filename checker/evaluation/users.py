@@ -12,7 +12,17 @@ from dataclasses import dataclass
 
 from checker import entra
 from checker.directory import Directory
-from checker.evaluation.facts import HOME_TENANT, KIND, Fact, Membership, Term, World, fact_term, facts_of, included_not_excluded
+from checker.evaluation.facts import (
+    HOME_TENANT,
+    KIND,
+    Fact,
+    Membership,
+    Term,
+    World,
+    fact_term,
+    facts_of,
+    included_not_excluded,
+)
 from checker.evaluation.tri import Tri, any_of
 from checker.evaluation.tri import included_not_excluded as tri_included_not_excluded
 from checker.model import ConditionalAccessPolicy, User

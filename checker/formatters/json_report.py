@@ -8,7 +8,12 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from checker.formatters.common import dumps_records_per_line, locate_evidence, prefetch_positions, rule_verdicts
+from checker.formatters.common import (
+    dumps_records_per_line,
+    locate_evidence,
+    prefetch_positions,
+    rule_verdicts,
+)
 from checker.formatters.options import FormatOptions
 from checker.locate import Locator
 from checker.report import (

@@ -11,8 +11,8 @@ from checker.formatters.common import (
     locate_evidence,
     plural,
     prefetch_positions,
-    shown_results,
     rule_verdicts,
+    shown_results,
 )
 from checker.formatters.options import FormatOptions
 from checker.locate import Locator

@@ -11,16 +11,19 @@ Choices a reader of the output may wonder about:
 from __future__ import annotations
 
 import functools
-
 import hashlib
 import re
 from typing import Any
 from urllib.parse import quote
 
-from checker.formatters.common import dumps_records_per_line, locate_evidence, prefetch_positions
+from checker import rule_docs
+from checker.formatters.common import (
+    dumps_records_per_line,
+    locate_evidence,
+    prefetch_positions,
+)
 from checker.formatters.options import FormatOptions
 from checker.locate import Location
-from checker import rule_docs
 from checker.report import InputFile, Report, Result
 from checker.rule import Rule
 from checker.verdicts import Severity, Verdict

@@ -3,7 +3,13 @@ from __future__ import annotations
 
 import re
 
-from checker.formatters.common import coverage_phrase, files_phrase, plural, shown_results, verdicts_phrase
+from checker.formatters.common import (
+    coverage_phrase,
+    files_phrase,
+    plural,
+    shown_results,
+    verdicts_phrase,
+)
 from checker.formatters.options import FormatOptions
 from checker.report import Report, Result, Subject
 from checker.rule import Rule

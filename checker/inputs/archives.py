@@ -120,5 +120,26 @@ def archive_reference(path: str) -> str:
     return ZIP_REFERENCE + path
 
 
+def root_member_reference(path: str, name: str) -> str | None:
+    """The reference of the file ``name`` at the root of the zip archive at ``path``, if it holds one."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return archive_reference(path) + _SEPARATOR + name if name in archive.namelist() else None
+    except (zipfile.BadZipFile, OSError):
+        return None
+
+
+def file_on_disk(reference: str) -> str:
+    """The file a reference lives in: the path itself, or the outermost archive of a member."""
+    return reference[len(ZIP_REFERENCE):].split(_SEPARATOR)[0] if reference.startswith(ZIP_REFERENCE) else reference
+
+
+def display_reference(reference: str) -> str:
+    """A reference as a path a person reads: an archive member as ``archive.zip/member``."""
+    if not reference.startswith(ZIP_REFERENCE):
+        return reference
+    return "/".join(reference[len(ZIP_REFERENCE):].split(_SEPARATOR))
+
+
 def _mb(size: int) -> str:
     return f"{size / (1 << 20):.0f} MB"

@@ -9,7 +9,13 @@ from typing import Any, TypeVar
 
 from checker.inputs import fields
 from checker.inputs.fields import ShapeError, within
-from checker.model import AttributeFilter, AuthenticationStrength, ConditionalAccessPolicy, GrantControls, UserScope
+from checker.model import (
+    AttributeFilter,
+    AuthenticationStrength,
+    ConditionalAccessPolicy,
+    GrantControls,
+    UserScope,
+)
 from checker.origin import Origin
 
 T = TypeVar("T")

@@ -19,7 +19,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from checker.inputs import fields, identify
-from checker.inputs.clixml_objects import ENTITIES_REFUSED, PSObject, TopLevel, read_objects
+from checker.inputs.clixml_objects import (
+    ENTITIES_REFUSED,
+    PSObject,
+    TopLevel,
+    read_objects,
+)
 from checker.inputs.decode import decode_text
 from checker.inputs.identify import Identification, Piece
 
@@ -90,13 +95,16 @@ class _Found:
     positions: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
     diagnostics: list[tuple[str, str, str, int, int]] = field(default_factory=list)
     type_names: list[str] = field(default_factory=list)
+    lost: list[tuple[str, int | None, str, str]] = field(default_factory=list)
 
     def add(self, collection: str, pointer: str, line: int, item: Mapping[str, Any]) -> None:
         self.items.setdefault(collection, []).append((pointer, item))
         self.positions.setdefault(collection, []).append((line, 1))
 
-    def unreadable(self, message: str, pointer: str, line: int) -> None:
+    def unreadable(self, message: str, pointer: str, line: int, collection: str = "") -> None:
         self.diagnostics.append(("INPUT001", message, pointer, line, 1))
+        if collection:
+            self.lost.append((collection, 1, message, pointer))
 
 
 Recogniser = Callable[[Mapping[str, Any], _Found, str, int], None]
@@ -119,11 +127,11 @@ def _recognise(objects: tuple[TopLevel, ...]) -> Identification:
     )
     diagnostics = tuple(found.diagnostics)
     if pieces:
-        return Identification("clixml", pieces, diagnostics=diagnostics)
+        return Identification("clixml", pieces, diagnostics=diagnostics, lost=tuple(found.lost))
     described = _described(found.type_names)
     if diagnostics:
         return Identification("clixml", ignored_reason=f"Export-Clixml of {described}: no object could be read",
-                              diagnostics=diagnostics)
+                              diagnostics=diagnostics, lost=tuple(found.lost))
     return Identification("clixml", ignored_reason=f"Export-Clixml of {described}: not read by any rule")
 
 
@@ -186,7 +194,7 @@ def _msonline_user(user: Mapping[str, Any], found: _Found, pointer: str, line: i
         found.unreadable(
             f"the per-user MFA state of {principal_name or user_id} cannot be read: StrongAuthenticationRequirements "
             "holds type names instead of objects (Export-Clixml -Depth too small; export again with -Depth 10)",
-            pointer + "/StrongAuthenticationRequirements", line)
+            pointer + "/StrongAuthenticationRequirements", line, identify.PER_USER_MFA)
         return
     found.add(identify.PER_USER_MFA, pointer, line,
               {"id": user_id, "userPrincipalName": principal_name, "perUserMfaState": state})
@@ -222,7 +230,7 @@ def _model(collection: str, id_property: str = "") -> Recogniser:
             found.unreadable(
                 f"{collection} object {name!r} cannot be read: {', '.join(cut[:_SHOWN_TYPES])} "
                 f"{'holds' if len(cut) == 1 else 'hold'} only a type name (Export-Clixml -Depth too small; "
-                "export again with -Depth 10)", pointer + cut[0], line)
+                "export again with -Depth 10)", pointer + cut[0], line, collection)
             return
         found.add(collection, pointer, line, item)
 

@@ -95,7 +95,14 @@ def read_csv(text: str) -> Identification:
     if kind is None:
         return Identification("csv", ignored_reason=f"CSV with columns {_listing(headers)}: not a recognised export")
     items, positions, diagnostics = _read_rows(reader, columns, len(headers), kind, offset)
-    return Identification("csv", (Piece(kind, items, positions=positions),), diagnostics=diagnostics)
+    cut_at = _cut_at(diagnostics)
+    lost = tuple((kind, None if pointer == cut_at else 1, message, pointer) for _, message, pointer, _, _ in diagnostics)
+    return Identification("csv", (Piece(kind, items, positions=positions),), diagnostics=diagnostics, lost=lost)
+
+
+def _cut_at(diagnostics: tuple[Diagnostic, ...]) -> str:
+    """The pointer of the row from which the CSV could not be read any further, if any."""
+    return next((pointer for _, message, pointer, _, _ in diagnostics if message.startswith(_CUT_SHORT)), "")
 
 
 def _split_type_line(text: str) -> tuple[str, str, int]:
@@ -154,6 +161,9 @@ def _unreadable(reason: str, line: int) -> Identification:
     return Identification("csv", diagnostics=(("INPUT001", reason, "", line, 1),))
 
 
+_CUT_SHORT = "the CSV cannot be read from here on"
+
+
 def _read_rows(
     reader: Iterator[list[str]], columns: list[Column], width: int, kind: str, offset: int
 ) -> tuple[tuple[tuple[str, dict[str, object]], ...], tuple[tuple[int, int], ...], tuple[Diagnostic, ...]]:
@@ -169,7 +179,7 @@ def _read_rows(
         except StopIteration:
             break
         except csv.Error as error:
-            diagnostics.append(("INPUT001", f"the CSV cannot be read from here on: {error}", pointer,
+            diagnostics.append(("INPUT001", f"{_CUT_SHORT}: {error}", pointer,
                                 offset + line_num + 1, 1))
             break
         start, line_num = offset + line_num + 1, _line_num(reader)

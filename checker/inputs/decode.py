@@ -25,6 +25,13 @@ class DecodeError(ValueError):
         self.column = column
 
 
+WINDOWS_1252 = "windows-1252"
+ANSI_NOTE = ("read as Windows-1252 (ANSI): Windows PowerShell 5.1 writes that without -Encoding utf8; "
+             "export again with -Encoding utf8 to be sure of every character")
+# Bytes that are control characters in Windows-1252 as in ASCII: text never holds them.
+_CONTROL = frozenset(range(0x20)) - {0x09, 0x0A, 0x0D} | {0x7F}
+
+
 @dataclass(frozen=True)
 class DecodedText:
     text: str
@@ -43,7 +50,27 @@ def decode_text(data: bytes) -> DecodedText:
         if utf16 is None:
             raise DecodeError("the file holds NUL bytes and is not UTF-16 text")
         return DecodedText(_decode(data, utf16, 0), utf16)
+    try:
+        return DecodedText(data.decode("utf-8"), "utf-8")
+    except UnicodeDecodeError:
+        ansi = _plausible_windows_1252(data)
+        if ansi is not None:
+            return DecodedText(ansi, WINDOWS_1252)
     return DecodedText(_decode(data, "utf-8", 0), "utf-8")
+
+
+def _plausible_windows_1252(data: bytes) -> str | None:
+    """Text as Windows PowerShell 5.1 writes it by default, or None when the bytes cannot be that.
+
+    Python's cp1252 refuses the five bytes Windows-1252 leaves undefined (0x81, 0x8D, 0x8F,
+    0x90, 0x9D); control bytes other than tab and line ends are not text either.
+    """
+    if not _CONTROL.isdisjoint(data):
+        return None
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        return None
 
 
 def _guess_bomless_utf16(data: bytes) -> str | None:

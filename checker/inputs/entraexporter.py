@@ -175,7 +175,7 @@ def _object_file(folder: str, collection: str, document: Any) -> Identification:
     items = tuple(_objects(document))
     if not items:
         return Identification(FORMAT, ignored_reason=f"EntraExporter {folder} file holds no object")
-    return Identification(FORMAT, (Piece(collection, items),))
+    return Identification(FORMAT, (Piece(collection, items, whole=False),))
 
 
 def _child_file(match: _Match, document: Any) -> Identification:
@@ -191,7 +191,7 @@ def _child_file(match: _Match, document: Any) -> Identification:
     items = tuple(
         (pointer, _member(parent_key, match.parent_id or "", obj, match.object_id)) for pointer, obj in found
     )
-    return Identification(FORMAT, (Piece(collection, items),))
+    return Identification(FORMAT, (Piece(collection, items, whole=False),))
 
 
 def _member(parent_key: str, parent_id: str, obj: Mapping[str, Any], path_id: str) -> dict[str, Any]:

@@ -22,7 +22,24 @@ _MISSING = object()
 
 
 def get(obj: Mapping[str, Any], name: str) -> Any:
-    """The value of ``name`` in ``obj`` whatever its key's case, or None."""
+    """The value of ``name`` in ``obj`` whatever its key's case, or None.
+
+    A field missing at the top level is looked up under ``AdditionalProperties``, where the
+    Graph PowerShell SDK keeps the properties its typed model lacks (ScubaGear 1.3-1.6 writes
+    authentication method configurations' ``includeTargets`` there).
+    """
+    value = _own(obj, name)
+    if value is not _MISSING:
+        return value
+    extra = _additional(obj)
+    if extra is not None:
+        value = _own(extra, name)
+        if value is not _MISSING:
+            return value
+    return None
+
+
+def _own(obj: Mapping[str, Any], name: str) -> Any:
     value = obj.get(name, _MISSING)
     if value is not _MISSING:
         return value
@@ -33,15 +50,23 @@ def get(obj: Mapping[str, Any], name: str) -> Any:
     for key, candidate in obj.items():
         if key.lower() == lowered:
             return candidate
-    return None
+    return _MISSING
 
 
 def has(obj: Mapping[str, Any], name: str) -> bool:
-    lowered = name.lower()
-    return name in obj or any(key.lower() == lowered for key in obj)
+    if _own(obj, name) is not _MISSING:
+        return True
+    extra = _additional(obj)
+    return extra is not None and _own(extra, name) is not _MISSING
 
 
-def _type_name(value: Any) -> str:
+def _additional(obj: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    # Two exact spellings only: the lookup runs for every missing field, so it must stay O(1).
+    extra = obj.get("AdditionalProperties", obj.get("additionalProperties"))
+    return extra if isinstance(extra, Mapping) else None
+
+
+def type_name(value: Any) -> str:
     return {dict: "an object", list: "an array", str: "a string", bool: "a boolean"}.get(
         type(value), "a number" if isinstance(value, (int, float)) else "null"
     )
@@ -55,7 +80,7 @@ def text(obj: Mapping[str, Any], name: str, default: str = "") -> str:
     if value is None:
         return default
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise ShapeError("/" + name, f"expected a string, found {_type_name(value)}")
+        raise ShapeError("/" + name, f"expected a string, found {type_name(value)}")
     return str(value)
 
 
@@ -67,13 +92,13 @@ def strings(obj: Mapping[str, Any], name: str) -> tuple[str, ...]:
     if isinstance(value, str):
         return (value,)
     if not isinstance(value, list):
-        raise ShapeError("/" + name, f"expected an array of strings, found {_type_name(value)}")
+        raise ShapeError("/" + name, f"expected an array of strings, found {type_name(value)}")
     items: list[str] = []
     for index, item in enumerate(value):
         if item is None:
             continue
         if not isinstance(item, str):
-            raise ShapeError(f"/{name}/{index}", f"expected a string, found {_type_name(item)}")
+            raise ShapeError(f"/{name}/{index}", f"expected a string, found {type_name(item)}")
         items.append(item)
     return tuple(items)
 
@@ -88,7 +113,7 @@ def boolean(obj: Mapping[str, Any], name: str) -> bool | None:
         return value
     if isinstance(value, str) and value.strip().lower() in ("true", "false"):
         return value.strip().lower() == "true"
-    raise ShapeError("/" + name, f"expected true or false, found {_type_name(value)}")
+    raise ShapeError("/" + name, f"expected true or false, found {type_name(value)}")
 
 
 def mapping(obj: Mapping[str, Any], name: str) -> Mapping[str, Any] | None:
@@ -98,7 +123,7 @@ def mapping(obj: Mapping[str, Any], name: str) -> Mapping[str, Any] | None:
     if isinstance(value, list) and len(value) == 1 and isinstance(value[0], dict):
         return value[0]  # PowerShell unwraps and re-wraps one-element collections
     if not isinstance(value, dict):
-        raise ShapeError("/" + name, f"expected an object, found {_type_name(value)}")
+        raise ShapeError("/" + name, f"expected an object, found {type_name(value)}")
     return value
 
 
@@ -110,10 +135,10 @@ def objects(obj: Mapping[str, Any], name: str) -> list[Mapping[str, Any]]:
     if isinstance(value, dict):
         return [value]
     if not isinstance(value, list):
-        raise ShapeError("/" + name, f"expected an array of objects, found {_type_name(value)}")
+        raise ShapeError("/" + name, f"expected an array of objects, found {type_name(value)}")
     for index, item in enumerate(value):
         if not isinstance(item, dict):
-            raise ShapeError(f"/{name}/{index}", f"expected an object, found {_type_name(item)}")
+            raise ShapeError(f"/{name}/{index}", f"expected an object, found {type_name(item)}")
     return value
 
 

@@ -100,6 +100,9 @@ def parse_directory_role(obj: Mapping[str, Any], origin: Origin) -> DirectoryRol
         display_name=fields.text(obj, "displayName"),
         member_ids=_member_ids(obj),
         origin=origin,
+        member_principal_names=tuple(
+            (fields.text(member, "id"), fields.text(member, "userPrincipalName"))
+            for member in fields.objects(obj, "members") if fields.text(member, "userPrincipalName")),
     )
 
 
@@ -147,7 +150,7 @@ def parse_method_configuration(obj: Mapping[str, Any], origin: Origin) -> Authen
     return AuthenticationMethodConfiguration(
         id=fields.text(obj, "id"),
         state=fields.text(obj, "state"),
-        include_targets=_targets(obj, "includeTargets"),
+        include_targets=_targets(obj, "includeTargets") if fields.has(obj, "includeTargets") else None,
         origin=origin,
     )
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from checker.inputs import fields
@@ -87,6 +87,9 @@ class Piece:
     is_page: bool = False
     has_next_link: bool = False
     positions: tuple[tuple[int, int], ...] | None = None
+    unreadable: str = ""  # why none of the collection's objects could be read (its ``value`` is no array)
+    # a whole set of the collection (a list, an array), not one object of it alone
+    whole: bool = field(default=True, compare=False)
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,9 @@ class Identification:
     pieces: tuple[Piece, ...] = ()
     ignored_reason: str = ""
     diagnostics: tuple[tuple[str, str, str, int, int], ...] = ()
+    tenant_id: str = ""
+    # objects a reader had to leave out: (collection, how many or None if unknown, why, pointer)
+    lost: tuple[tuple[str, int | None, str, str], ...] = field(default=(), compare=False)
 
 
 def collection_from_context(context: str) -> str | None:
@@ -146,6 +152,11 @@ def _identify_object(document: Mapping[str, Any], pointer: str) -> Identificatio
             return _as_page(found, next_link)
         items = tuple((f"{pointer}/value/{i}", item) for i, item in enumerate(value) if isinstance(item, dict))
         return Identification("graph", (Piece(collection, items, True, next_link),))
+    if "value" in document and isinstance(context, str) and collection is not None and not context.endswith("$entity"):
+        why = f"its value is {fields.type_name(value)}, not an array of objects"
+        return Identification("graph", (Piece(collection, (), True, "@odata.nextLink" in document, unreadable=why),),
+                              diagnostics=(("INPUT001", f"{collection}: {why}, so none of its objects could be "
+                                            "read", pointer + "/value", 0, 0),))
     if collection is None:
         collection = shape_of(document)
         if collection is None:
@@ -154,7 +165,7 @@ def _identify_object(document: Mapping[str, Any], pointer: str) -> Identificatio
             return Identification("unknown", ignored_reason="not a recognised Graph object or collection")
     if collection == PER_USER_MFA and isinstance(context, str) and not fields.get(document, "id"):
         document = {**document, "id": _user_in_context(context)}
-    return Identification("graph", (Piece(collection, ((pointer, document),)),))
+    return Identification("graph", (Piece(collection, ((pointer, document),), whole=False),))
 
 
 def _user_in_context(context: str) -> str:

@@ -7,22 +7,44 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Mapping, Sequence
+from collections import Counter
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 from typing import Any, NamedTuple
 
 from checker.inputs import depth_cut, fields, identify
-from checker.inputs.archives import InputTooLarge, Limits, archive_members, archive_reference, is_zip, read_reference
-from checker.inputs.decode import DecodeError, decode_text, parse_json_with_spans
+from checker.inputs.archives import (
+    ZIP_REFERENCE,
+    InputTooLarge,
+    Limits,
+    archive_members,
+    archive_reference,
+    display_reference,
+    is_zip,
+    read_reference,
+)
+from checker.inputs.decode import (
+    ANSI_NOTE,
+    WINDOWS_1252,
+    DecodeError,
+    decode_text,
+    parse_json_with_spans,
+)
 from checker.inputs.discover import SourceFile, discover
+from checker.inputs.exports import FileFacts, Separation, tell_apart
 from checker.inputs.fields import ShapeError
-from checker.inputs.graph import PARSERS, parse_method_configuration, parse_registration_campaign
+from checker.inputs.graph import (
+    PARSERS,
+    parse_method_configuration,
+    parse_registration_campaign,
+)
+from checker.inputs.losses import Loss, incomplete_collections
 from checker.inputs.spans import Spans
 from checker.inputs.tenant_builder import build_tenant
 from checker.model import AuthenticationMethodsPolicy, Tenant
-from checker.progress import Progress
 from checker.origin import Origin
+from checker.progress import Progress
 from checker.report import Diagnostic, InputFile
 
 # Text files that exports carry beside the data; they are read as JSON only if they parse.
@@ -40,6 +62,8 @@ class LoadResult:
     scan_root: str
     spans: dict[str, Spans] = field(default_factory=dict)
     positions: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict)
+    separation: Separation | None = None
+    configuration: str | None = None
 
     @property
     def recognised_any(self) -> bool:
@@ -61,6 +85,10 @@ class _FileRecord:
     data: bytes | None = None
     refusal: str = ""
     may_be_cut_short: bool = False
+    lost: list[Loss] = field(default_factory=list)
+    whole: set[str] = field(default_factory=set)
+    tenant_id: str = ""
+    members: list[_FileRecord] = field(default_factory=list)
 
     def freeze(self) -> InputFile:
         return InputFile(
@@ -84,8 +112,14 @@ class ParsedObject(NamedTuple):
     key: str | None
 
 
-def load(paths: Sequence[str], limits: Limits = Limits(), progress: Progress | None = None) -> LoadResult:
+def load(paths: Sequence[str], limits: Limits = Limits(), progress: Progress | None = None,
+         config_file: str | None = None, only: Collection[str] | None = None) -> LoadResult:
+    """``config_file``, when it lies among the inputs, is listed as the configuration, not read as data.
+
+    ``only`` (display paths) restricts the scan to the files of one export (``scan --each``).
+    """
     discovery = discover(paths)
+    wanted = None if only is None else {*only, *(_archives_holding(only))}
     read_bytes = 0
     queue = [_FileRecord(source) for source in discovery.files]
     parsed: list[ParsedObject] = []
@@ -95,19 +129,28 @@ def load(paths: Sequence[str], limits: Limits = Limits(), progress: Progress | N
     while index < len(queue):
         record = queue[index]
         index += 1
+        if wanted is not None and record.source.display_path not in wanted:
+            record.status = ""
+            continue
         data = _bytes_of(record, limits)
+        if config_file is not None and _same_file(record.source.filesystem_path, config_file):
+            record.status, record.format, record.reason = "configuration", "yaml", "the configuration of this scan"
+            continue
         if data is None:
             continue
         if progress is not None:
             read_bytes += len(data)
             progress.update(index, read_bytes)
         if is_zip(data):
-            queue[index:index] = _archive(record, data, limits)
+            record.members = _archive(record, data, limits)
+            queue[index:index] = record.members
             continue
         found = _identify_file(record, data)
         if found is None:
             continue
         record.format = found.format
+        record.tenant_id = found.tenant_id
+        record.lost += [Loss(*entry) for entry in found.lost]
         record.diagnostics += [Diagnostic(code, message, line or None, column or None, pointer)
                                for code, message, pointer, line, column in found.diagnostics]
         if not found.pieces:
@@ -117,6 +160,11 @@ def load(paths: Sequence[str], limits: Limits = Limits(), progress: Progress | N
         cuts: list[tuple[str, str, str]] = []
         for piece in found.pieces:
             record.collections.append(piece.collection)
+            if piece.whole:
+                record.whole.add(piece.collection)
+            if piece.unreadable:
+                record.lost.append(Loss(piece.collection, None, piece.unreadable, "/value"))
+                continue
             items = _without_cut_short(record, piece.collection, piece.items, cuts)
             if items or not piece.items:  # a collection all of whose objects were lost is not "none exist"
                 seen.setdefault(piece.collection, record.source.display_path)
@@ -129,12 +177,18 @@ def load(paths: Sequence[str], limits: Limits = Limits(), progress: Progress | N
         _report_cut_short(record, cuts)
     if progress is not None:
         progress.done()
+    for record in reversed(queue):  # nested archives first
+        _ignore_if_nothing_recognised(record)
     _check_paging(pages)
     by_file = {record.source.display_path: record for record in queue}
-    tenant, conflicts = build_tenant(parsed, seen)
+    tenant, conflicts, clashes = build_tenant(parsed, seen)
+    read = Counter(item.collection for item in parsed)
+    tenant = replace(tenant, incomplete=incomplete_collections(
+        [(r.source.display_path, loss) for r in queue for loss in r.lost], read))
     for origin, message in conflicts:
         by_file[origin.file].diagnostics.append(Diagnostic("INPUT002", message, pointer=origin.pointer))
     _position_diagnostics(queue)
+    queue = [record for record in queue if record.status]  # those outside ``only`` were not read
     inputs = tuple(record.freeze() for record in queue)
     skipped = tuple(InputFile(path, "", "ignored", reason=why) for path, why in discovery.skipped)
     return LoadResult(
@@ -144,7 +198,24 @@ def load(paths: Sequence[str], limits: Limits = Limits(), progress: Progress | N
         scan_root=discovery.scan_root,
         spans={r.source.display_path: r.spans for r in queue if r.status == "used" and r.spans},
         positions={r.source.display_path: r.positions for r in queue if r.positions},
+        configuration=next((r.source.display_path for r in queue if r.status == "configuration"),
+                           display_reference(config_file) if config_file else None),
+        separation=None if only is not None else tell_apart(
+            [FileFacts(r.source.display_path, r.sha256, frozenset(r.collections), frozenset(r.whole), r.tenant_id,
+                       ignored=r.status == "ignored" or r.format == "zip")
+             for r in queue if r.status != "configuration"], clashes),
     )
+
+
+def _archives_holding(paths: Collection[str]) -> set[str]:
+    """Every path above the given ones: the archives (and archives in archives) that hold them."""
+    return {"/".join(parts[:end]) for parts in (path.split("/") for path in paths) for end in range(1, len(parts))}
+
+
+def _same_file(reference: str, other: str) -> bool:
+    if reference.startswith(ZIP_REFERENCE) or other.startswith(ZIP_REFERENCE):
+        return reference == other
+    return os.path.abspath(reference) == os.path.abspath(other)
 
 
 def _bytes_of(record: _FileRecord, limits: Limits) -> bytes | None:
@@ -184,6 +255,14 @@ def _archive(record: _FileRecord, data: bytes, limits: Limits) -> list[_FileReco
     return [_FileRecord(SourceFile(m.display_path, m.reference), data=m.data, refusal=m.problem) for m in members]
 
 
+def _ignore_if_nothing_recognised(record: _FileRecord) -> None:
+    """An archive (an Office document is one) with nothing recognised inside is not an input."""
+    if record.format == "zip" and record.status == "used" and not any(m.status == "used" for m in record.members):
+        record.status = "ignored"
+        record.reason = (f"zip archive of {len(record.members)} files, none of them recognised as part of a "
+                         "tenant export")
+
+
 def _identify_file(record: _FileRecord, data: bytes) -> identify.Identification | None:
     """By content: PowerShell CLIXML, CSV, then JSON (exporter trees, ScubaGear, DSC, Graph)."""
     from checker.inputs import entraexporter, m365dsc, scubagear
@@ -193,13 +272,17 @@ def _identify_file(record: _FileRecord, data: bytes) -> identify.Identification 
     head = _head(data)
     try:
         if suffix in (".xml", ".clixml") or head.startswith(("<?xml", "<Objs")):
-            from checker.inputs.clixml import read_clixml  # brings in lxml, which only XML needs
+            from checker.inputs.clixml import (
+                read_clixml,  # brings in lxml, which only XML needs
+            )
 
             return read_clixml(data)
         if suffix == ".csv" or head.startswith("#TYPE"):
             from checker.inputs.csv_export import read_csv
 
-            return read_csv(decode_text(data).text)
+            decoded = decode_text(data)
+            _note_encoding(record, decoded.encoding)
+            return read_csv(decoded.text)
     except DecodeError as error:
         _unreadable(record, error.reason, error.line, error.column)
         return None
@@ -241,8 +324,10 @@ def _read_json(record: _FileRecord, data: bytes) -> Any:
         record.reason = f"not a JSON document ({suffix or 'no extension'})"
         return None
     try:
-        text = decode_text(data).text
+        decoded = decode_text(data)
+        text = decoded.text
         document, record.spans = parse_json_with_spans(text)
+        _note_encoding(record, decoded.encoding)
         record.may_be_cut_short = depth_cut.may_be_cut_short(text)
         return document
     except DecodeError as error:
@@ -250,6 +335,11 @@ def _read_json(record: _FileRecord, data: bytes) -> Any:
             record.reason = f"not a JSON document ({suffix})"
             return None
         return _unreadable(record, error.reason, error.line, error.column)
+
+
+def _note_encoding(record: _FileRecord, encoding: str) -> None:
+    if encoding == WINDOWS_1252:
+        record.reason = ANSI_NOTE
 
 
 def _starts_like_json(data: bytes) -> bool:
@@ -275,6 +365,7 @@ def _parse(record: _FileRecord, collection: str, pointer: str, obj: Mapping[str,
         value = parser(obj, origin)
     except ShapeError as error:
         record.diagnostics.append(Diagnostic("INPUT001", error.reason, pointer=pointer + error.pointer))
+        record.lost.append(Loss(collection, 1, f"{error.reason} at {pointer + error.pointer}", pointer))
         return []
     record.objects += 1
     return [ParsedObject(collection, value, origin, _graph_id(obj))]
@@ -292,6 +383,8 @@ def _without_cut_short(record: _FileRecord, collection: str, items: Sequence[tup
             whole.append((pointer, obj))
         else:
             cuts.append((collection, *found))
+            record.lost.append(Loss(collection, 1, f"cut short by ConvertTo-Json's depth limit; {depth_cut.FIX}",
+                                    pointer))
     return whole
 
 
@@ -326,6 +419,9 @@ def _parse_methods_policy(record: _FileRecord, obj: Mapping[str, Any], origin: O
         ]
     except ShapeError as error:
         record.diagnostics.append(Diagnostic("INPUT001", error.reason, pointer=origin.pointer + error.pointer))
+        why = f"{error.reason} at {origin.pointer + error.pointer}"
+        record.lost += [Loss(identify.AUTH_METHODS_POLICY, 1, why, origin.pointer),
+                        Loss(identify.AUTH_METHOD_CONFIGURATIONS, None, why, origin.pointer)]
         return []
     record.objects += 1 + len(configurations)
     return [ParsedObject(identify.AUTH_METHODS_POLICY, policy, origin, None), *configurations]
@@ -335,8 +431,7 @@ def _check_paging(pages: dict[str, list[tuple[_FileRecord, bool]]]) -> None:
     for collection, found in sorted(pages.items()):
         if found and all(has_next for _, has_next in found):
             record = found[-1][0]
+            why = f"every page ({len(found)}) has @odata.nextLink, so the last page is missing"
             record.diagnostics.append(Diagnostic(
-                "INPUT002",
-                f"{collection}: every page ({len(found)}) has @odata.nextLink, so the last page is missing",
-                pointer="/@odata.nextLink",
-            ))
+                "INPUT002", f"{collection}: {why}; the collection is incomplete", pointer="/@odata.nextLink"))
+            record.lost.append(Loss(collection, None, why, "/@odata.nextLink"))

@@ -21,9 +21,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from checker.entra import ADMIN_ROLES, BUILT_IN_STRENGTHS
 from checker.inputs import fields, identify
 from checker.inputs.identify import Identification, Piece
-from checker.entra import ADMIN_ROLES, BUILT_IN_STRENGTHS
 
 Diagnostic = tuple[str, str, str, int, int]
 Item = tuple[str, Mapping[str, Any]]

@@ -43,12 +43,13 @@ from __future__ import annotations
 import base64
 import uuid
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from typing import Any
 
+from checker.entra import ADMIN_ROLES
 from checker.inputs import fields, identify
 from checker.inputs.identify import Identification, Piece
 from checker.origin import escape_pointer_token
-from checker.entra import ADMIN_ROLES
 
 Item = tuple[str, Mapping[str, Any]]
 Diagnostic = tuple[str, str, str, int, int]
@@ -78,8 +79,17 @@ NO_AAD_REASON = "ScubaGear export without Entra ID (AAD) settings"
 
 
 def identify_scubagear(document: Any) -> Identification | None:
-    """What a ScubaGear document holds, or None when it is not one."""
+    """What a ScubaGear document holds, or None when it is not one.
+
+    ``ScubaResults_*.json`` (ScubaGear 1.5 and later, which deletes ProviderSettingsExport.json
+    by default) carries the whole provider export under ``Raw``: that is read.
+    """
     if _is_result_report(document):
+        raw = document.get("Raw") if isinstance(document, dict) else None
+        if isinstance(raw, dict) and _is_provider_export(raw):
+            found = identify_scubagear(raw)
+            if found is not None:
+                return _under("/Raw", found)
         return Identification("scubagear-report", ignored_reason=REPORT_REASON)
     if not isinstance(document, dict) or not _is_provider_export(document):
         return None
@@ -91,7 +101,24 @@ def identify_scubagear(document: Any) -> Identification | None:
     if not pieces:
         reason = "ScubaGear export with no readable Entra ID (AAD) settings (see aad_unsuccessful_commands)"
         return Identification("scubagear", ignored_reason=reason, diagnostics=diagnostics)
-    return Identification("scubagear", pieces, diagnostics=diagnostics)
+    return Identification("scubagear", pieces, diagnostics=diagnostics, tenant_id=_tenant_id(document))
+
+
+def _tenant_id(document: Mapping[str, Any]) -> str:
+    found = document.get("tenant_id")
+    if not isinstance(found, str) or not found:
+        details = _listed(document.get("tenant_details"))
+        found = fields.get(details[0], "TenantId") if details and isinstance(details[0], dict) else ""
+    return found.lower() if isinstance(found, str) else ""
+
+
+def _under(prefix: str, found: Identification) -> Identification:
+    """An identification of a document nested at ``prefix`` in its file."""
+    pieces = tuple(replace(piece, items=tuple((prefix + pointer, obj) for pointer, obj in piece.items))
+                   for piece in found.pieces)
+    diagnostics = tuple((code, message, prefix + pointer, line, column)
+                        for code, message, pointer, line, column in found.diagnostics)
+    return replace(found, format="scubagear-results", pieces=pieces, diagnostics=diagnostics)
 
 
 def _is_result_report(document: Any) -> bool:

@@ -43,15 +43,16 @@ _COLLECTION_ORIGINS = {
 
 def build_tenant(
     parsed: Sequence[ParsedObject], seen: Mapping[str, str]
-) -> tuple[Tenant, list[tuple[Origin, str]]]:
+) -> tuple[Tenant, list[tuple[Origin, str]], list[tuple[str, str]]]:
     """Group objects by collection and id; identical copies merge, differing ones conflict.
 
     Copies are compared on what the model holds of them (every field a check reads), so the
     raw documents need not stay in memory. ``seen`` maps every collection found in the
-    export, even empty, to its first file.
+    export, even empty, to its first file. Also returns the pairs of files that clash.
     """
     kept: dict[str, dict[Hashable, ParsedObject]] = {}
     conflicts: list[tuple[Origin, str]] = []
+    clashes: set[tuple[str, str]] = set()
     for item in parsed:
         if item.collection in _MEMBER_COLLECTIONS:
             continue  # a link, not an object: one user may belong to many groups
@@ -61,6 +62,7 @@ def build_tenant(
         if first is None:
             same_collection[key] = item
         elif _content(first.value) != _content(item.value):
+            clashes.add((first.origin.file, item.origin.file))
             conflicts.append((item.origin, (
                 f"{item.collection} object {getattr(item.value, 'id', '')} differs from its copy in "
                 f"{first.origin.file} ({first.origin.pointer or '/'}); the first copy is used"
@@ -86,7 +88,7 @@ def build_tenant(
         values["conditional_access_policies"], unresolved = resolve_names(
             values["conditional_access_policies"], values.get("groups"), values.get("users"))
         conflicts += unresolved
-    return Tenant(**values), conflicts
+    return Tenant(**values), conflicts, sorted(clashes)
 
 
 _MEMBER_COLLECTIONS = (identify.GROUP_MEMBERS, identify.ROLE_MEMBERS)

@@ -11,9 +11,9 @@ from checker.coverage_summary import summarise_coverage
 from checker.gaps_summary import summarise_gaps
 from checker.inputs.load import LoadResult
 from checker.inventory import areas
-from checker.licence import plan_of
 from checker.report import Report, Result, RuleOutcome
 from checker.rule import Rule
+from checker.semantics.licence import plan_of
 from checker.verdicts import Verdict
 
 

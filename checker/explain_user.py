@@ -6,15 +6,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from checker import policy as ca
 from checker.checks.base import CheckContext
 from checker.checks.common import Defaults, defaults_state
 from checker.checks.sign_ins import gaps_text
-from checker.directory import Directory
 from checker.evaluation.evaluate import COVERED, UNCOVERED, Evaluation
 from checker.evaluation.tri import Tri
 from checker.evaluation.users import UserClass, user_kind
 from checker.model import ConditionalAccessPolicy, User
+from checker.semantics import policy as ca
+from checker.semantics.directory import Directory
 
 
 class UnknownUser(LookupError):

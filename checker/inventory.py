@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from checker.licence import plan_of
 from checker.model import Tenant
+from checker.semantics.licence import plan_of
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,15 @@ import hashlib
 from pathlib import Path
 
 from checker.origin import Origin
-from checker.report import Diagnostic, Evidence, InputFile, Report, Result, RuleOutcome, Subject
+from checker.report import (
+    Diagnostic,
+    Evidence,
+    InputFile,
+    Report,
+    Result,
+    RuleOutcome,
+    Subject,
+)
 from checker.rule import Rule
 from checker.verdicts import Severity, Verdict
 

@@ -7,10 +7,12 @@ from typing import Any
 import pytest
 import yaml
 
-from checker.catalogue import CatalogueError
-from checker.catalogue import find_rule
-from checker.catalogue import load_catalogue
-from checker.catalogue import load_catalogue_from
+from checker.catalogue import (
+    CatalogueError,
+    find_rule,
+    load_catalogue,
+    load_catalogue_from,
+)
 from checker.rule import Rule
 from checker.verdicts import Severity
 

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from checker.evaluation.evaluate import evaluate
-from checker.directory import build_directory
 from checker.model import (
     ConditionalAccessPolicy,
     DirectoryRole,
@@ -13,6 +12,7 @@ from checker.model import (
     UserScope,
 )
 from checker.origin import Origin
+from checker.semantics.directory import build_directory
 
 HERE = Origin("test.json")
 GLOBAL_ADMIN = "62e90394-69f5-4237-9190-012177145e10"

@@ -14,7 +14,13 @@ import pytest
 
 from checker.inputs import identify
 from checker.inputs.clixml import read_clixml
-from checker.inputs.clixml_objects import ENTITIES_REFUSED, PSObject, TopLevel, _Document, read_objects
+from checker.inputs.clixml_objects import (
+    ENTITIES_REFUSED,
+    PSObject,
+    TopLevel,
+    _Document,
+    read_objects,
+)
 from checker.inputs.decode import DecodeError
 from checker.inputs.graph import PARSERS
 from checker.inputs.identify import Identification

@@ -10,7 +10,11 @@ import pytest
 
 from checker.inputs import identify
 from checker.inputs.ca_policy import parse_policy
-from checker.inputs.graph import parse_method_configuration, parse_registration_campaign, parse_security_defaults
+from checker.inputs.graph import (
+    parse_method_configuration,
+    parse_registration_campaign,
+    parse_security_defaults,
+)
 from checker.inputs.identify import Identification, Piece
 from checker.inputs.m365dsc import identify_m365dsc
 from checker.inputs.tenant_builder import _content

@@ -9,13 +9,17 @@ from typing import Any
 import pytest
 
 from checker.inputs import identify
-from checker.inputs.graph import PARSERS, parse_method_configuration, parse_registration_campaign
+from checker.inputs.graph import (
+    PARSERS,
+    parse_method_configuration,
+    parse_registration_campaign,
+)
 from checker.inputs.identify import Identification
 from checker.inputs.scubagear import NO_AAD_REASON, REPORT_REASON, identify_scubagear
 from checker.inputs.tenant_builder import _content
-from checker.licence import plan_of
 from checker.model import Plan, Tenant
 from checker.origin import Origin
+from checker.semantics.licence import plan_of
 
 ROOT = Path(__file__).resolve().parents[1]
 EXPORT = ROOT / "tests" / "formats" / "scubagear" / "ProviderSettingsExport.json"

@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-from checker import policy
 from checker.inputs.discover import InputPathError, discover
 from checker.inputs.load import LoadResult, load
 from checker.model import UserScope
 from checker.origin import Origin
 from checker.report import Diagnostic, InputFile
+from checker.semantics import policy
 
 V1 = "https://graph.microsoft.com/v1.0/$metadata#"
 BETA = "https://graph.microsoft.com/beta/$metadata#"

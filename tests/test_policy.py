@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from checker import policy
 from checker.inputs.ca_policy import parse_policy
 from checker.model import ConditionalAccessPolicy, GrantControls
 from checker.origin import Origin
+from checker.semantics import policy
 
 GLOBAL_ADMIN = "62e90394-69f5-4237-9190-012177145e10"
 SECURITY_ADMIN = "194ae4cb-b126-40b2-bd5b-6091b380977d"

@@ -6,13 +6,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from checker import policy as ca
 from checker.checks.base import CheckContext, Finding
 from checker.inputs.identify import CA_POLICIES, SUBSCRIBED_SKUS
-from checker.licence import plan_of
 from checker.model import ConditionalAccessPolicy, Plan, Tenant
 from checker.origin import Origin
 from checker.report import Evidence, Subject
+from checker.semantics import policy as ca
+from checker.semantics.licence import plan_of
 from checker.verdicts import Verdict
 
 TENANT = Subject("tenant", "tenant", "the tenant")

@@ -5,7 +5,6 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from checker import entra
-from checker import policy as ca
 from checker.checks.base import CheckContext, Finding
 from checker.checks.common import (
     CA_AND_PLAN,
@@ -30,9 +29,10 @@ from checker.evaluation import space as sp
 from checker.evaluation.describe import app_name
 from checker.evaluation.evaluate import COVERED, LEGACY, MFA, UNCOVERED, Slice
 from checker.evaluation.users import new_member, role_holder
-from checker.licence import plan_of
 from checker.model import ConditionalAccessPolicy, Plan, Tenant
 from checker.report import Evidence, Subject
+from checker.semantics import policy as ca
+from checker.semantics.licence import plan_of
 from checker.verdicts import Verdict
 
 NEEDS_ROLE_ASSIGNMENTS = "role assignments (roleManagement/directory/roleAssignments)"

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from checker import policy as ca
 from checker.checks.base import CheckContext, Finding
 from checker.checks.common import (
     CA_COLLECTION,
@@ -29,9 +28,10 @@ from checker.evaluation.grants import Demand
 from checker.evaluation.users import new_member
 from checker.inputs.identify import CA_POLICIES, SUBSCRIBED_SKUS
 from checker.inputs.identify import SECURITY_DEFAULTS as SECURITY_DEFAULTS_POLICY
-from checker.licence import plan_of
 from checker.model import Plan
 from checker.report import Evidence
+from checker.semantics import policy as ca
+from checker.semantics.licence import plan_of
 from checker.verdicts import Verdict
 
 

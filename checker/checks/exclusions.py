@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from checker import policy as ca
 from checker.checks.base import CheckContext, Finding
 from checker.checks.common import (
     CA_AND_PLAN,
@@ -19,13 +18,14 @@ from checker.checks.common import (
     unmatched_break_glass,
 )
 from checker.checks.sign_ins import gaps_text, regions_text
-from checker.directory import Directory
 from checker.entra import ADMIN_ROLES
 from checker.evaluation.evaluate import COVERED, UNCOVERED, UNDETERMINED, Outcome
 from checker.evaluation.tri import Tri
 from checker.evaluation.users import MEMBER, member_of, new_member
 from checker.model import ConditionalAccessPolicy, Tenant
 from checker.report import Evidence, Subject
+from checker.semantics import policy as ca
+from checker.semantics.directory import Directory
 from checker.verdicts import Verdict
 
 

@@ -1,7 +1,6 @@
 """Legacy per-user MFA beside security defaults or Conditional Access: MFA071."""
 from __future__ import annotations
 
-from checker import policy as ca
 from checker.checks.base import CheckContext, Finding
 from checker.checks.common import (
     NEEDS_CA,
@@ -16,6 +15,7 @@ from checker.evaluation.grants import Demand
 from checker.inputs.identify import CA_POLICIES, PER_USER_MFA, SECURITY_DEFAULTS
 from checker.model import PerUserMfaState
 from checker.report import Evidence, Subject
+from checker.semantics import policy as ca
 from checker.verdicts import Verdict
 
 NEEDS_PER_USER = ("per-user MFA state (MSOnline Export-Clixml, Graph beta /users/{id}/authentication/"

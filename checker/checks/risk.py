@@ -1,7 +1,6 @@
 """Identity Protection (P2) and licensing: MFA020, MFA021, MFA022."""
 from __future__ import annotations
 
-from checker import policy as ca
 from checker.checks.base import CheckContext, Finding
 from checker.checks.common import (
     CA_AND_PLAN,
@@ -21,9 +20,10 @@ from checker.checks.common import (
 from checker.checks.sign_ins import outcome_finding
 from checker.evaluation.evaluate import USER_RISK_HIGH, sign_in_risk
 from checker.evaluation.users import new_member
-from checker.licence import plan_of
 from checker.model import Plan
 from checker.report import Subject
+from checker.semantics import policy as ca
+from checker.semantics.licence import plan_of
 from checker.verdicts import Verdict
 
 

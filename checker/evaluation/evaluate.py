@@ -12,8 +12,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from checker import entra
-from checker import policy as ca
-from checker.directory import Directory, build_directory
 from checker.evaluation import space as sp
 from checker.evaluation.describe import dimension_words, region_words
 from checker.evaluation.facts import Fact, World, worlds
@@ -27,6 +25,8 @@ from checker.evaluation.regions import Region, intersection, partition, uncovere
 from checker.evaluation.tri import Tri
 from checker.evaluation.users import Applies, UserClass, UserConditions, guest_tenants
 from checker.model import ConditionalAccessPolicy, Tenant, User
+from checker.semantics import policy as ca
+from checker.semantics.directory import Directory, build_directory
 
 COVERED, UNCOVERED, UNDETERMINED = "covered", "uncovered", "undetermined"
 # Past this many worlds, each policy is read at its most favourable instead (undetermined, never a pass).

@@ -11,7 +11,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from checker import entra
-from checker.directory import Directory
 from checker.evaluation.facts import (
     HOME_TENANT,
     KIND,
@@ -26,6 +25,7 @@ from checker.evaluation.facts import (
 from checker.evaluation.tri import Tri, any_of
 from checker.evaluation.tri import included_not_excluded as tri_included_not_excluded
 from checker.model import ConditionalAccessPolicy, User
+from checker.semantics.directory import Directory
 
 MEMBER, UNKNOWN_KIND = "member", "unknown"
 GUESTS_OR_EXTERNAL = "guestsorexternalusers"

@@ -49,7 +49,14 @@ from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
 from checker import entra
-from checker.model import ConditionalAccessPolicy, GrantControls, Group, NamedLocation, Tenant, User
+from checker.model import (
+    ConditionalAccessPolicy,
+    GrantControls,
+    Group,
+    NamedLocation,
+    Tenant,
+    User,
+)
 
 # -- the dimensions of a sign-in --------------------------------------------------------------
 

@@ -95,7 +95,7 @@ def _role_finding(context: CheckContext, role_id: str, role_name: str) -> Findin
     if finding.verdict is Verdict.FAIL and not directory.roles_known and _unresolved_admin_groups(context):
         return not_assessed([NEEDS_ROLE_ASSIGNMENTS], subject, finding.message + " Policies that target "
                             "administrators through groups cannot be resolved without them.")
-    if not directory.roles_known or finding.verdict is not Verdict.PASS:
+    if not directory.roles_known:
         return finding
     open_holders = []
     for user_id in sorted(directory.holders(role_id)):
@@ -109,9 +109,13 @@ def _role_finding(context: CheckContext, role_id: str, role_name: str) -> Findin
     if not open_holders:
         return finding
     names = "; ".join(f"{u.user_principal_name or u.id}: {gaps_text(o.gaps)}" for u, o in open_holders[:10])
+    more = f" and {len(open_holders) - 10} more" if len(open_holders) > 10 else ""
+    holders = f"{len(open_holders)} holder(s) of {role_name} are not protected on every sign-in: {names}{more}."
+    evidence = tuple(Evidence(u.origin) for u, _ in open_holders[:10])
+    if finding.verdict is not Verdict.PASS:
+        return replace(finding, message=f"{finding.message} {holders}", evidence=finding.evidence + evidence)
     verdict = Verdict.FAIL if any(o.status == UNCOVERED for _, o in open_holders) else Verdict.NOT_ASSESSED
-    return Finding(verdict, f"{len(open_holders)} holder(s) of {role_name} are not protected on every sign-in: "
-                   f"{names}.", subject, tuple(Evidence(u.origin) for u, _ in open_holders[:10]))
+    return Finding(verdict, holders, subject, evidence)
 
 
 def _unresolved_admin_groups(context: CheckContext) -> bool:
@@ -210,8 +214,8 @@ def ca_mfa_all_apps(context: CheckContext) -> list[Finding]:
         evidence = (policy_evidence(policy, "conditions", "applications", "excludeApplications",
                                     actual=list(policy.exclude_applications), expected=[]),)
         for app in policy.exclude_applications:
-            name = app_name(app.lower())
-            if app.lower() in open_apps:
+            name = app_name(app.lower()) if app.lower() not in _BUNDLES else f"the {app} bundle"
+            if _app_atoms(context, app) & open_apps:
                 findings.append(Finding(Verdict.FAIL, f"{quoted(policy)} excludes {name}, and users it "
                                         "protects reach that app without MFA.", policy_subject(policy), evidence))
             else:
@@ -226,6 +230,19 @@ def ca_mfa_all_apps(context: CheckContext) -> list[Finding]:
         return [Finding(Verdict.PASS, "No enforced MFA or block policy excludes an application.", CA_COLLECTION,
                         collection_evidence(tenant.conditional_access_origin))]
     return findings
+
+
+_BUNDLES = {entra.OFFICE365: "Office365", entra.ADMIN_PORTALS: "MicrosoftAdminPortals"}
+
+
+def _app_atoms(context: CheckContext, app: str) -> set[str]:
+    """The atoms of the sign-in space an excluded app value stands for (a bundle stands for its members)."""
+    key = app.lower()
+    if key not in _BUNDLES:
+        return {key}
+    space, _ = context.evaluation.space(MFA)
+    members = space.office365 if key == entra.OFFICE365 else space.admin_portals
+    return {atom for atom, inside in members.items() if inside is not False}
 
 
 def compliant_device(context: CheckContext) -> list[Finding]:

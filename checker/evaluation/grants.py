@@ -194,8 +194,8 @@ def answers_user_risk(policy: ConditionalAccessPolicy) -> Tri:
         return Tri.YES
     if grant.operator.upper() == "AND":
         return Tri.YES if controls & USER_RISK_CONTROLS else Tri.NO
-    offered = controls | ({"strength"} if grant.authentication_strength_id else set()) | (
-        {"terms"} if grant.terms_of_use else set())
+    offered = controls | ({"strength"} if grant.authentication_strength_id or grant.authentication_strength else set()) \
+        | ({"terms"} if grant.terms_of_use else set()) | ({"custom"} if grant.custom_authentication_factors else set())
     return Tri.YES if offered and offered <= USER_RISK_CONTROLS else Tri.NO
 
 

@@ -209,7 +209,10 @@ def requires_compliant_device(policy: ConditionalAccessPolicy) -> bool:
         return False
     if policy.grant.operator.upper() == "AND":
         return True
-    return controls <= _DEVICE_CONTROLS and not policy.grant.terms_of_use
+    grant = policy.grant
+    others = grant.terms_of_use or grant.custom_authentication_factors or grant.authentication_strength_id \
+        or grant.authentication_strength is not None
+    return controls <= _DEVICE_CONTROLS and not others
 
 
 

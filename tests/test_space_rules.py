@@ -1,0 +1,68 @@
+"""Rules read off the sign-in space, on tenants built in the test: the oddities the rule cases
+do not show (bundles, strengths offered beside devices, holders named beside the stand-in)."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from checker.checks.base import CheckContext
+from checker.checks.conditional_access import ca_mfa_admins, ca_mfa_all_apps, compliant_device
+from checker.checks.risk import ca_user_risk_password_change
+from checker.model import (
+    GrantControls,
+    RoleAssignment,
+    SecurityDefaults,
+    ServicePlan,
+    SubscribedSku,
+    Tenant,
+    User,
+    UserScope,
+)
+from tests.test_sign_in_space import HERE, mfa_policy
+
+GLOBAL_ADMIN = "62e90394-69f5-4237-9190-012177145e10"
+P2 = SubscribedSku("sku", "E5", "Enabled", (ServicePlan("eec0eb4f-6444-4f95-aba0-50c24d67f998", "AAD_PREMIUM_P2",
+                                                         "Success"),), HERE)
+
+
+def context(*policies: object, **extra: object) -> CheckContext:
+    return CheckContext(Tenant(conditional_access_policies=policies, security_defaults=SecurityDefaults(False, HERE),
+                               subscribed_skus=(P2,), **extra))  # type: ignore[arg-type]
+
+
+def test_an_excluded_bundle_left_open_fails_mfa060() -> None:
+    found = ca_mfa_all_apps(context(mfa_policy("all users", exclude_applications=("Office365",))))
+    assert [f.verdict.value for f in found] == ["fail"]
+    assert "the Office365 bundle" in found[0].message
+
+
+def test_an_excluded_bundle_covered_elsewhere_is_review() -> None:
+    found = ca_mfa_all_apps(context(mfa_policy("all users", exclude_applications=("Office365",)),
+                                    mfa_policy("office", include_applications=("Office365",))))
+    assert [f.verdict.value for f in found] == ["review"]
+
+
+def test_a_device_offered_beside_a_strength_is_not_a_device_requirement() -> None:
+    either = replace(mfa_policy("device or strength"),
+                     grant=GrantControls("OR", ("compliantDevice",), "00000000-0000-0000-0000-000000000002"))
+    assert [f.verdict.value for f in compliant_device(context(either))] == ["fail"]
+    device = mfa_policy("device", controls=("compliantDevice",))
+    assert [f.verdict.value for f in compliant_device(context(device))] == ["pass"]
+
+
+def test_a_custom_control_beside_a_password_change_is_a_way_around_it() -> None:
+    policy = mfa_policy("risky users", controls=("passwordChange",), user_risk_levels=("high",))
+    assert [f.verdict.value for f in ca_user_risk_password_change(context(policy))] == ["pass"]
+    custom = replace(policy, grant=GrantControls("OR", ("passwordChange",), custom_authentication_factors=("duo",)))
+    assert [f.verdict.value for f in ca_user_risk_password_change(context(custom))] == ["fail"]
+
+
+def test_mfa010_names_the_holders_left_open_beside_the_stand_in() -> None:
+    admin = User("ga", "ga@contoso.example", "GA", True, "Member", HERE)
+    weak = mfa_policy("admins", controls=("mfa", "compliantDevice"), users=UserScope(include_roles=(GLOBAL_ADMIN,)))
+    found = ca_mfa_admins(context(weak, users=(admin,),
+                                  role_assignments=(RoleAssignment("a", "ga", GLOBAL_ADMIN, "/", HERE),)))
+    (result,) = [f for f in found if f.subject.id == GLOBAL_ADMIN]
+    assert result.verdict.value == "fail"
+    assert "A holder of Global Administrator signs in without MFA" in result.message
+    assert "1 holder(s) of Global Administrator are not protected on every sign-in: ga@contoso.example" \
+        in result.message

@@ -26,7 +26,6 @@ def summarise_gaps(context: CheckContext) -> GapsSummary:
     lost = incomplete(tenant, CA_POLICIES, SECURITY_DEFAULTS, USERS, GROUPS)
     if lost is not None:
         return GapsSummary("not assessed", note=lost.message.removeprefix("Not assessed: ").rstrip("."))
-    evaluation = context.evaluation
     found = [_class_gaps(context, c, outcome) for c, outcome in _outcomes(context)
              if outcome.status != COVERED]
     real = sorted((g for g in found if not g.synthetic), key=lambda g: (g.break_glass, -len(g.users), g.description))

@@ -13,7 +13,7 @@ def references(rule: Rule) -> list[str]:
 
 
 def _prose(rule: Rule) -> list[tuple[str, str]]:
-    return list(zip(SECTIONS, (rule.what.strip(), rule.why.strip(), rule.fix.strip(), rule.evidence.strip())))
+    return list(zip(SECTIONS, (rule.what.strip(), rule.why.strip(), rule.fix.strip(), rule.evidence.strip()), strict=False))
 
 
 def body_text(rule: Rule) -> str:

@@ -74,4 +74,4 @@ def worlds(facts: Iterable[Fact], tenants: tuple[str, ...], limit: int) -> Itera
         count *= len(values)
         if count > limit:
             return None
-    return (dict(zip(ordered, values)) for values in itertools.product(*domains))
+    return (dict(zip(ordered, values, strict=False)) for values in itertools.product(*domains))

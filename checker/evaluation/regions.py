@@ -36,7 +36,7 @@ def uncovered(dimensions: Sequence[tuple[str, tuple[str, ...]]], boxes: Sequence
     """The regions of the space that none of ``boxes`` covers (empty when they cover it all)."""
     full = [_full_from(dimensions, box) for box in boxes]
     found = _split(dimensions, 0, list(range(len(boxes))), boxes, full, {})
-    return tuple(Region(tuple(zip((name for name, _ in dimensions), parts))) for parts in _merge_all(found))
+    return tuple(Region(tuple(zip((name for name, _ in dimensions), parts, strict=False))) for parts in _merge_all(found))
 
 
 def partition(dimensions: Sequence[tuple[str, tuple[str, ...]]], boxes: Sequence[Box],
@@ -46,7 +46,7 @@ def partition(dimensions: Sequence[tuple[str, tuple[str, ...]]], boxes: Sequence
     for parts, inside in _cells(dimensions, 0, tuple(range(len(boxes))), boxes):
         found.setdefault(label(inside), []).append(parts)
     names = [name for name, _ in dimensions]
-    return tuple((text, Region(tuple(zip(names, parts))))
+    return tuple((text, Region(tuple(zip(names, parts, strict=False))))
                  for text in sorted(found) for parts in _merge_all(found[text]))
 
 
@@ -120,7 +120,7 @@ def intersection(first: Sequence[Region], second: Sequence[Region]) -> tuple[Reg
     found: list[Parts] = []
     for a in first:
         for b in second:
-            parts = tuple(x & y for (_, x), (_, y) in zip(a.parts, b.parts))
+            parts = tuple(x & y for (_, x), (_, y) in zip(a.parts, b.parts, strict=False))
             if all(parts):
                 found.append(parts)
-    return tuple(Region(tuple(zip(names, parts))) for parts in _merge_all(found))
+    return tuple(Region(tuple(zip(names, parts, strict=False))) for parts in _merge_all(found))

@@ -116,7 +116,7 @@ def _recognise(objects: tuple[TopLevel, ...]) -> Identification:
         pointer = f"/Objs/{index}"
         if isinstance(top.value, list) and top.member_lines:
             lines = top.member_lines if len(top.member_lines) == len(top.value) else (top.line,) * len(top.value)
-            for position, (member, line) in enumerate(zip(top.value, lines)):
+            for position, (member, line) in enumerate(zip(top.value, lines, strict=False)):
                 names = member.type_names if isinstance(member, PSObject) else ()
                 _one(found, member, names, f"{pointer}/{position}", line)
         else:

@@ -171,7 +171,7 @@ def load(paths: Sequence[str], limits: Limits = Limits(), progress: Progress | N
             if piece.is_page:
                 pages.setdefault(piece.collection, []).append((record, piece.has_next_link))
             if piece.positions:
-                record.positions.update((item[0], at) for item, at in zip(piece.items, piece.positions))
+                record.positions.update((item[0], at) for item, at in zip(piece.items, piece.positions, strict=False))
             for pointer, obj in items:
                 parsed.extend(_parse(record, piece.collection, pointer, obj))
         _report_cut_short(record, cuts)

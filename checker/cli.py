@@ -5,10 +5,13 @@ import argparse
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from checker import __version__
 from checker.verdicts import EXIT_FAILURES, EXIT_OK, EXIT_USAGE, Severity
+
+if TYPE_CHECKING:
+    from checker.checks.base import CheckContext
 
 PROGRAM = "tenant-checker"
 
@@ -149,11 +152,10 @@ def explain_rule(wanted: str) -> int:
     return EXIT_OK
 
 
-def explain_user(wanted: str, paths: Sequence[str], config_path: str | None) -> int:
-    """Exit 0 when the user is covered (or disabled), 1 when not or when it cannot be told."""
+def _one_export(paths: Sequence[str], config_path: str | None) -> CheckContext:
+    """Configure and load one export for a command that reads it whole; several exports are a usage error."""
     from checker.checks.base import CheckContext
     from checker.config import ConfigError, find_config, load_config
-    from checker.explain_user import UnknownUser, explain
     from checker.inputs.discover import InputPathError
     from checker.inputs.load import load
     from checker.scan import settings_from, warn_unmatched_break_glass
@@ -162,14 +164,27 @@ def explain_user(wanted: str, paths: Sequence[str], config_path: str | None) -> 
         config_file = config_path or find_config(paths)
         config = load_config(config_file)
         loaded = load(paths, config.limits, config_file=config_file)
-        if loaded.separation is not None:
-            separation = loaded.separation
-            raise UsageError("\n".join([separation.summary(", ".join(paths), "name one of them"),
-                                         *separation.details()]))
-        context = CheckContext(loaded.tenant, settings_from(config), loaded.inputs)
-        warn_unmatched_break_glass(context.settings)
+    except (ConfigError, InputPathError) as error:
+        raise UsageError(str(error)) from None
+    if loaded.separation is not None:
+        separation = loaded.separation
+        raise UsageError("\n".join([separation.summary(", ".join(paths), "name one of them"),
+                                     *separation.details()]))
+    if not loaded.recognised_any:
+        raise UsageError("no input was recognised as part of an export (see 'tenant-checker inputs')")
+    context = CheckContext(loaded.tenant, settings_from(config), loaded.inputs)
+    warn_unmatched_break_glass(context.settings)
+    return context
+
+
+def explain_user(wanted: str, paths: Sequence[str], config_path: str | None) -> int:
+    """Exit 0 when the user is covered (or disabled), 1 when not or when it cannot be told."""
+    from checker.explain_user import UnknownUser, explain
+
+    context = _one_export(paths, config_path)
+    try:
         explanation = explain(context, wanted)
-    except (ConfigError, InputPathError, UnknownUser) as error:
+    except UnknownUser as error:
         raise UsageError(str(error)) from None
     sys.stdout.write(explanation.text)
     return EXIT_OK if explanation.status in ("covered", "disabled") else EXIT_FAILURES
@@ -177,22 +192,10 @@ def explain_user(wanted: str, paths: Sequence[str], config_path: str | None) -> 
 
 def list_gaps(paths: Sequence[str], config_path: str | None, format_name: str, verbose: bool) -> int:
     """Exit 0 when no sign-in gets through without MFA, 1 when one does or it cannot be told."""
-    from checker.checks.base import CheckContext
-    from checker.config import ConfigError, find_config, load_config
     from checker.gaps_report import gaps_json, gaps_text
     from checker.gaps_summary import summarise_gaps
-    from checker.inputs.discover import InputPathError
-    from checker.inputs.load import load
-    from checker.scan import settings_from
 
-    try:
-        config = load_config(config_path or find_config(paths))
-        loaded = load(paths, config.limits)
-    except (ConfigError, InputPathError) as error:
-        raise UsageError(str(error)) from None
-    if not loaded.recognised_any:
-        raise UsageError("no input was recognised as part of an export (see 'tenant-checker inputs')")
-    gaps = summarise_gaps(CheckContext(loaded.tenant, settings_from(config), loaded.inputs))
+    gaps = summarise_gaps(_one_export(paths, config_path))
     sys.stdout.write(gaps_json(gaps) if format_name == "json" else gaps_text(gaps, verbose))
     return EXIT_OK if gaps.state == "via security defaults" or (gaps.state == "per class" and not gaps.has_gaps) \
         else EXIT_FAILURES

@@ -23,6 +23,8 @@ def test_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["gaps", str(ROOT / "samples" / "e3-gaps")]) == 1
     assert main(["gaps", str(ROOT / "samples" / "free-defaults-on")]) == 0
     capsys.readouterr()
+    assert main(["gaps", str(ROOT / "samples")]) == 2
+    assert "holds 6 exports or snapshots" in capsys.readouterr().err
     assert main(["gaps", "no/such/folder"]) == 2
     assert "no such file or folder" in capsys.readouterr().err
 

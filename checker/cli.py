@@ -80,6 +80,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from checker.error_handler import guarded
+
+    return guarded(PROGRAM, lambda: _run(argv))
+
+
+def _run(argv: Sequence[str] | None) -> int:
     try:
         args = build_parser().parse_args(argv)
         if args.command == "scan":

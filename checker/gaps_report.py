@@ -15,12 +15,14 @@ def gaps_text(gaps: GapsSummary, verbose: bool = False) -> str:
     if gaps.state == "not assessed":
         return f"Gaps not assessed: {gaps.note}.\n"
     if not gaps.classes:
-        return "No gaps: every modern sign-in of every user is blocked or needs MFA.\n"
+        whom = "of every user" if gaps.users_exported else "of every stand-in (the export has no users)"
+        return f"No gaps: every modern sign-in {whom} is blocked or needs MFA.\n"
     real = [c for c in gaps.classes if not c.synthetic and not c.break_glass]
     users = sum(len(c.users) for c in real)
     head = (f"{users} users in {len(real)} classes sign in without MFA somewhere, or cannot be judged" if real
-            else "No user signs in without MFA")
-    if len(real) < len(gaps.classes):
+            else "No user signs in without MFA" if gaps.users_exported
+            else "The export has no users: stand-ins for the policies' intent show who would sign in without MFA")
+    if len(real) < len(gaps.classes) and gaps.users_exported:
         head += "; below them, break-glass accounts (exempt by design) and stand-ins for the policies' intent"
     lines = [head + (f" ({gaps.note})" if gaps.note else ""), ""]
     for found in gaps.classes:

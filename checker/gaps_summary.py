@@ -4,16 +4,19 @@ from __future__ import annotations
 from checker.checks.base import CheckContext
 from checker.checks.common import Defaults, defaults_state, incomplete
 from checker.evaluation.evaluate import COVERED, Evaluation, Gap, Outcome
+from checker.evaluation.tri import Tri
 from checker.evaluation.users import (
     MEMBER,
     UNKNOWN_KIND,
     UserClass,
+    member_of,
     new_guest,
     new_member,
     role_holder,
 )
 from checker.inputs.identify import CA_POLICIES, GROUPS, SECURITY_DEFAULTS, USERS
 from checker.report import ClassGaps, GapRegion, GapsSummary, Subject
+from checker.semantics import policy as ca
 
 
 def summarise_gaps(context: CheckContext) -> GapsSummary:
@@ -32,10 +35,7 @@ def summarise_gaps(context: CheckContext) -> GapsSummary:
     stand_ins = _merged([g for g in found if g.synthetic])
     note = ("security defaults are not in the export; if they are on, they close these gaps"
             if defaults is Defaults.UNKNOWN and found else "")
-    if tenant.users is None:
-        note = "; ".join(filter(None, [note, "the export has no users, so only stand-ins for the policies' intent "
-                                             "are judged"]))
-    return GapsSummary("per class", tuple(real + stand_ins), note)
+    return GapsSummary("per class", tuple(real + stand_ins), note, users_exported=tenant.users is not None)
 
 
 def _outcomes(context: CheckContext) -> list[tuple[UserClass, Outcome]]:
@@ -45,7 +45,27 @@ def _outcomes(context: CheckContext) -> list[tuple[UserClass, Outcome]]:
     classes += [role_holder(role_id, name) for role_id, name in sorted(context.settings.admin_roles.items(),
                                                                         key=lambda item: item[1].lower())]
     classes += [new_guest(kind) for kind in ("internalGuest", "b2bCollaborationGuest", "b2bCollaborationMember")]
+    if context.tenant.users is None:
+        classes += _excluded_stand_ins(evaluation)
     return [(c, evaluation.outcome(c)) for c in classes]
+
+
+def _excluded_stand_ins(evaluation: Evaluation) -> list[UserClass]:
+    """Without users, a member of each excluded group (and each excluded user) stands for them."""
+    found: dict[tuple[str, str], UserClass] = {}
+    for policy in evaluation.policies:
+        if not ca.is_enforced(policy) or evaluation.protects(policy) is Tri.NO:
+            continue
+        for group_id in policy.users.exclude_groups:
+            key = ("group", group_id.lower())
+            words = f"a member of group {evaluation.conditions.group_label(group_id)} and nothing else"
+            found.setdefault(key, member_of(MEMBER, key, words))
+        for user_id in policy.users.exclude_users:
+            if user_id.lower() in ("guestsorexternalusers", "all", "none"):
+                continue
+            key = ("user", user_id.lower())
+            found.setdefault(key, member_of(MEMBER, key, f"the excluded user {user_id}"))
+    return [found[key] for key in sorted(found)]
 
 
 def _class_gaps(context: CheckContext, user_class: UserClass, outcome: Outcome) -> ClassGaps:

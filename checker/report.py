@@ -137,6 +137,7 @@ class GapsSummary:
     state: str
     classes: tuple[ClassGaps, ...] = ()
     note: str = ""
+    users_exported: bool = True
 
     @property
     def has_gaps(self) -> bool:

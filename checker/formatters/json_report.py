@@ -55,6 +55,7 @@ def gaps_document(gaps: GapsSummary) -> dict[str, Any]:
     return {
         "state": gaps.state,
         "note": gaps.note,
+        "usersExported": gaps.users_exported,
         "classes": [_class_gaps(found) for found in gaps.classes],
     }
 

@@ -1,0 +1,49 @@
+"""The one boundary between the program and the person running it.
+
+Expected errors are the commands' business (one line, exit 2). Here: Ctrl-C ends quietly
+with 130, a reader that went away (``| head``) ends quietly, and anything else is a bug: one
+line that says so and where the details are, the traceback in a log file, exit 3.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import traceback
+from collections.abc import Callable
+
+EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141
+EXIT_UNEXPECTED = 3
+
+
+def guarded(program: str, command: Callable[[], int]) -> int:
+    try:
+        return command()
+    except KeyboardInterrupt:
+        print(f"{program}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
+    except Exception as error:  # the boundary: a bug must reach the user as one line, not a traceback
+        log = _write_log(program, error)
+        print(f"{program}: unexpected error ({type(error).__name__}: {error}); this is a bug, please report it "
+              f"with the details in {log}", file=sys.stderr)
+        return EXIT_UNEXPECTED
+
+
+def _silence_stdout() -> None:
+    """Python would complain again when it flushes stdout at exit; point it at nothing."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def _write_log(program: str, error: Exception) -> str:
+    handle, path = tempfile.mkstemp(prefix=f"{program}-", suffix=".log")
+    with os.fdopen(handle, "w", encoding="utf-8") as log:
+        log.write("".join(traceback.format_exception(type(error), error, error.__traceback__)))
+    return path

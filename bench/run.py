@@ -260,10 +260,18 @@ def print_table(combination: Combination, results: Sequence[SizeResult], interpr
     print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for r in results:
         load_mb, scan_mb = _mb(r.json_load.peak_kb, interpreter_kb), _mb(r.scan.peak_kb, interpreter_kb)
-        failed = " (failed)" if r.failure else ""
-        print(f"| {label(r.users)} | {_ratio(r.scan.seconds, r.json_load.seconds):.2f}x "
-              f"| {_ratio(scan_mb, load_mb):.2f}x | {r.json_load.seconds:.2f} | {r.scan.seconds:.2f}{failed} "
-              f"| {load_mb:.0f} | {scan_mb:.0f} | {r.files} | {r.megabytes:.1f} |")
+        time_ratio = f"{_ratio(r.scan.seconds, r.json_load.seconds):.2f}x"
+        memory_ratio, scan_s, scan_peak = f"{_ratio(scan_mb, load_mb):.2f}x", f"{r.scan.seconds:.2f}", f"{scan_mb:.0f}"
+        if r.json_load.failure:
+            time_ratio = memory_ratio = "-"
+        elif r.scan.failure:
+            # a stopped child's peak is unknown; its time is only a lower bound
+            timed_out = r.scan.failure.startswith("timed out")
+            time_ratio = f"> {time_ratio}" if timed_out else "-"
+            memory_ratio = scan_peak = "-"
+            scan_s = f"> {scan_s} (timed out)" if timed_out else "(failed)"
+        print(f"| {label(r.users)} | {time_ratio} | {memory_ratio} | {r.json_load.seconds:.2f} | {scan_s} "
+              f"| {load_mb:.0f} | {scan_peak} | {r.files} | {r.megabytes:.1f} |")
     for r in results:
         if r.failure:
             print(f"at {label(r.users)}: {r.failure}")

@@ -1,12 +1,25 @@
 """A deterministic synthetic tenant: Microsoft Graph JSON exports of N users, for the benchmark.
 
     python bench/generate.py --users 100000 --out bench/out/100k [--seed 1]
+        [--shape indented|minified] [--situation covered|uncovered]
 
-The same seed, size and page size give byte-identical files on the same Python version (the
-``random`` module only promises its sequences within a version). Only the standard library is
-used, so the generator runs wherever the checker does. The shapes follow the files in samples/
-(real Graph v1.0 responses): one ``{"@odata.context": ..., "value": [...]}`` document per page,
-pages of 999 objects, ``@odata.nextLink`` on every page but the last, ``indent=2``.
+The same seed, size, page size, shape and situation give byte-identical files on the same Python
+version (the ``random`` module only promises its sequences within a version). Only the standard
+library is used, so the generator runs wherever the checker does. The documents follow the files
+in samples/ (real Graph v1.0 responses), ``{"@odata.context": ..., "value": [...]}``, in one of
+two shapes:
+
+- ``indented`` (default), as PowerShell writes them: pages of 999 objects, one document per page,
+  ``@odata.nextLink`` on every page but the last, ``indent=2``;
+- ``minified``, as Graph returns a collection and ``Invoke-MgGraphRequest -OutputFilePath`` saves
+  it: one file per collection holding all of its objects, on one line, without indentation.
+
+and one of two situations:
+
+- ``covered`` (default): the all-users MFA policies are enforced, so most users are covered;
+- ``uncovered``: every all-users MFA policy is report-only (and so is the one that includes a group
+  absent from the export, which would otherwise leave every user undetermined), so most users
+  are uncovered. Only those policies' ``state`` differs; the rest of the tenant is the same.
 """
 from __future__ import annotations
 
@@ -24,6 +37,11 @@ from typing import Any
 GRAPH = "https://graph.microsoft.com/v1.0"
 PAGE_SIZE = 999
 DOMAIN = "bench.example"
+INDENTED, MINIFIED = "indented", "minified"
+SHAPES = (INDENTED, MINIFIED)
+COVERED, UNCOVERED = "covered", "uncovered"
+SITUATIONS = (COVERED, UNCOVERED)
+ENABLED, REPORT_ONLY = "enabled", "enabledForReportingButNotEnforced"
 
 # The 14 roles of Microsoft's "Require MFA for administrators" template (DESIGN section 4).
 ADMIN_ROLES: dict[str, str] = {
@@ -146,6 +164,7 @@ class Tenant:
     admin_user_ids: set[str] = field(default_factory=set)
     named_locations: list[dict[str, Any]] = field(default_factory=list)
     policies: list[dict[str, Any]] = field(default_factory=list)
+    policy_kinds: list[str] = field(default_factory=list)
 
 
 class Ids:
@@ -162,10 +181,19 @@ class Ids:
         return f"{moment:%Y-%m-%dT%H:%M:%S}.{self.rng.randrange(10_000_000):07d}Z"
 
 
-def generate(users: int, out: str, seed: int = 1, page_size: int = PAGE_SIZE) -> list[str]:
-    """Write the export of a tenant with ``users`` users into ``out``; return the file names written."""
+def generate(users: int, out: str, seed: int = 1, page_size: int = PAGE_SIZE, shape: str = INDENTED,
+             situation: str = COVERED) -> list[str]:
+    """Write the export of a tenant with ``users`` users into ``out``; return the file names written.
+
+    ``page_size`` only applies to the ``indented`` shape: a ``minified`` export is one file per
+    collection.
+    """
     if users < 10:
         raise ValueError("a tenant needs at least 10 users")
+    if shape not in SHAPES:
+        raise ValueError(f"unknown shape {shape!r}: one of {', '.join(SHAPES)}")
+    if situation not in SITUATIONS:
+        raise ValueError(f"unknown situation {situation!r}: one of {', '.join(SITUATIONS)}")
     rng = random.Random(seed)
     ids = Ids(rng)
     tenant = Tenant()
@@ -174,8 +202,10 @@ def generate(users: int, out: str, seed: int = 1, page_size: int = PAGE_SIZE) ->
     _make_role_assignments(tenant, ids, users)
     _make_named_locations(tenant, ids)
     _make_policies(tenant, ids)
+    if situation == UNCOVERED:
+        _leave_all_users_uncovered(tenant)
     os.makedirs(out, exist_ok=True)
-    writer = _Writer(out, page_size)
+    writer = _Writer(out, page_size, minified=shape == MINIFIED)
     writer.collection(USERS, tenant.users)
     writer.collection(GROUPS, tenant.groups)
     writer.collection(ROLE_DEFINITIONS, _role_definitions())
@@ -369,17 +399,34 @@ def _make_policies(tenant: Tenant, ids: Ids, count: int = 300) -> None:
     )
     for number, (kind, state) in enumerate(foundation, 1):
         tenant.policies.append(_policy(tenant, ids, number, kind, state))
+        tenant.policy_kinds.append(kind)
     for absent, side in zip(tenant.absent_group_ids, ("includeGroups", "excludeGroups")):
         policy = _policy(tenant, ids, len(tenant.policies) + 1, "group_mfa", "enabled")
         policy["conditions"]["users"][side].append(absent)
         tenant.policies.append(policy)
+        tenant.policy_kinds.append("group_mfa")
     while len(tenant.policies) < count:
-        policy = _policy(tenant, ids, len(tenant.policies) + 1, ids.rng.choice(_KINDS), ids.rng.choice(_STATES))
+        kind = ids.rng.choice(_KINDS)
+        policy = _policy(tenant, ids, len(tenant.policies) + 1, kind, ids.rng.choice(_STATES))
         tenant.policies.append(policy)
+        tenant.policy_kinds.append(kind)
     tenant.policies[0]["conditions"]["users"]["excludeGroups"] = [
         groups["Break Glass Accounts"], groups["CA-Exclude-Service-Accounts"], groups["CA-Exclude-Contractors"],
         groups["CA-Exclude-Travel"],
     ]
+
+
+def _leave_all_users_uncovered(tenant: Tenant) -> None:
+    """Put every enforced all-users MFA policy in report-only, and the one that includes a group
+    absent from the export (enforced, it could reach anyone, so every user would be undetermined
+    rather than uncovered): users outside the groups and roles that the other policies name are
+    left uncovered. Runs after every random draw, so the rest of the tenant is the same as in
+    the covered situation."""
+    absent = set(tenant.absent_group_ids)
+    for policy, kind in zip(tenant.policies, tenant.policy_kinds):
+        reaches_anyone = kind == "all_users_mfa" or absent.intersection(policy["conditions"]["users"]["includeGroups"])
+        if reaches_anyone and policy["state"] == ENABLED:
+            policy["state"] = REPORT_ONLY
 
 
 def _policy(tenant: Tenant, ids: Ids, number: int, kind: str, state: str) -> dict[str, Any]:
@@ -572,13 +619,17 @@ def _methods_policy(tenant: Tenant, ids: Ids) -> dict[str, Any]:
 
 
 class _Writer:
-    def __init__(self, out: str, page_size: int) -> None:
+    def __init__(self, out: str, page_size: int, *, minified: bool = False) -> None:
         self.out = out
         self.page_size = page_size
+        self.minified = minified
         self.written: list[str] = []
 
     def collection(self, collection: Collection, items: list[dict[str, Any]]) -> None:
         context = f"{GRAPH}/$metadata#{collection.context}"
+        if self.minified:
+            self._write(f"{collection.file_stem}.json", {"@odata.context": context, "value": items})
+            return
         pages = [items[i:i + self.page_size] for i in range(0, len(items), self.page_size)] or [[]]
         if len(pages) == 1:
             self._write(f"{collection.file_stem}.json", {"@odata.context": context, "value": pages[0]})
@@ -601,7 +652,10 @@ class _Writer:
         self._text(".tenant-checker.yaml", "\n".join(lines + [f"  - {item}" for item in break_glass]) + "\n")
 
     def _write(self, name: str, document: dict[str, Any]) -> None:
-        self._text(name, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        if self.minified:  # Graph's response body as it came: one line, no final newline
+            self._text(name, json.dumps(document, ensure_ascii=False, separators=(",", ":")))
+        else:
+            self._text(name, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
 
     def _text(self, name: str, text: str) -> None:
         with open(os.path.join(self.out, name), "w", encoding="utf-8", newline="\n") as handle:
@@ -620,12 +674,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--users", type=int, required=True, help="number of users (at least 10)")
     parser.add_argument("--out", required=True, help="folder to write the export into")
     parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
-    parser.add_argument("--page-size", type=int, default=PAGE_SIZE, help="objects per page file (default 999)")
+    parser.add_argument("--page-size", type=int, default=None,
+                        help=f"objects per page file, indented shape only (default {PAGE_SIZE})")
+    parser.add_argument("--shape", choices=SHAPES, default=INDENTED,
+                        help="indented: pages of 999, indent=2, as PowerShell writes them (default); "
+                             "minified: one single-line file per collection, as Graph returns it")
+    parser.add_argument("--situation", choices=SITUATIONS, default=COVERED,
+                        help="covered: most users covered by enforced MFA (default); "
+                             "uncovered: the all-users MFA policies are report-only, most users uncovered")
     args = parser.parse_args(argv)
-    if args.users < 10 or args.page_size < 1:
+    if args.page_size is not None and args.shape == MINIFIED:
+        parser.error("--page-size applies to the indented shape only")
+    page_size = PAGE_SIZE if args.page_size is None else args.page_size
+    if args.users < 10 or page_size < 1:
         parser.error("--users must be at least 10 and --page-size at least 1")
-    written = generate(args.users, args.out, args.seed, args.page_size)
-    print(f"{len(written)} files, {args.users} users, seed {args.seed}: {args.out}")
+    written = generate(args.users, args.out, args.seed, page_size, args.shape, args.situation)
+    print(f"{len(written)} files, {args.users} users, seed {args.seed}, {args.shape}, {args.situation}: {args.out}")
     return 0
 
 

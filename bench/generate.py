@@ -17,7 +17,8 @@ two shapes:
 and one of two situations:
 
 - ``covered`` (default): the all-users MFA policies are enforced, so most users are covered;
-- ``uncovered``: every all-users MFA policy is report-only (and so is the one that includes a group
+- ``uncovered``: every all-users policy that asks for MFA at no risk is report-only, whether it
+  covers every sign-in alone or shares the work with others (and so is the one that includes a group
   absent from the export, which would otherwise leave every user undetermined), so most users
   are uncovered. Only those policies' ``state`` differs; the rest of the tenant is the same.
 """
@@ -424,9 +425,19 @@ def _leave_all_users_uncovered(tenant: Tenant) -> None:
     the covered situation."""
     absent = set(tenant.absent_group_ids)
     for policy, kind in zip(tenant.policies, tenant.policy_kinds):
-        reaches_anyone = kind == "all_users_mfa" or absent.intersection(policy["conditions"]["users"]["includeGroups"])
+        reaches_anyone = (kind == "all_users_mfa" or _asks_everyone_for_mfa(policy)
+                          or absent.intersection(policy["conditions"]["users"]["includeGroups"]))
         if reaches_anyone and policy["state"] == ENABLED:
             policy["state"] = REPORT_ONLY
+
+
+def _asks_everyone_for_mfa(policy: dict[str, Any]) -> bool:
+    """An all-users policy asking for MFA at no risk: alone or with others, it can cover everyone."""
+    conditions = policy["conditions"]
+    grant = policy.get("grantControls") or {}
+    asks = "mfa" in (grant.get("builtInControls") or []) or bool(grant.get("authenticationStrength"))
+    risky = conditions.get("signInRiskLevels") or conditions.get("userRiskLevels")
+    return "All" in conditions["users"]["includeUsers"] and asks and not risky
 
 
 def _policy(tenant: Tenant, ids: Ids, number: int, kind: str, state: str) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from checker.evaluation.grants import (
 )
 from checker.evaluation.regions import Region, intersection, partition, uncovered
 from checker.evaluation.tri import Tri
-from checker.evaluation.users import Applies, UserClass, UserConditions, guest_tenants
+from checker.evaluation.users import Applies, UserClass, UserConditions, guest_tenants, named_tokens
 from checker.model import ConditionalAccessPolicy, Tenant, User
 from checker.semantics import policy as ca
 from checker.semantics.directory import Directory, build_directory
@@ -121,6 +121,20 @@ class _PolicyView:
         return self.answers is Tri.YES or (self.answers is Tri.MAYBE and self.effect.protects_in(world))
 
 
+@dataclass(frozen=True)
+class _Candidate:
+    """An enforced policy that may protect sign-ins of a slice, with its boxes read both ways."""
+
+    index: int
+    view: _PolicyView
+    certain: dict[str, frozenset[str]]
+    possible: dict[str, frozenset[str]]
+    note: str
+
+
+_Regions = tuple[str, tuple[Region, ...], tuple[str, ...], tuple[ConditionalAccessPolicy, ...]]
+
+
 @dataclass
 class Evaluation:
     """The one evaluation every check, ``explain-user`` and ``gaps`` read."""
@@ -134,7 +148,11 @@ class Evaluation:
     location_names: Mapping[str, str]
     guest_tenants: tuple[str, ...] = ()
     _spaces: dict[str, tuple[sp.Space, list[_PolicyView]]] = field(default_factory=dict)
-    _applies: dict[tuple[object, int], Applies] = field(default_factory=dict)
+    _applies: dict[tuple[object, ...], Applies] = field(default_factory=dict)
+    _named: dict[int, frozenset[tuple[str, str]]] = field(default_factory=dict)
+    _candidate_lists: dict[tuple[str, int], list[_Candidate]] = field(default_factory=dict)
+    _regions: dict[tuple[object, ...], _Regions] = field(default_factory=dict)
+    _indexes: dict[int, int] = field(default_factory=dict)
     _outcomes: dict[tuple[object, str], Outcome] = field(default_factory=dict)
 
     def users(self) -> tuple[User, ...]:
@@ -142,10 +160,14 @@ class Evaluation:
                             key=lambda u: (u.user_principal_name.lower(), u.id)))
 
     def applies(self, index: int, user_class: UserClass) -> Applies:
-        key = (user_class.key, index)
-        if key not in self._applies:
-            self._applies[key] = self.conditions.applies(self.policies[index], user_class)
-        return self._applies[key]
+        """The policy's user conditions for a class; classes alike in what the policy names share one answer."""
+        if index not in self._named:
+            self._named[index] = named_tokens(self.policies[index])
+        key = (index, user_class.kind, bool(user_class.synthetic), user_class.tokens & self._named[index])
+        found = self._applies.get(key)
+        if found is None:
+            found = self._applies[key] = self.conditions.applies(self.policies[index], user_class)
+        return found
 
     def space(self, question: Slice) -> tuple[sp.Space, list[_PolicyView]]:
         if question.name not in self._spaces:
@@ -175,7 +197,13 @@ class Evaluation:
     def outcome_if_enforced(self, policy: ConditionalAccessPolicy, user_class: UserClass,
                             question: Slice = MFA) -> Outcome:
         """The outcome were ``policy`` enforced: what a report-only or disabled policy would change."""
-        return self._evaluate(user_class, question, self.policies.index(policy))
+        return self._evaluate(user_class, question, self.index_of(policy))
+
+    def index_of(self, policy: ConditionalAccessPolicy) -> int:
+        if not self._indexes:
+            self._indexes.update((id(p), i) for i, p in enumerate(self.policies))
+        found = self._indexes.get(id(policy))
+        return found if found is not None else self.policies.index(policy)
 
     def status_of_user(self, user_id: str) -> str:
         """Covered, uncovered or undetermined, for an enabled user of the export."""
@@ -184,11 +212,11 @@ class Evaluation:
     def protects(self, policy: ConditionalAccessPolicy, question: Slice = MFA) -> Tri:
         """Does the policy's grant on its own answer the slice (block or MFA, by default)?"""
         _, views = self.space(question)
-        return views[self.policies.index(policy)].answers
+        return views[self.index_of(policy)].answers
 
     def grant(self, policy: ConditionalAccessPolicy) -> GrantEffect:
         _, views = self.space(MFA)
-        return views[self.policies.index(policy)].effect
+        return views[self.index_of(policy)].effect
 
     def sign_ins(self, user_class: UserClass, question: Slice = MFA) -> tuple[tuple[str, str], ...]:
         """Every sign-in of the class, region by region: blocked, MFA (tier), weak (how) or no control.
@@ -220,50 +248,73 @@ class Evaluation:
         return tuple((text, region_words(region, atoms, self.location_names))
                      for text, region in partition(dimensions, boxes, label))
 
+    def _candidates(self, question: Slice, also_enforced: int) -> list[_Candidate]:
+        """The policies that can protect a sign-in of the slice, with their boxes, worked out once."""
+        key = (question.name, also_enforced)
+        if key not in self._candidate_lists:
+            _, views = self.space(question)
+            found = []
+            for index, view in enumerate(views):
+                enforced = ca.is_enforced(view.policy) or index == also_enforced
+                possible = {name: reach.possible for name, reach in view.reach.items()}
+                if not enforced or not view.counts or view.answers is Tri.NO or not all(possible.values()):
+                    continue
+                certain = {name: reach.certain for name, reach in view.reach.items()}
+                unresolved = [_DIMENSION_WORDS.get(name, "device") for name, r in view.reach.items()
+                              if r.certain != r.possible]
+                note = (f"'{view.policy.display_name}' has {' and '.join(unresolved)} conditions the export "
+                        "cannot resolve") if unresolved else ""
+                found.append(_Candidate(index, view, certain, possible, note))
+            self._candidate_lists[key] = found
+        return self._candidate_lists[key]
+
     def _evaluate(self, user_class: UserClass, question: Slice, also_enforced: int = -1) -> Outcome:
-        space, views = self.space(question)
+        relevant = [(candidate, applies) for candidate in self._candidates(question, also_enforced)
+                    if (applies := self.applies(candidate.index, user_class)).value is not Tri.NO]
+        # classes that meet the same policies the same way share the regions; only the words differ
+        key = (question.name, also_enforced, tuple((c.index, id(a)) for c, a in relevant))
+        found = self._regions.get(key)
+        if found is None:
+            found = self._regions[key] = self._regions_of(question, relevant)
+        status, regions, unknowns, protecting = found
+        if status == COVERED:
+            return Outcome(user_class, COVERED, (), protecting)
+        if status == UNCOVERED:
+            gaps = (self._gap(r, user_class, question, certain=True) for r in regions)
+            return Outcome(user_class, UNCOVERED, tuple(gaps), protecting)
+        undetermined = tuple(Gap(g.region, g.words, False, g.closest, g.would_close, unknowns, g.closest_policy,
+                                 excluded_from=g.excluded_from)
+                             for g in (self._gap(r, user_class, question, certain=False) for r in regions))
+        return Outcome(user_class, UNDETERMINED, undetermined, protecting)
+
+    def _regions_of(self, question: Slice, relevant: list[tuple[_Candidate, Applies]]) -> _Regions:
+        """Covered, uncovered (with the regions open in every world) or undetermined (with what is unsure)."""
+        space, _ = self.space(question)
         dimensions = [(d.name, d.atoms) for d in space.dimensions]
-        certain_boxes, possible_boxes, protecting = [], [], []
-        contributing: list[tuple[_PolicyView, Applies]] = []
+        certain_boxes: list[dict[str, frozenset[str]]] = []
+        protecting: list[ConditionalAccessPolicy] = []
         unknowns: list[str] = []
-        for index, view in enumerate(views):
-            enforced = ca.is_enforced(view.policy) or index == also_enforced
-            if not enforced or not view.counts or view.answers is Tri.NO:
-                continue
-            applies = self.applies(index, user_class)
-            if applies.value is Tri.NO:
-                continue
-            possible = {name: reach.possible for name, reach in view.reach.items()}
-            if not all(possible.values()):
-                continue
-            possible_boxes.append(possible)
-            contributing.append((view, applies))
-            if applies.value is Tri.YES and view.answers is Tri.YES:
-                certain_boxes.append({name: reach.certain for name, reach in view.reach.items()})
-                protecting.append(view.policy)
+        for candidate, applies in relevant:
+            if applies.value is Tri.YES and candidate.view.answers is Tri.YES:
+                certain_boxes.append(candidate.certain)
+                protecting.append(candidate.view.policy)
             else:
-                unknowns += applies.unknowns or view.effect.undetermined
-            unresolved = [_DIMENSION_WORDS.get(name, "device") for name, r in view.reach.items()
-                          if r.certain != r.possible]
-            if unresolved:
-                unknowns.append(f"'{view.policy.display_name}' has {' and '.join(unresolved)} conditions "
-                                "the export cannot resolve")
+                unknowns += applies.unknowns or candidate.view.effect.undetermined
+            if candidate.note:
+                unknowns.append(candidate.note)
         unsure_regions = uncovered(dimensions, certain_boxes)
         if not unsure_regions:
-            return Outcome(user_class, COVERED, (), tuple(protecting))
-        open_regions = self._open_in_every_world(dimensions, contributing, possible_boxes)
+            return COVERED, (), (), tuple(protecting)
+        contributing = [(candidate.view, applies) for candidate, applies in relevant]
+        open_regions = self._open_in_every_world(dimensions, contributing, [c.possible for c, _ in relevant])
         if open_regions is None:
-            return Outcome(user_class, COVERED, (), tuple(protecting))
-        gaps = [self._gap(r, user_class, question, certain=entra.MFA_TRUSTED_IPS not in _only_location(r))
-                for r in open_regions]
-        if any(g.certain for g in gaps):
-            return Outcome(user_class, UNCOVERED, tuple(g for g in gaps if g.certain), tuple(protecting))
+            return COVERED, (), (), tuple(protecting)
+        certain = tuple(r for r in open_regions if entra.MFA_TRUSTED_IPS not in _only_location(r))
+        if certain:
+            return UNCOVERED, certain, (), tuple(protecting)
         reasons = tuple(dict.fromkeys(unknowns)) or (
             "only sign-ins from the MFA trusted IPs are left open, and their addresses are not in the export",)
-        undetermined = tuple(Gap(g.region, g.words, False, g.closest, g.would_close, reasons, g.closest_policy,
-                                 excluded_from=g.excluded_from)
-                             for g in (self._gap(r, user_class, question, certain=False) for r in unsure_regions))
-        return Outcome(user_class, UNDETERMINED, undetermined, tuple(protecting))
+        return UNDETERMINED, unsure_regions, reasons, tuple(protecting)
 
     def _open_in_every_world(self, dimensions: list[tuple[str, tuple[str, ...]]],
                              contributing: list[tuple[_PolicyView, Applies]],

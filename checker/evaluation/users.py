@@ -190,6 +190,15 @@ class UserConditions:
         return f"group {self.group_label(group_id)}, whose members are not all in the export"
 
 
+def named_tokens(policy: ConditionalAccessPolicy) -> frozenset[tuple[str, str]]:
+    """The users, groups and roles a policy names, as class tokens: all that can tell classes apart for it."""
+    scope = policy.users
+    users = {("user", u.lower()) for u in (*scope.include_users, *scope.exclude_users)}
+    groups = {("group", g.lower()) for g in (*scope.include_groups, *scope.exclude_groups)}
+    roles = {("role", r.lower()) for r in (*scope.include_roles, *scope.exclude_roles)}
+    return frozenset(users | groups | roles)
+
+
 def guest_tenants(policies: Sequence[ConditionalAccessPolicy]) -> tuple[str, ...]:
     """Every home tenant a guest condition names, for the worlds of a guest's home tenant."""
     found = {t.lower() for p in policies

@@ -35,6 +35,7 @@ class Directory:
     # role template id -> the groups it is assigned to tenant-wide (their members hold it)
     role_groups: dict[str, set[str]] = field(default_factory=dict)
     _memberships: dict[str, Membership] = field(default_factory=dict)
+    _unresolved: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @cached_property
     def guest_ids(self) -> frozenset[str]:
@@ -109,9 +110,11 @@ class Directory:
 
     def unresolved_role_groups(self, role_template_id: str) -> tuple[str, ...]:
         """The groups holding a role whose members are not all in the export: their missing groups."""
-        found = {missing for group in self.role_groups.get(role_template_id.lower(), ())
-                 for missing in self.members(group).missing_groups}
-        return tuple(sorted(found))
+        key = role_template_id.lower()
+        if key not in self._unresolved:
+            found = {missing for group in self.role_groups.get(key, ()) for missing in self.members(group).missing_groups}
+            self._unresolved[key] = tuple(sorted(found))
+        return self._unresolved[key]
 
     def holders(self, role_template_id: str) -> set[str]:
         return (self.role_holders or {}).get(role_template_id.lower(), set())

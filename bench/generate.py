@@ -401,7 +401,7 @@ def _make_policies(tenant: Tenant, ids: Ids, count: int = 300) -> None:
     for number, (kind, state) in enumerate(foundation, 1):
         tenant.policies.append(_policy(tenant, ids, number, kind, state))
         tenant.policy_kinds.append(kind)
-    for absent, side in zip(tenant.absent_group_ids, ("includeGroups", "excludeGroups")):
+    for absent, side in zip(tenant.absent_group_ids, ("includeGroups", "excludeGroups"), strict=False):
         policy = _policy(tenant, ids, len(tenant.policies) + 1, "group_mfa", "enabled")
         policy["conditions"]["users"][side].append(absent)
         tenant.policies.append(policy)
@@ -424,7 +424,7 @@ def _leave_all_users_uncovered(tenant: Tenant) -> None:
     left uncovered. Runs after every random draw, so the rest of the tenant is the same as in
     the covered situation."""
     absent = set(tenant.absent_group_ids)
-    for policy, kind in zip(tenant.policies, tenant.policy_kinds):
+    for policy, kind in zip(tenant.policies, tenant.policy_kinds, strict=False):
         reaches_anyone = (kind == "all_users_mfa" or _asks_everyone_for_mfa(policy)
                           or absent.intersection(policy["conditions"]["users"]["includeGroups"]))
         if reaches_anyone and policy["state"] == ENABLED:

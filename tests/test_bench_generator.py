@@ -173,7 +173,7 @@ def test_uncovered_puts_the_all_users_mfa_policies_in_report_only(export: Path, 
     assert all_users[0]["state"] == "enabledForReportingButNotEnforced"
     assert before[0]["state"] == "enabled"
     assert [p["state"] for p in before if p["displayName"].endswith("Require MFA for all users")].count("enabled") > 1
-    changed = [(b["displayName"], b["state"], a["state"]) for b, a in zip(before, after) if b != a]
+    changed = [(b["displayName"], b["state"], a["state"]) for b, a in zip(before, after, strict=False) if b != a]
     assert changed and all(old == "enabled" and new == "enabledForReportingButNotEnforced" for _, old, new in changed)
     assert [{**b, "state": ""} for b in before] == [{**a, "state": ""} for a in after]
 

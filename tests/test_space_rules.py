@@ -66,3 +66,20 @@ def test_mfa010_names_the_holders_left_open_beside_the_stand_in() -> None:
     assert "A holder of Global Administrator signs in without MFA" in result.message
     assert "1 holder(s) of Global Administrator are not protected on every sign-in: ga@contoso.example" \
         in result.message
+
+
+def test_guests_or_external_users_excluded_reads_as_guests_not_as_a_user() -> None:
+    from checker.checks.exclusions import ca_exclusions
+    policy = mfa_policy("all but guests", users=UserScope(include_users=("All",), exclude_users=("GuestsOrExternalUsers",)))
+    (found,) = ca_exclusions(context(policy))
+    assert found.subject.kind == "policy"
+    assert "excludes guest or external user types: all guests and external users (GuestsOrExternalUsers)" \
+        in found.message
+
+
+def test_grant_controls_keep_graph_spelling() -> None:
+    from checker.inputs.ca_policy import parse_policy
+    policy = parse_policy({"id": "p", "state": "enabled", "grantControls": {
+        "operator": "OR", "builtInControls": ["COMPLIANTDEVICE", "mfa", "somethingNew"]}}, HERE)
+    assert policy.grant is not None
+    assert policy.grant.built_in_controls == ("compliantDevice", "mfa", "somethingNew")

@@ -120,9 +120,22 @@ def _exclusions(policies: list[ConditionalAccessPolicy], kinds: tuple[str, ...])
             if kind not in kinds:
                 continue
             for value in values[kind]:
+                if kind == "user" and value.lower() in _NOT_A_USER:
+                    continue  # a keyword, reported with the guest conditions
                 entry = found.setdefault((kind, value.lower()), _Excluded(kind, value))
                 entry.policies.append((policy, field_name))
     return list(found.values())
+
+
+_NOT_A_USER = frozenset({"guestsorexternalusers", "all", "none"})
+
+
+def _excluded_guest_types(policy: ConditionalAccessPolicy) -> list[str]:
+    """The guest and external user types a policy excludes, in words."""
+    kinds = list(policy.users.exclude_guest_types)
+    if any(u.lower() == "guestsorexternalusers" for u in policy.users.exclude_users):
+        kinds.insert(0, "all guests and external users (GuestsOrExternalUsers)")
+    return kinds
 
 
 def _policy_list(entry: _Excluded) -> str:
@@ -154,11 +167,11 @@ def ca_exclusions(context: CheckContext) -> list[Finding]:
         findings.append(Finding(Verdict.REVIEW, f"{name or entry.id}, a {label}, is excluded from {_policy_list(entry)}.",
                                 Subject(entry.kind, entry.id, name), _exclusion_evidence(entry)))
     for policy in policies:
-        if policy.users.exclude_guest_types:
+        kinds = _excluded_guest_types(policy)
+        if kinds:
             findings.append(Finding(
-                Verdict.REVIEW, f"{quoted(policy)} excludes guest or external user types "
-                f"{', '.join(policy.users.exclude_guest_types)}.", policy_subject(policy),
-                (policy_evidence(policy, "conditions", "users", "excludeGuestsOrExternalUsers"),)))
+                Verdict.REVIEW, f"{quoted(policy)} excludes guest or external user types: {', '.join(kinds)}.",
+                policy_subject(policy), (policy_evidence(policy, "conditions", "users"),)))
     findings += unmatched_break_glass(context)
     if not findings:
         return [Finding(Verdict.PASS, "No enforced MFA or block policy excludes anyone.", CA_COLLECTION,

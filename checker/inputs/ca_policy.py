@@ -179,7 +179,7 @@ def _grant(obj: Mapping[str, Any], origin: Origin) -> GrantControls | None:
                         part, origin.child("grantControls", "authenticationStrength")), strength))
         return GrantControls(
             operator=(fields.text(grant, "operator") or "OR").upper(),
-            built_in_controls=tuple(c.lower() if c.lower() in _KNOWN_CONTROLS else c
+            built_in_controls=tuple(_GRAPH_SPELLING.get(c.lower(), c)
                                     for c in fields.strings(grant, "builtInControls")),
             authentication_strength_id=strength_id or None,
             authentication_strength_name=strength_name or None,
@@ -204,7 +204,8 @@ def parse_strength(obj: Mapping[str, Any], origin: Origin) -> AuthenticationStre
     )
 
 
-_KNOWN_CONTROLS = frozenset({
-    "block", "mfa", "compliantdevice", "domainjoineddevice", "approvedapplication",
-    "compliantapplication", "passwordchange", "riskremediation", "unknownfuturevalue",
-})
+# Graph's own spelling of each grant control, whatever case the export used.
+_GRAPH_SPELLING = {name.lower(): name for name in (
+    "block", "mfa", "compliantDevice", "domainJoinedDevice", "approvedApplication", "compliantApplication",
+    "passwordChange", "riskRemediation", "unknownFutureValue",
+)}

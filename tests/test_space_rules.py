@@ -83,3 +83,27 @@ def test_grant_controls_keep_graph_spelling() -> None:
         "operator": "OR", "builtInControls": ["COMPLIANTDEVICE", "mfa", "somethingNew"]}}, HERE)
     assert policy.grant is not None
     assert policy.grant.built_in_controls == ("compliantDevice", "mfa", "somethingNew")
+
+
+def test_an_exclusion_that_adds_no_gap_to_a_new_members_is_not_mfa052s_failure() -> None:
+    from checker.checks.exclusions import ca_exclusion_gaps
+    office_only = mfa_policy("office", include_applications=("Office365",),
+                             users=UserScope(include_users=("All",), exclude_groups=("g1",)))
+    (shared,) = ca_exclusion_gaps(context(office_only, mfa_policy("block legacy", controls=("block",),
+                                                                   client_app_types=("other",))))
+    assert shared.verdict.value == "fail"  # members of g1 lose Office 365, which a new member has
+    everyone = mfa_policy("all", users=UserScope(include_users=("All",), exclude_groups=("g1",)),
+                          state="enabledForReportingButNotEnforced")
+    somewhere = ("11111111-0000-4000-8000-0000000000aa",)
+    block = mfa_policy("block there", controls=("block",), include_locations=somewhere,
+                       users=UserScope(include_users=("All",), exclude_groups=("g1",)))
+    block_again = mfa_policy("block there too", controls=("block",), include_locations=somewhere)
+    (found,) = ca_exclusion_gaps(context(everyone, block, block_again))
+    assert found.verdict.value == "pass"
+    assert "MFA011's finding" in found.message
+
+
+def test_risk_rules_fail_without_security_defaults_in_the_export() -> None:
+    from checker.checks.risk import ca_signin_risk_mfa
+    tenant = Tenant(conditional_access_policies=(mfa_policy("all"),), subscribed_skus=(P2,))
+    assert [f.verdict.value for f in ca_signin_risk_mfa(CheckContext(tenant))] == ["fail", "fail"]

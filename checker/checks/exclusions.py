@@ -226,7 +226,9 @@ def _member_level(context: CheckContext, entry: _Excluded) -> list[Finding]:
     members = sorted(m for m in candidates if m in evaluation.class_of_user
                      and not context.settings.is_break_glass(m, _user_label(directory, m)))
     statuses = {m: evaluation.status_of_user(m) for m in members}
-    uncovered = [m for m in members if statuses[m] == UNCOVERED]
+    # a gap a new member has too is MFA011's finding, not this exclusion's
+    uncovered = [m for m in members if statuses[m] == UNCOVERED
+                 and evaluation.gaps_beyond(evaluation.class_of_user[m], new_member())]
     unknown = [m for m in members if statuses[m] == UNDETERMINED]
     evidence = _exclusion_evidence(entry)
     if uncovered:
@@ -240,6 +242,9 @@ def _member_level(context: CheckContext, entry: _Excluded) -> list[Finding]:
         return [Finding(Verdict.NOT_ASSESSED, f"{what} is excluded from {_policy_list(entry)}; whether its users "
                         "sign in without MFA cannot be told, as the export does not show all of them or of what "
                         "would cover them.", subject, evidence)]
+    if any(statuses[m] == UNCOVERED for m in members):
+        return [Finding(Verdict.PASS, f"{what} is excluded from {_policy_list(entry)}; its enabled users sign in "
+                        "without MFA nowhere a new member does not (that gap is MFA011's finding).", subject, evidence)]
     return [Finding(Verdict.PASS, f"{what} is excluded from {_policy_list(entry)}, and all {len(members)} of its "
                     "enabled users are blocked or pass MFA through other policies.", subject, evidence)]
 
@@ -258,6 +263,9 @@ def _object_level(context: CheckContext, entry: _Excluded) -> list[Finding]:
     stand_in = member_of(MEMBER, (entry.kind, entry.id.lower()), f"a member of {what.lower()} and nothing else")
     outcome = context.evaluation.outcome(stand_in)
     evidence = _exclusion_evidence(entry)
+    if outcome.status == UNCOVERED and not context.evaluation.gaps_beyond(stand_in, new_member()):
+        return [Finding(Verdict.PASS, f"{what}, excluded from {_policy_list(entry)}, signs in without MFA nowhere a "
+                        "new member does not (that gap is MFA011's finding).", subject, evidence)]
     if outcome.status == COVERED:
         names = ", ".join(quoted(p) for p in outcome.protected_by)
         return [Finding(Verdict.PASS, f"{what}, excluded from {_policy_list(entry)}, is still blocked or asked for "

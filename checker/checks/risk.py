@@ -68,7 +68,7 @@ def ca_signin_risk_mfa(context: CheckContext) -> list[Finding]:
         finding = outcome_finding(
             context, new_member(), sign_in_risk(level), subject,
             passes=f"At sign-in risk {level}, every modern sign-in of a new member needs MFA or is blocked",
-            fails=f"At sign-in risk {level}, a new member signs in without MFA")
+            fails=f"At sign-in risk {level}, a new member signs in without MFA", defaults_would_close=False)
         findings.append(_unknown_plan(context, finding))
     return findings
 
@@ -87,7 +87,8 @@ def ca_user_risk_password_change(context: CheckContext) -> list[Finding]:
     finding = outcome_finding(
         context, new_member(), USER_RISK_HIGH, subject,
         passes="At high user risk, every sign-in of a new member is blocked or needs a password change",
-        fails="At high user risk, a new member signs in without a password change or block")
+        fails="At high user risk, a new member signs in without a password change or block",
+        defaults_would_close=False)
     return [_unknown_plan(context, finding)]
 
 

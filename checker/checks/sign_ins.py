@@ -42,10 +42,11 @@ def gap_evidence(context: CheckContext, outcome: Outcome) -> tuple[Evidence, ...
 
 
 def outcome_finding(context: CheckContext, user_class: UserClass, question: Slice, subject: Subject, *,
-                    passes: str, fails: str) -> Finding:
+                    passes: str, fails: str, defaults_would_close: bool = True) -> Finding:
     """The verdict of one class in one slice: pass, fail naming its gaps, or not_assessed naming the unknowns.
 
-    With security defaults absent from the export, a gap is not a failure: defaults might be on.
+    With security defaults absent from the export, a gap they would close is not a failure: they might be
+    on (they do nothing for sign-in or user risk, so the risk rules say ``defaults_would_close=False``).
     """
     outcome = context.evaluation.outcome(user_class, question)
     if outcome.status == COVERED:
@@ -55,7 +56,7 @@ def outcome_finding(context: CheckContext, user_class: UserClass, question: Slic
         return Finding(Verdict.PASS, f"{passes} (by {names}).", subject, evidence)
     if outcome.status == UNCOVERED:
         message = f"{fails}: {gaps_text(outcome.gaps)}."
-        if defaults_state(context.tenant).state is Defaults.UNKNOWN:
+        if defaults_would_close and defaults_state(context.tenant).state is Defaults.UNKNOWN:
             return not_assessed([NEEDS_DEFAULTS], subject, message)
         return Finding(Verdict.FAIL, message, subject, gap_evidence(context, outcome))
     return Finding(Verdict.NOT_ASSESSED, f"Cannot tell from the export: {gaps_text(outcome.gaps)}.", subject,

@@ -21,7 +21,7 @@ from checker.evaluation.grants import (
     answers_user_risk,
     grant_effect,
 )
-from checker.evaluation.regions import Region, intersection, partition, uncovered
+from checker.evaluation.regions import Region, intersection, partition, size_of, uncovered
 from checker.evaluation.tri import Tri
 from checker.evaluation.users import Applies, UserClass, UserConditions, guest_tenants, named_tokens
 from checker.model import ConditionalAccessPolicy, Tenant, User
@@ -204,6 +204,16 @@ class Evaluation:
             self._indexes.update((id(p), i) for i, p in enumerate(self.policies))
         found = self._indexes.get(id(policy))
         return found if found is not None else self.policies.index(policy)
+
+    def gaps_beyond(self, user_class: UserClass, other: UserClass, question: Slice = MFA) -> bool:
+        """Does the class sign in without MFA somewhere that ``other`` (say, a new member) does not?"""
+        mine = self.outcome(user_class, question)
+        if mine.status != UNCOVERED:
+            return False
+        theirs = self.outcome(other, question)
+        regions = [g.region for g in mine.gaps]
+        shared = intersection(regions, [g.region for g in theirs.gaps]) if theirs.status == UNCOVERED else ()
+        return size_of(regions) > size_of(shared)
 
     def status_of_user(self, user_id: str) -> str:
         """Covered, uncovered or undetermined, for an enabled user of the export."""

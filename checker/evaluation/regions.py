@@ -114,6 +114,11 @@ def _merge_all(regions: list[Parts]) -> list[Parts]:
     return merged
 
 
+def size_of(regions: Sequence[Region]) -> int:
+    """How many points the regions hold (they never overlap: each comes from one split of the space)."""
+    return sum(region.size() for region in regions)
+
+
 def intersection(first: Sequence[Region], second: Sequence[Region]) -> tuple[Region, ...]:
     """The regions that lie in both lists (each a union of products)."""
     names = [name for name, _ in first[0].parts] if first else []

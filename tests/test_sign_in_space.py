@@ -186,3 +186,13 @@ def test_a_global_admin_excluded_by_group_whose_admin_policy_is_report_only_is_u
     (finding,) = [f for f in ca_mfa_admins(context) if f.subject.id == global_admin]
     assert finding.verdict.value == "fail"
     assert "ga@contoso.example" in finding.message
+
+
+def test_guests_or_external_users_in_the_user_list_means_every_tenant() -> None:
+    """Found by the oracle: the keyword is not narrowed by a tenant list on another guest condition."""
+    guest = User("g1", "partner_fabrikam.com#EXT#@contoso.example", "Partner", True, "Guest", HERE,
+                 creation_type="Invitation")
+    policy = mfa_policy("guests", users=UserScope(
+        include_users=("GuestsOrExternalUsers",), include_guest_types=("internalGuest",),
+        include_guest_tenants=("c0ffee00-0000-4000-8000-000000000001",)))
+    assert evaluate(Tenant(conditional_access_policies=(policy,), users=(guest,))).status_of_user("g1") == "covered"

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from checker import entra
 from checker.evaluation import space as sp
-from checker.evaluation.describe import dimension_words, region_words
+from checker.evaluation.describe import dimension_words, location_name, region_words
 from checker.evaluation.facts import Fact, World, worlds
 from checker.evaluation.grants import (
     Demand,
@@ -82,6 +82,7 @@ class Gap:
     closest_policy: ConditionalAccessPolicy | None = None
     missing: str = "no MFA"
     excluded_from: tuple[str, ...] = ()
+    assumption: str = ""
 
     @property
     def text(self) -> str:
@@ -90,6 +91,8 @@ class Gap:
             text += " (" + "; ".join(self.unknowns) + ")"
         if self.excluded_from:
             text += " (" + "; ".join(self.excluded_from) + ")"
+        if self.assumption:
+            text += f" ({self.assumption})"
         if self.closest:
             text += f" (closest: {self.closest})"
         if self.would_close:
@@ -293,7 +296,7 @@ class Evaluation:
             gaps = (self._gap(r, user_class, question, certain=True) for r in regions)
             return Outcome(user_class, UNCOVERED, tuple(gaps), protecting)
         undetermined = tuple(Gap(g.region, g.words, False, g.closest, g.would_close, unknowns, g.closest_policy,
-                                 excluded_from=g.excluded_from)
+                                 excluded_from=g.excluded_from, assumption=g.assumption)
                              for g in (self._gap(r, user_class, question, certain=False) for r in regions))
         return Outcome(user_class, UNDETERMINED, undetermined, protecting)
 
@@ -357,7 +360,17 @@ class Evaluation:
         words = region_words(region, atoms, self.location_names)
         closest, policy, would_close, excluded_from = self._closest(region, user_class, question)
         return Gap(region, words, certain, closest, would_close, closest_policy=policy, missing=question.missing,
-                   excluded_from=excluded_from)
+                   excluded_from=excluded_from, assumption=self._overlap_assumption(region, atoms[sp.LOCATIONS]))
+
+    def _overlap_assumption(self, region: Region, locations: tuple[str, ...]) -> str:
+        """Named locations are taken as disjoint; say so where a region depends on it."""
+        inside = [a for a in region.atoms(sp.LOCATIONS) if a not in (sp.ELSEWHERE, entra.MFA_TRUSTED_IPS)]
+        outside = [a for a in locations if a not in region.atoms(sp.LOCATIONS)
+                   and a not in (sp.ELSEWHERE, entra.MFA_TRUSTED_IPS)]
+        if not inside or not outside:
+            return ""
+        names = [location_name(a, self.location_names) for a in (*inside, *outside)]
+        return f"taking {', '.join(names[:-1])} and {names[-1]} as named locations that do not overlap"
 
     def _closest(self, region: Region, user_class: UserClass, question: Slice
                  ) -> tuple[str, ConditionalAccessPolicy | None, tuple[str, ...], tuple[str, ...]]:

@@ -152,11 +152,10 @@ class UserConditions:
                 missing = self.directory.unresolved_role_groups(key)
                 note(Tri.MAYBE, "", f"role {self.directory.role_name(key)}, held through groups whose members are "
                      "not all in the export", tuple(fact_term(("member of group", g)) for g in missing))
-        kinds = {k.lower() for k in guest_types}
-        if GUESTS_OR_EXTERNAL in keys:
-            kinds |= {k.lower() for k in entra.GUEST_TYPES}
-        if kinds:
-            note(*self._guest_route(user_class, kinds, guest_tenants))
+        if GUESTS_OR_EXTERNAL in keys:  # every guest and external type, from any tenant
+            note(*self._guest_route(user_class, {k.lower() for k in entra.GUEST_TYPES}, None))
+        if guest_types:
+            note(*self._guest_route(user_class, {k.lower() for k in guest_types}, guest_tenants))
         value = any_of(values)
         return value, tuple(words), tuple(unknowns), Membership(value is Tri.YES, tuple(terms))
 

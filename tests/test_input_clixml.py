@@ -495,6 +495,8 @@ def test_an_unreadable_field_of_a_recognised_object_is_a_diagnostic() -> None:
     assert found.diagnostics == ((
         "INPUT001", "Microsoft.Online.Administration.User cannot be read: expected a string, found an array",
         "/Objs/0/ObjectId", 2, 1),)
+    # the user it would have been is lost: the users collection is incomplete, never judged whole
+    assert found.lost == ((identify.USERS, 1, found.diagnostics[0][1], "/Objs/0/ObjectId"),)
 
 
 def test_unknown_types_are_ignored_and_named() -> None:

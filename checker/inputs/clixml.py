@@ -145,7 +145,8 @@ def _one(found: _Found, value: Any, type_names: tuple[str, ...], pointer: str, l
     try:
         recogniser(_graph_shaped(value, {}), found, pointer, line)
     except fields.ShapeError as error:
-        found.unreadable(f"{name} cannot be read: {error.reason}", pointer + error.pointer, line)
+        found.unreadable(f"{name} cannot be read: {error.reason}", pointer + error.pointer, line,
+                         _collection_of(type_names))
 
 
 def _described(type_names: list[str]) -> str:
@@ -158,6 +159,22 @@ def _described(type_names: list[str]) -> str:
 
 def _canonical(type_name: str) -> str:
     return type_name[len("Deserialized."):] if type_name.startswith("Deserialized.") else type_name
+
+
+def _collection_of(type_names: tuple[str, ...]) -> str:
+    """The collection an object of these types belongs to, for recording it as lost."""
+    for type_name in type_names:
+        name = _canonical(type_name).lower()
+        if name == _MSONLINE_USER:
+            return identify.USERS
+        if name in _AZUREAD_MODELS:
+            return _AZUREAD_MODELS[name]
+        for namespace in _SDK_NAMESPACES:
+            if name.startswith(namespace):
+                found = _SDK_MODELS.get(name[len(namespace):].rstrip("0123456789"))
+                if found is not None:
+                    return found
+    return ""
 
 
 def _recogniser(type_names: tuple[str, ...]) -> Recogniser | None:

@@ -19,8 +19,8 @@ def test_inputs_lists_files_areas_and_missing_evidence(capsys: pytest.CaptureFix
     assert "Conditional Access policies    present  7 policies" in out
     assert "Per-user MFA state             present  13 users" in out
     missing = out.split("Rules that will be not_assessed for lack of evidence", 1)[1]
-    # only MFA010: an admin policy excludes an app that may belong to the Office 365 bundle
-    assert [line.split()[0] for line in missing.splitlines() if line[:3] in ("MFA", "INP")] == ["MFA010"]
+    # MFA010 and MFA060: an admin policy excludes an app that may belong to the Office 365 bundle
+    assert [line.split()[0] for line in missing.splitlines() if line[:3] in ("MFA", "INP")] == ["MFA010", "MFA060"]
     assert "app bundle whose members are not all known" in " ".join(missing.split())
 
 

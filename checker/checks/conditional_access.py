@@ -204,6 +204,8 @@ def ca_mfa_all_apps(context: CheckContext) -> list[Finding]:
         context.evaluation.outcome(role_holder(role_id, name), MFA) for role_id, name in roles.items()]
     open_apps = {app for outcome in outcomes for gap in outcome.gaps if gap.certain
                  for app in gap.region.atoms(sp.APPS)}
+    unsure_apps = {app for outcome in outcomes for gap in outcome.gaps if not gap.certain
+                   for app in gap.region.atoms(sp.APPS)}
     relevant = mfa_policies_for_admins_or_all(context)
     if not relevant:
         return [Finding(Verdict.NOT_APPLICABLE, "No enforced policy requires MFA or blocks for a new member or an "
@@ -218,6 +220,10 @@ def ca_mfa_all_apps(context: CheckContext) -> list[Finding]:
             if _app_atoms(context, app) & open_apps:
                 findings.append(Finding(Verdict.FAIL, f"{quoted(policy)} excludes {name}, and users it "
                                         "protects reach that app without MFA.", policy_subject(policy), evidence))
+            elif _app_atoms(context, app) & unsure_apps:
+                findings.append(Finding(Verdict.NOT_ASSESSED, f"{quoted(policy)} excludes {name}; whether other "
+                                        "policies require MFA there cannot be told from the export (see MFA010 and "
+                                        "MFA011 for what is unknown).", policy_subject(policy), evidence))
             else:
                 findings.append(Finding(Verdict.REVIEW, f"{quoted(policy)} excludes {name}; other policies "
                                         "still require MFA there.", policy_subject(policy), evidence))

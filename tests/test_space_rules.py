@@ -107,3 +107,10 @@ def test_risk_rules_fail_without_security_defaults_in_the_export() -> None:
     from checker.checks.risk import ca_signin_risk_mfa
     tenant = Tenant(conditional_access_policies=(mfa_policy("all"),), subscribed_skus=(P2,))
     assert [f.verdict.value for f in ca_signin_risk_mfa(CheckContext(tenant))] == ["fail", "fail"]
+
+
+def test_an_excluded_app_whose_cover_cannot_be_settled_is_not_assessed() -> None:
+    lob = "5e0c1b7a-4f2d-4c1e-9a8b-7d6e5f4a3b21"
+    found = ca_mfa_all_apps(context(mfa_policy("all users", exclude_applications=(lob,)),
+                                    mfa_policy("office", include_applications=("Office365",))))
+    assert [f.verdict.value for f in found] == ["not_assessed"]

@@ -249,13 +249,24 @@ class _Lines:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        counts = (text.count("\n", start, start + self.BLOCK) for start in range(0, len(text), self.BLOCK))
+        starts = range(0, len(text), self.BLOCK)
+        counts = (text.count("\n", start, start + self.BLOCK) for start in starts)
         self._before = array("q", accumulate(counts, initial=0))
+        # the last newline before each block starts, so that a column never needs a search back
+        # through a whole one-line (minified) file
+        last = -1
+        self._last_newline = array("q", [-1])
+        for start in starts:
+            last = max(last, text.rfind("\n", start, start + self.BLOCK))
+            self._last_newline.append(last)
 
     def position(self, offset: int) -> tuple[int, int]:
         block = offset // self.BLOCK
         line = self._before[block] + self.text.count("\n", block * self.BLOCK, offset) + 1
-        return line, offset - (self.text.rfind("\n", 0, offset) + 1) + 1
+        newline = self.text.rfind("\n", block * self.BLOCK, offset)
+        if newline < 0:
+            newline = self._last_newline[block]
+        return line, offset - (newline + 1) + 1
 
 
 def _read(path: str | None) -> _Tape | None:

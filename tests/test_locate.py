@@ -4,6 +4,8 @@ import codecs
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from checker.locate import Location, Locator
 from checker.origin import Origin
@@ -197,3 +199,14 @@ def test_each_file_is_read_once(tmp_path: Path) -> None:
     assert _at(locator, "/a/b") == ("/a/b", 1, 8)
     target.write_text('\n\n{"a": {"b": 1}}', encoding="utf-8")
     assert _at(locator, "/a") == ("/a", 1, 2)
+
+
+@given(st.text(alphabet="ab\n{}", max_size=20000), st.data())
+def test_line_and_column_agree_with_counting_from_the_start(text: str, data: st.DataObject) -> None:
+    """Blocks and the last newline before each keep a position cheap on a one-line file; same answer."""
+    from checker.locate import _Lines
+
+    lines = _Lines(text)
+    for offset in data.draw(st.lists(st.integers(0, len(text)), max_size=20)):
+        expected = (text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1)
+        assert lines.position(offset) == expected

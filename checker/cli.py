@@ -55,6 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--ignore", action="append", default=[], metavar="IDS",
                       help="skip rules whose id or name starts with one of these (comma-separated)")
     scan.add_argument("--verbose", "-v", action="store_true", help="show passing results in the table")
+    scan.add_argument("--sarif-every-verdict", action="store_true",
+                      help="write every result to SARIF, not only those that set the exit code")
     scan.add_argument("--quiet", "-q", action="store_true", help="no progress line on the terminal")
     scan.add_argument("--each", action="store_true", help="when the paths hold several exports or dated "
                       "snapshots, one report per export (FILE.json becomes FILE.<export>.json) instead of "
@@ -128,6 +130,7 @@ def run_scan(args: argparse.Namespace) -> int:
         select=_split(args.select),
         ignore=_split(args.ignore),
         verbose=args.verbose,
+        every_verdict=args.sarif_every_verdict,
         quiet=args.quiet,
         each=args.each,
     )

@@ -32,6 +32,7 @@ class ScanOptions:
     ignore: tuple[str, ...] = ()
     verbose: bool = False
     quiet: bool = False
+    every_verdict: bool = False
     each: bool = False
 
 
@@ -151,7 +152,10 @@ def _report(loaded: LoadResult, rules: Sequence[Rule], config: Config, options: 
     context = CheckContext(loaded.tenant, settings_from(config), loaded.inputs)
     warn_unmatched_break_glass(context.settings)
     report = run(loaded, rules, context)
-    format_options = FormatOptions(verbose=options.verbose, locator=Locator(report.sources, report.spans, report.positions))
+    format_options = FormatOptions(verbose=options.verbose,
+                                   locator=Locator(report.sources, report.spans, report.positions),
+                                   fail_on=options.fail_on or config.fail_on, strict=options.strict,
+                                   every_verdict=options.every_verdict)
     for _, formatter, path in formatters:
         _write(formatter(report, format_options), path)
     if not loaded.recognised_any:

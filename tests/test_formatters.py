@@ -4,6 +4,7 @@ import importlib.resources
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from report_fixture import build_report
 from checker.formatters import FORMATTERS, get_formatter
 from checker.formatters.options import FormatOptions
 from checker.report import Report
+from checker.verdicts import Severity
 
 SNAPSHOTS = Path(__file__).parent / "snapshots" / "formatters"
 
@@ -23,13 +25,27 @@ def report(tmp_path: Path) -> Report:
     return build_report(tmp_path)
 
 
-def _format(name: str, report: Report, *, verbose: bool = False) -> str:
-    return get_formatter(name)(report, FormatOptions.for_report(report, verbose=verbose))
+def _format(name: str, report: Report, *, verbose: bool = False, every_verdict: bool = False) -> str:
+    return get_formatter(name)(report, FormatOptions.for_report(report, verbose=verbose, every_verdict=every_verdict))
 
 
 def _sarif(report: Report) -> dict[str, Any]:
-    log: dict[str, Any] = json.loads(_format("sarif", report))
+    """Every result, as ``--sarif-every-verdict`` writes them."""
+    log: dict[str, Any] = json.loads(_format("sarif", report, every_verdict=True))
     return log
+
+
+def _sarif_with(report: Report, **options: Any) -> list[tuple[str, str]]:
+    formatted = get_formatter("sarif")(report, replace(FormatOptions.for_report(report), **options))
+    return [(r["ruleId"], r["properties"]["verdict"]) for r in json.loads(formatted)["runs"][0]["results"]]
+
+
+def test_sarif_holds_only_what_sets_the_exit_code_by_default(report: Report) -> None:
+    """Code scanning shows every result as an alert, whatever its kind: passes must not be there."""
+    assert _sarif_with(report) == [("MFA001", "fail"), ("MFA030", "fail"), ("INPUT001", "fail")]
+    assert _sarif_with(report, strict=True) == [("MFA001", "fail"), ("MFA030", "fail"), ("MFA030", "not_assessed"),
+                                                ("INPUT001", "fail")]
+    assert _sarif_with(report, fail_on=Severity.CRITICAL) == [("MFA001", "fail")]
 
 
 @pytest.mark.parametrize(

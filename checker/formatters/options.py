@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from checker.locate import Locator
 from checker.report import Report
+from checker.verdicts import Severity
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -17,8 +18,13 @@ class FormatOptions:
 
     verbose: bool = False
     locator: Locator
+    # what sets the exit code, for formats that show only that by default (SARIF)
+    fail_on: Severity = Severity.LOW
+    strict: bool = False
+    every_verdict: bool = False
 
     @classmethod
-    def for_report(cls, report: Report, *, verbose: bool = False) -> FormatOptions:
+    def for_report(cls, report: Report, *, verbose: bool = False, every_verdict: bool = False) -> FormatOptions:
         """Options whose locator reads the report's own input files."""
-        return cls(verbose=verbose, locator=Locator(report.sources, report.spans, report.positions))
+        return cls(verbose=verbose, locator=Locator(report.sources, report.spans, report.positions),
+                   every_verdict=every_verdict)

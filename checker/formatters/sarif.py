@@ -1,4 +1,9 @@
-"""SARIF 2.1.0 for code-scanning dashboards: every result of every verdict, each in a file.
+"""SARIF 2.1.0 for code-scanning dashboards: the results that set the exit code, each in a file.
+
+Code scanning shows every result as an alert whatever its ``kind``, so by default only the
+results that count toward the exit code are written (failures at or above ``--fail-on``, and
+not-assessed ones under ``--strict``); ``--sarif-every-verdict`` writes every result, for tools
+that read ``kind``.
 
 Choices a reader of the output may wonder about:
 - ``kind`` carries the verdict and ``level`` is ``none`` unless the result fails, as the
@@ -17,6 +22,7 @@ from typing import Any
 from urllib.parse import quote
 
 from checker import rule_docs
+from checker.exit_status import counts
 from checker.formatters.common import (
     dumps_records_per_line,
     locate_evidence,
@@ -70,6 +76,7 @@ def format_report(report: Report, options: FormatOptions) -> str:
                 [_physical(location, artifacts, report.scan_root) for location in _locations(result, report, options)])
         for rule_index, outcome in enumerate(report.outcomes)
         for result in outcome.results
+        if options.every_verdict or counts(result.verdict, outcome.rule.severity, options.fail_on, options.strict)
     )
     run: dict[str, Any] = {
         "tool": {

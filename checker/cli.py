@@ -55,6 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--ignore", action="append", default=[], metavar="IDS",
                       help="skip rules whose id or name starts with one of these (comma-separated)")
     scan.add_argument("--verbose", "-v", action="store_true", help="show passing results in the table")
+    scan.add_argument("--exit-zero", action="store_true",
+                      help="report findings without failing the build (usage errors still exit 2)")
     scan.add_argument("--sarif-every-verdict", action="store_true",
                       help="write every result to SARIF, not only those that set the exit code")
     scan.add_argument("--quiet", "-q", action="store_true", help="no progress line on the terminal")
@@ -131,6 +133,7 @@ def run_scan(args: argparse.Namespace) -> int:
         ignore=_split(args.ignore),
         verbose=args.verbose,
         every_verdict=args.sarif_every_verdict,
+        exit_zero=args.exit_zero,
         quiet=args.quiet,
         each=args.each,
     )

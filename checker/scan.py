@@ -14,7 +14,7 @@ from checker.checks.base import CheckContext, Settings
 from checker.config import Config, ConfigError, find_config, load_config
 from checker.inputs.archives import ZIP_REFERENCE, file_on_disk
 from checker.progress import progress_for
-from checker.verdicts import EXIT_USAGE, Severity
+from checker.verdicts import EXIT_OK, EXIT_USAGE, Severity
 
 if TYPE_CHECKING:
     from checker.formatters import Formatter
@@ -33,6 +33,7 @@ class ScanOptions:
     verbose: bool = False
     quiet: bool = False
     every_verdict: bool = False
+    exit_zero: bool = False
     each: bool = False
 
 
@@ -161,7 +162,8 @@ def _report(loaded: LoadResult, rules: Sequence[Rule], config: Config, options: 
     if not loaded.recognised_any:
         print("tenant-checker: error: no input was recognised as a tenant export", file=sys.stderr)
         return EXIT_USAGE
-    return exit_code(report, options.fail_on or config.fail_on, options.strict)
+    code = exit_code(report, options.fail_on or config.fail_on, options.strict)
+    return EXIT_OK if options.exit_zero else code
 
 
 def _refuse_to_overwrite_inputs(outputs: Sequence[tuple[str, str | None]], inputs: Iterable[str]) -> None:

@@ -178,3 +178,11 @@ def test_python_dash_m_runs_the_same_cli() -> None:
                                check=False)
     assert completed.returncode == 0
     assert completed.stdout.startswith("tenant-checker ")
+
+
+def test_exit_zero_reports_without_failing_the_build(capsys: pytest.CaptureFixture[str]) -> None:
+    gaps = str(Path(__file__).resolve().parents[1] / "samples" / "e3-gaps")
+    assert main(["scan", gaps, "--quiet"]) == 1
+    assert main(["scan", gaps, "--quiet", "--exit-zero"]) == 0
+    assert "MFA011" in capsys.readouterr().out
+    assert main(["scan", "no/such/folder", "--exit-zero"]) == 2

@@ -12,6 +12,8 @@ from checker.verdicts import EXIT_FAILURES, EXIT_OK, EXIT_USAGE, Severity
 
 if TYPE_CHECKING:
     from checker.checks.base import CheckContext
+    from checker.config import Config
+    from checker.inputs.load import LoadResult
 
 PROGRAM = "tenant-checker"
 
@@ -164,20 +166,26 @@ def explain_rule(wanted: str) -> int:
     return EXIT_OK
 
 
-def _one_export(paths: Sequence[str], config_path: str | None) -> CheckContext:
-    """Configure and load one export for a command that reads it whole; several exports are a usage error."""
-    from checker.checks.base import CheckContext
+def _configured_load(paths: Sequence[str], config_path: str | None) -> tuple[Config, LoadResult]:
+    """The configuration (given, or found near the paths) and what it lets the loader read."""
     from checker.config import ConfigError, find_config, load_config
     from checker.inputs.discover import InputPathError
     from checker.inputs.load import load
-    from checker.scan import settings_from, warn_unmatched_break_glass
 
     try:
         config_file = config_path or find_config(paths)
         config = load_config(config_file)
-        loaded = load(paths, config.limits, config_file=config_file)
+        return config, load(paths, config.limits, config_file=config_file)
     except (ConfigError, InputPathError) as error:
         raise UsageError(str(error)) from None
+
+
+def _one_export(paths: Sequence[str], config_path: str | None) -> CheckContext:
+    """Configure and load one export for a command that reads it whole; several exports are a usage error."""
+    from checker.checks.base import CheckContext
+    from checker.scan import settings_from, warn_unmatched_break_glass
+
+    config, loaded = _configured_load(paths, config_path)
     if loaded.separation is not None:
         separation = loaded.separation
         raise UsageError("\n".join([separation.summary(", ".join(paths), "name one of them"),
@@ -215,16 +223,8 @@ def list_gaps(paths: Sequence[str], config_path: str | None, format_name: str, v
 
 def list_inputs(paths: Sequence[str], config_path: str | None) -> int:
     """Exit 0 when something was recognised as part of an export, 2 otherwise."""
-    from checker.config import ConfigError, find_config, load_config
-    from checker.inputs.discover import InputPathError
-    from checker.inputs.load import load
     from checker.inputs_report import inputs_text
 
-    try:
-        config_file = config_path or find_config(paths)
-        config = load_config(config_file)
-        loaded = load(paths, config.limits, config_file=config_file)
-    except (ConfigError, InputPathError) as error:
-        raise UsageError(str(error)) from None
+    _, loaded = _configured_load(paths, config_path)
     sys.stdout.write(inputs_text(loaded))
     return EXIT_OK if loaded.recognised_any else EXIT_USAGE

@@ -74,6 +74,28 @@ def _combine(atoms: Sequence[str], include: Members, exclude: Members) -> Reach:
     return Reach(frozenset(certain), frozenset(possible), unsure)
 
 
+def _members(atoms: Sequence[str], values: Iterable[str], keywords: Mapping[str, Mapping[str, bool | None]],
+             fact: str) -> Members:
+    """The atoms a list of values names: "All", a keyword standing for the atoms it holds (an app bundle,
+    AllTrusted) whose membership may be unknown, or an atom by its id."""
+    members: Members = {}
+    for value in values:
+        key = value.lower()
+        if key == "all":
+            for atom in atoms:
+                _add(members, atom, SURE)
+        elif key in keywords:
+            inside = keywords[key]
+            for atom in atoms:
+                if inside.get(atom) is True:
+                    _add(members, atom, SURE)
+                elif inside.get(atom) is None:
+                    _add(members, atom, Membership(terms=(fact_term((fact, key, atom)),)))
+        elif key != "none":
+            _add(members, key, SURE)
+    return members
+
+
 def _add(members: Members, atom: str, membership: Membership) -> None:
     members[atom] = members[atom].joined(membership) if atom in members else membership
 
@@ -144,22 +166,8 @@ class Space:
         return _combine(atoms, include, exclude)
 
     def _app_members(self, atoms: Sequence[str], values: Iterable[str]) -> Members:
-        members: Members = {}
-        for value in values:
-            key = value.lower()
-            if key == "all":
-                for atom in atoms:
-                    _add(members, atom, SURE)
-            elif key in (entra.OFFICE365, entra.ADMIN_PORTALS):
-                bundle = self.office365 if key == entra.OFFICE365 else self.admin_portals
-                for atom in atoms:
-                    if bundle.get(atom) is True:
-                        _add(members, atom, SURE)
-                    elif bundle.get(atom) is None:
-                        _add(members, atom, Membership(terms=(fact_term(("app in bundle", key, atom)),)))
-            elif key != "none":
-                _add(members, key, SURE)
-        return members
+        bundles = {entra.OFFICE365: self.office365, entra.ADMIN_PORTALS: self.admin_portals}
+        return _members(atoms, values, bundles, "app in bundle")
 
     def _platforms(self, policy: ConditionalAccessPolicy) -> Reach:
         atoms = self.dimension(PLATFORMS).atoms
@@ -175,21 +183,7 @@ class Space:
         return _combine(atoms, include, exclude)
 
     def _location_members(self, atoms: Sequence[str], values: Iterable[str]) -> Members:
-        members: Members = {}
-        for value in values:
-            key = value.lower()
-            if key == "all":
-                for atom in atoms:
-                    _add(members, atom, SURE)
-            elif key == "alltrusted":
-                for atom in atoms:
-                    if self.trusted.get(atom) is True:
-                        _add(members, atom, SURE)
-                    elif self.trusted.get(atom) is None:
-                        _add(members, atom, Membership(terms=(fact_term(("location trusted", atom)),)))
-            else:
-                _add(members, key, SURE)
-        return members
+        return _members(atoms, values, {"alltrusted": self.trusted}, "location trusted")
 
 
 def _client_types(values: Sequence[str]) -> list[str]:

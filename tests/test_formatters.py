@@ -235,3 +235,17 @@ def test_registry_imports_nothing_heavy() -> None:
     )
     completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert completed.stdout.split() == ["False", "False"]
+
+
+def test_sarif_fits_code_scannings_limits(report: Report) -> None:
+    from checker.catalogue import load_catalogue
+    from checker.formatters.sarif import DESCRIPTION_LIMIT, within_limit
+
+    run = _sarif(report)["runs"][0]
+    assert run["automationDetails"] == {"id": "tenant-checker/"}
+    assert "informationUri" not in run["tool"]["driver"]
+    for rule in load_catalogue():
+        for text in (within_limit(rule.what), within_limit(rule.title)):
+            assert len(text) <= DESCRIPTION_LIMIT
+    long = "First sentence here. " * 100
+    assert within_limit(long).endswith("here.…") and len(within_limit(long)) <= DESCRIPTION_LIMIT

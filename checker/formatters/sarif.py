@@ -35,7 +35,9 @@ from checker.rule import Rule
 from checker.verdicts import Severity, Verdict
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-INFORMATION_URI = "https://github.com/tenant-checker/tenant-checker"
+# GitHub code scanning refuses rule descriptions longer than this
+DESCRIPTION_LIMIT = 1024
+AUTOMATION_ID = "tenant-checker/"
 BASE_ID = "SRCROOT"
 BASE_DESCRIPTION = ("The folder tenant-checker ran in. Relative artifact paths start there: the repository "
                     "root when a pipeline runs the scan from it, as code scanning expects.")
@@ -83,10 +85,10 @@ def format_report(report: Report, options: FormatOptions) -> str:
             "driver": {
                 "name": "tenant-checker",
                 "version": report.tool_version,
-                "informationUri": INFORMATION_URI,
                 "rules": [_rule(outcome.rule) for outcome in report.outcomes],
             }
         },
+        "automationDetails": {"id": AUTOMATION_ID},
         "columnKind": "unicodeCodePoints",
         "originalUriBaseIds": {BASE_ID: {"description": {"text": BASE_DESCRIPTION}}},
         "properties": {"plan": report.plan,
@@ -158,8 +160,8 @@ def _rule(rule: Rule) -> dict[str, Any]:
     return {
         "id": rule.id,
         "name": rule.name,
-        "shortDescription": {"text": rule.title},
-        "fullDescription": {"text": rule.what},
+        "shortDescription": {"text": within_limit(rule.title)},
+        "fullDescription": {"text": within_limit(rule.what)},
         "help": {"text": rule_docs.body_text(rule), "markdown": rule_docs.body_markdown(rule)},
         "defaultConfiguration": {"level": LEVELS[rule.severity]},
         "properties": {
@@ -168,6 +170,16 @@ def _rule(rule: Rule) -> dict[str, Any]:
             "precision": "high",
         },
     }
+
+
+def within_limit(text: str, limit: int = DESCRIPTION_LIMIT) -> str:
+    """The text, or its first sentences that fit the limit and an ellipsis (the help keeps it whole)."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit - 1]
+    end = cut.rfind(". ")
+    return (cut[:end + 1] if end > 0 else cut.rstrip()) + "…"
 
 
 def _artifact(input_file: InputFile, scan_root: str) -> dict[str, Any]:

@@ -249,3 +249,20 @@ def test_sarif_fits_code_scannings_limits(report: Report) -> None:
             assert len(text) <= DESCRIPTION_LIMIT
     long = "First sentence here. " * 100
     assert within_limit(long).endswith("here.…") and len(within_limit(long)) <= DESCRIPTION_LIMIT
+
+
+def test_past_code_scannings_result_limit_the_biggest_rule_keeps_its_worst(report: Report) -> None:
+    from checker.formatters.sarif import within_result_limit
+    from checker.report import Result, Subject
+    from checker.verdicts import Verdict
+
+    small, big = report.outcomes[0].rule, report.outcomes[1].rule
+    chosen = [(0, small, Result(small.id, Verdict.FAIL, "small", Subject("tenant", "t")))]
+    chosen += [(1, big, Result(big.id, Verdict.NOT_ASSESSED if n % 2 else Verdict.FAIL, f"user {n}",
+                               Subject("user", f"u{n}"))) for n in range(20)]
+    kept = within_result_limit(chosen, limit=8)
+    assert len(kept) == 8
+    assert [item[2].message for item in kept[:1]] == ["small"]
+    assert [item[2].verdict for item in kept[1:7]] == [Verdict.FAIL] * 6
+    assert kept[-1][2].message.startswith(f"14 more results of {big.id} are left out")
+    assert within_result_limit(chosen, limit=21) == chosen

@@ -30,13 +30,14 @@ from checker.formatters.common import (
 )
 from checker.formatters.options import FormatOptions
 from checker.locate import Location
-from checker.report import InputFile, Report, Result
+from checker.report import InputFile, Report, Result, Subject
 from checker.rule import Rule
 from checker.verdicts import Severity, Verdict
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-# GitHub code scanning refuses rule descriptions longer than this
+# GitHub code scanning refuses rule descriptions longer than this, and runs of more results
 DESCRIPTION_LIMIT = 1024
+RESULT_LIMIT = 25_000
 AUTOMATION_ID = "tenant-checker/"
 BASE_ID = "SRCROOT"
 BASE_DESCRIPTION = ("The folder tenant-checker ran in. Relative artifact paths start there: the repository "
@@ -73,12 +74,16 @@ _DRIVE = re.compile(r"^[A-Za-z]:/")
 def format_report(report: Report, options: FormatOptions) -> str:
     prefetch_positions(report, options.locator)
     artifacts = {input_file.path: index for index, input_file in enumerate(report.inputs)}
-    results = (
-        _result(result, outcome.rule, rule_index,
-                [_physical(location, artifacts, report.scan_root) for location in _locations(result, report, options)])
+    chosen = [
+        (rule_index, outcome.rule, result)
         for rule_index, outcome in enumerate(report.outcomes)
         for result in outcome.results
         if options.every_verdict or counts(result.verdict, outcome.rule.severity, options.fail_on, options.strict)
+    ]
+    results = (
+        _result(result, rule, rule_index,
+                [_physical(location, artifacts, report.scan_root) for location in _locations(result, report, options)])
+        for rule_index, rule, result in within_result_limit(chosen)
     )
     run: dict[str, Any] = {
         "tool": {
@@ -170,6 +175,39 @@ def _rule(rule: Rule) -> dict[str, Any]:
             "precision": "high",
         },
     }
+
+
+Chosen = tuple[int, Rule, Result]
+
+
+def within_result_limit(chosen: list[Chosen], limit: int = RESULT_LIMIT) -> list[Chosen]:
+    """Code scanning refuses a run of more results than ``limit``. Past it, the rules with the most
+    results (one per user) keep their worst ones, and one result each says how many were left out."""
+    if len(chosen) <= limit:
+        return chosen
+    by_rule: dict[int, list[Chosen]] = {}
+    for item in chosen:
+        by_rule.setdefault(item[0], []).append(item)
+    # share what is left, rule by rule from the smallest, so that small rules keep all their results
+    kept: dict[int, list[Chosen]] = {}
+    room = limit
+    for index, (rule_index, items) in enumerate(sorted(by_rule.items(), key=lambda entry: len(entry[1]))):
+        share = room // (len(by_rule) - index)
+        if len(items) <= share:
+            kept[rule_index] = items
+        else:
+            worst = sorted(items, key=lambda item: -item[2].verdict.rank)[:max(share - 1, 0)]
+            left_out = len(items) - len(worst)
+            rule = items[0][1]
+            summary = Result(rule.id, items[0][2].verdict,
+                             f"{left_out} more results of {rule.id} are left out to stay within code scanning's "
+                             f"{limit:,} results; the JSON report holds every one.",
+                             Subject("rule", rule.id, rule.title))
+            kept[rule_index] = [*worst, (rule_index, rule, summary)]
+        room -= len(kept[rule_index])
+    order = {id(item): position for position, item in enumerate(chosen)}
+    return sorted((item for items in kept.values() for item in items),
+                  key=lambda item: (item[0], order.get(id(item), len(chosen))))
 
 
 def within_limit(text: str, limit: int = DESCRIPTION_LIMIT) -> str:

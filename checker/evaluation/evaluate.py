@@ -24,7 +24,7 @@ from checker.evaluation.grants import (
 from checker.evaluation.regions import Region, intersection, partition, size_of, uncovered
 from checker.evaluation.tri import Tri
 from checker.evaluation.users import Applies, UserClass, UserConditions, guest_tenants, named_tokens
-from checker.model import ConditionalAccessPolicy, Tenant, User
+from checker.model import AuthenticationStrength, ConditionalAccessPolicy, Tenant, User
 from checker.semantics import policy as ca
 from checker.semantics.directory import Directory, build_directory
 
@@ -181,8 +181,8 @@ class Evaluation:
         return self._spaces[question.name]
 
     def _view(self, policy: ConditionalAccessPolicy, space: sp.Space, question: Slice,
-              strengths: Mapping[str, object]) -> _PolicyView:
-        effect = grant_effect(policy, strengths)  # type: ignore[arg-type]
+              strengths: Mapping[str, AuthenticationStrength]) -> _PolicyView:
+        effect = grant_effect(policy, strengths)
         if question.answer == "block":
             answers = Tri.YES if effect.demand is Demand.BLOCK else Tri.NO
         elif question.answer == "user-risk":

@@ -137,31 +137,28 @@ def _strengths() -> dict[str, AuthenticationStrength]:
     }
 
 
+# Grants drawn by name; strengths are drawn apart, as they depend on the tenant's own.
+_FIXED_GRANTS: dict[str, GrantControls | None] = {
+    "mfa": GrantControls("OR", ("mfa",)),
+    "block": GrantControls("OR", ("block",)),
+    "device or mfa": GrantControls("OR", ("mfa", "compliantDevice")),
+    "device and mfa": GrantControls("AND", ("mfa", "compliantDevice")),
+    "terms or mfa": GrantControls("OR", ("mfa",), terms_of_use=("terms-1",)),
+    "password change and mfa": GrantControls("AND", ("mfa", "passwordChange")),
+    "password change": GrantControls("OR", ("passwordChange",)),
+    "device": GrantControls("OR", ("compliantDevice", "domainJoinedDevice")),
+    "none": None,
+    "unknown": GrantControls("OR", ("unknownFutureValue",)),
+}
+
+
 @st.composite
 def _grant(draw: st.DrawFn, strengths: dict[str, AuthenticationStrength]) -> GrantControls | None:
     kind = draw(st.sampled_from(
         ["mfa"] * 4 + ["block"] * 2 + ["device or mfa", "device and mfa", "strength", "strength", "terms or mfa",
                                        "password change and mfa", "password change", "device", "none", "unknown"]))
-    if kind == "mfa":
-        return GrantControls("OR", ("mfa",))
-    if kind == "block":
-        return GrantControls("OR", ("block",))
-    if kind == "device or mfa":
-        return GrantControls("OR", ("mfa", "compliantDevice"))
-    if kind == "device and mfa":
-        return GrantControls("AND", ("mfa", "compliantDevice"))
-    if kind == "terms or mfa":
-        return GrantControls("OR", ("mfa",), terms_of_use=("terms-1",))
-    if kind == "password change and mfa":
-        return GrantControls("AND", ("mfa", "passwordChange"))
-    if kind == "password change":
-        return GrantControls("OR", ("passwordChange",))
-    if kind == "device":
-        return GrantControls("OR", ("compliantDevice", "domainJoinedDevice"))
-    if kind == "none":
-        return None
-    if kind == "unknown":
-        return GrantControls("OR", ("unknownFutureValue",))
+    if kind in _FIXED_GRANTS:
+        return _FIXED_GRANTS[kind]
     strength_id = draw(st.sampled_from(
         [MFA_STRENGTH, PHISHING_RESISTANT_STRENGTH, CUSTOM_MFA_STRENGTH, CUSTOM_WEAK_STRENGTH, CUSTOM_MFA_STRENGTH,
          UNKNOWN_STRENGTH]))
@@ -259,12 +256,9 @@ def _protecting_grant(draw: st.DrawFn, strengths: dict[str, AuthenticationStreng
     """A grant that (most of the time) requires MFA or blocks."""
     kind = draw(st.sampled_from(
         ["mfa"] * 4 + ["block", "strength", "custom strength", "unknown strength", "device or mfa"]))
-    if kind == "mfa":
-        return GrantControls("OR", ("mfa",))
-    if kind == "block":
-        return GrantControls("OR", ("block",))
-    if kind == "device or mfa":
-        return GrantControls("OR", ("mfa", "compliantDevice"))
+    fixed = _FIXED_GRANTS.get(kind)
+    if fixed is not None:
+        return fixed
     if kind == "strength":
         return GrantControls("OR", (), authentication_strength_id=MFA_STRENGTH)
     if kind == "unknown strength":

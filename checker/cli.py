@@ -212,11 +212,11 @@ def explain_user(wanted: str, paths: Sequence[str], config_path: str | None) -> 
 
 def list_gaps(paths: Sequence[str], config_path: str | None, format_name: str, verbose: bool) -> int:
     """Exit 0 when no sign-in gets through without MFA, 1 when one does or it cannot be told."""
-    from checker.gaps_report import gaps_json, gaps_text
+    from checker.gaps_report import gaps_json, gaps_table
     from checker.gaps_summary import summarise_gaps
 
     gaps = summarise_gaps(_one_export(paths, config_path))
-    sys.stdout.write(gaps_json(gaps) if format_name == "json" else gaps_text(gaps, verbose))
+    sys.stdout.write(gaps_json(gaps) if format_name == "json" else gaps_table(gaps, verbose))
     return EXIT_OK if gaps.state == "via security defaults" or (gaps.state == "per class" and not gaps.has_gaps) \
         else EXIT_FAILURES
 

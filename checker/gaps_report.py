@@ -9,7 +9,7 @@ from checker.report import ClassGaps, GapRegion, GapsSummary
 SHOWN_USERS = 5
 
 
-def gaps_text(gaps: GapsSummary, verbose: bool = False) -> str:
+def gaps_table(gaps: GapsSummary, verbose: bool = False) -> str:
     if gaps.state == "via security defaults":
         return "No gaps: security defaults are on and require MFA on every sign-in.\n"
     if gaps.state == "not assessed":

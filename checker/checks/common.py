@@ -145,18 +145,3 @@ def names_up_to(names: Sequence[str], limit: int = NAMES_SHOWN) -> str:
     """'a, b, c, d, e and 3 more': a list of subjects in a message, cut at the usual cap."""
     more = len(names) - limit
     return ", ".join(names[:limit]) + (f" and {more} more" if more > 0 else "")
-
-
-def describe_shortfalls(candidates: Sequence[tuple[ConditionalAccessPolicy, list[str]]], limit: int = 3) -> str:
-    """'Closest: 'A' (it is report-only); 'B' (MFA is not required from trusted locations).'"""
-    if not candidates:
-        return ""
-    shown = [f"{quoted(p)} ({'; '.join(gaps)})" for p, gaps in candidates[:limit]]
-    more = len(candidates) - limit
-    suffix = f"; and {more} more (see the evidence)" if more > 0 else ""
-    return " Closest: " + "; ".join(shown) + suffix + "."
-
-
-def closest_first(candidates: list[tuple[ConditionalAccessPolicy, list[str]]]) -> list[
-        tuple[ConditionalAccessPolicy, list[str]]]:
-    return sorted(candidates, key=lambda item: (len(item[1]), item[0].display_name.lower(), item[0].id))

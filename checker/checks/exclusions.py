@@ -11,6 +11,7 @@ from checker.checks.common import (
     ca_rules_not_applicable,
     collection_evidence,
     incomplete,
+    names_up_to,
     not_assessed,
     policy_evidence,
     policy_subject,
@@ -233,8 +234,7 @@ def _member_level(context: CheckContext, entry: _Excluded) -> list[Finding]:
     evidence = _exclusion_evidence(entry)
     if uncovered:
         outcome = evaluation.outcome(evaluation.class_of_user[uncovered[0]])
-        shown = ", ".join(_user_label(directory, m) for m in uncovered[:5])
-        shown += f" and {len(uncovered) - 5} more" if len(uncovered) > 5 else ""
+        shown = names_up_to([_user_label(directory, m) for m in uncovered])
         return [Finding(Verdict.FAIL, f"{what} is excluded from {_policy_list(entry)}, and {len(uncovered)} of its "
                         f"{len(members)} enabled users sign in without MFA: {shown} ({gaps_text(outcome.gaps)}).",
                         subject, evidence)]

@@ -26,11 +26,6 @@ KNOWN_CONTROLS = {
     "passwordchange": "a password change",
     "riskremediation": "risk remediation",
 }
-GRAPH_SPELLING = {
-    "block": "block", "mfa": "mfa", "compliantdevice": "compliantDevice", "domainjoineddevice": "domainJoinedDevice",
-    "approvedapplication": "approvedApplication", "compliantapplication": "compliantApplication",
-    "passwordchange": "passwordChange", "riskremediation": "riskRemediation",
-}
 DEVICE_CONTROLS = frozenset({"compliantdevice", "domainjoineddevice"})
 USER_RISK_CONTROLS = frozenset({"passwordchange", "riskremediation"})
 
@@ -197,7 +192,3 @@ def answers_user_risk(policy: ConditionalAccessPolicy) -> Tri:
     offered = controls | ({"strength"} if grant.authentication_strength_id or grant.authentication_strength else set()) \
         | ({"terms"} if grant.terms_of_use else set()) | ({"custom"} if grant.custom_authentication_factors else set())
     return Tri.YES if offered and offered <= USER_RISK_CONTROLS else Tri.NO
-
-
-def graph_name(control: str) -> str:
-    return GRAPH_SPELLING.get(control.lower(), control)

@@ -7,7 +7,7 @@ stand for the policies' intent: a new member, the holder of one role, a new gues
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from checker import entra
@@ -30,7 +30,6 @@ from checker.semantics.directory import Directory
 MEMBER, UNKNOWN_KIND = "member", "unknown"
 GUESTS_OR_EXTERNAL = "guestsorexternalusers"
 _DIRECTORY_GUEST_KINDS = ("internalGuest", "b2bCollaborationGuest", "b2bCollaborationMember")
-_GUEST_KEYS = {kind.lower(): kind for kind in entra.GUEST_TYPES}
 
 
 def user_kind(user: User) -> str:
@@ -233,7 +232,3 @@ def new_guest(kind: str) -> UserClass:
 def member_of(kind: str, token: tuple[str, str], words: str) -> UserClass:
     """A user known only by one exclusion: the user named, or a member of one group or role."""
     return UserClass(kind, frozenset({token}), synthetic=words)
-
-
-def guest_kinds() -> Mapping[str, str]:
-    return _GUEST_KEYS

@@ -27,7 +27,6 @@ _EQUAL_TO_MFA = {"mfa", "riskremediation", "block"}
 KNOWN_CLIENT_APP_TYPES = {
     "all", "browser", "mobileappsanddesktopclients", "exchangeactivesync", "eassupported", "other",
 }
-LEGACY_CLIENT_APP_TYPES = ("exchangeActiveSync", "other")
 
 LocationNames = Callable[[str], str]
 

@@ -150,6 +150,7 @@ class Evaluation:
     class_of_user: Mapping[str, UserClass]
     location_names: Mapping[str, str]
     guest_tenants: tuple[str, ...] = ()
+    enabled_users: tuple[User, ...] = ()
     _spaces: dict[str, tuple[sp.Space, list[_PolicyView]]] = field(default_factory=dict)
     _applies: dict[tuple[object, ...], Applies] = field(default_factory=dict)
     _named: dict[int, frozenset[tuple[str, str]]] = field(default_factory=dict)
@@ -159,8 +160,8 @@ class Evaluation:
     _outcomes: dict[tuple[object, str], Outcome] = field(default_factory=dict)
 
     def users(self) -> tuple[User, ...]:
-        return tuple(sorted((u for u in self.directory.users.values() if u.account_enabled is not False),
-                            key=lambda u: (u.user_principal_name.lower(), u.id)))
+        """The enabled users, by UPN."""
+        return self.enabled_users
 
     def applies(self, index: int, user_class: UserClass) -> Applies:
         """The policy's user conditions for a class; classes alike in what the policy names share one answer."""
@@ -478,9 +479,10 @@ def evaluate(tenant: Tenant) -> Evaluation:
     policies = tuple(tenant.conditional_access_policies or ())
     directory = build_directory(tenant)
     conditions = UserConditions(directory)
-    enabled = [u for u in directory.users.values() if u.account_enabled is not False]
+    enabled = tuple(sorted((u for u in directory.users.values() if u.account_enabled is not False),
+                           key=lambda u: (u.user_principal_name.lower(), u.id)))
     classes = conditions.classes(enabled, policies)
     class_of_user = {user_id: c for c in classes for user_id in c.user_ids}
     names = {loc.id.lower(): loc.display_name for loc in tenant.named_locations or () if loc.display_name}
     return Evaluation(tenant, directory, conditions, policies, tuple(classes), class_of_user, names,
-                      guest_tenants(policies))
+                      guest_tenants(policies), enabled)

@@ -36,7 +36,7 @@ def effect(operator: str = "OR", controls: tuple[str, ...] = (), strength_id: st
                  id="or-approved-app"),
     pytest.param({"controls": ("mfa", "compliantApplication")}, (Demand.WEAK, 0, ("an app protection policy",)),
                  id="or-app-protection"),
-    pytest.param({"controls": ("mfa",), "terms": ("tou-1",)}, (Demand.WEAK, 0, ("accepting terms of use",)),
+    pytest.param({"controls": ("mfa",), "terms": ("tou-1",)}, (Demand.WEAK, 0, ("terms of use to accept",)),
                  id="or-terms-of-use"),
     pytest.param({"operator": "AND", "controls": ("mfa",), "terms": ("tou-1",)}, (Demand.MFA, 1, ()),
                  id="and-terms-of-use"),

@@ -14,7 +14,6 @@ from checker.inputs.load import LoadResult, load
 from checker.model import UserScope
 from checker.origin import Origin
 from checker.report import Diagnostic, InputFile
-from checker.semantics import policy
 
 V1 = "https://graph.microsoft.com/v1.0/$metadata#"
 BETA = "https://graph.microsoft.com/beta/$metadata#"
@@ -239,8 +238,8 @@ def test_pascalcase_keys(tmp_path: Path) -> None:
     p = policies[0]
     assert (p.id, p.display_name, p.state) == ("p1", "Require MFA (SDK dump)", "enabled")
     assert p.users.exclude_users == ("breakglass-id",)
-    assert policy.is_unconditional_mfa_policy(p)
-    assert policy.targets_all_users(p)
+    assert (p.users.include_users, p.include_applications, p.client_app_types) == (("All",), ("All",), ("all",))
+    assert p.grant is not None and (p.grant.operator, p.grant.built_in_controls) == ("OR", ("mfa",))
 
 
 # --- encodings -------------------------------------------------------------------------------
@@ -574,10 +573,9 @@ def test_null_and_missing_fields_read_as_empty(tmp_path: Path) -> None:
     assert first.users == UserScope()
     assert first.grant is None
     assert (first.include_applications, first.client_app_types, first.include_locations) == ((), (), None)
-    assert policy.unconditional_mfa_shortfalls(first)[-1] == "it has no grant controls"
     assert (second.display_name, second.state) == ("p2", "")
     assert second.grant is not None and second.grant.built_in_controls == ()
-    assert not policy.targets_all_users(second)
+    assert second.users.include_users == ()
 
 
 # --- paths ----------------------------------------------------------------------------------------

@@ -124,7 +124,7 @@ def _options(grant: GrantControls, strengths: Mapping[str, AuthenticationStrengt
         options.append(strength_option(grant, strengths))
     options += [Option(f"the custom control {factor!r}", Tri.NO) for factor in grant.custom_authentication_factors]
     if grant.terms_of_use:
-        options.append(Option("accepting terms of use", Tri.NO))
+        options.append(Option("terms of use to accept", Tri.NO))
     return options
 
 

@@ -175,3 +175,19 @@ def test_writing_replaces_a_planted_link_and_never_follows_it(tmp_path: Path) ->
 def test_only_bare_file_names_are_written(tmp_path: Path, name: str) -> None:
     with pytest.raises(ValueError):
         folder.write_json(tmp_path, name, {})
+
+
+# ------------------------------------------------------------------------------ the inputs command
+
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+
+
+def test_inputs_points_at_how_to_export_what_is_absent(capsys: pytest.CaptureFixture[str]) -> None:
+    from checker.cli import main
+
+    main(["inputs", str(SAMPLES / "partial-ca-only")])
+    out = capsys.readouterr().out
+    assert "docs/exporting.md" in out and "tenant-checker collect" in out
+    assert out.index("docs/exporting.md") < out.index("Rules that will be not_assessed")
+

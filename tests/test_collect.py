@@ -60,6 +60,7 @@ class FakeGraph:
     always_throttled: frozenset[str] = frozenset()
     next_links: dict[str, str] = field(default_factory=dict)  # path -> a next link to give instead of ours
     log: list[tuple[str, str]] = field(default_factory=list)  # (method, target) of every request, batched ones too
+    prefer: set[str | None] = field(default_factory=set)  # the Prefer headers sent
 
     def __post_init__(self) -> None:
         groups = _sample("groups.json")["value"]
@@ -134,6 +135,7 @@ class FakeGraph:
 
     def _batched(self, version: str, request: dict[str, Any], authorization: str | None) -> dict[str, Any]:
         assert request["method"] == "GET", request
+        assert request["headers"] == {"Prefer": "include-unknown-enum-members"}, request
         status, headers, body = self.answer("GET", f"/{version}{request['url']}", None, authorization)
         return {"id": request["id"], "status": status, "headers": headers, "body": body}
 
@@ -153,6 +155,7 @@ def graph() -> Iterator[FakeGraph]:
             self._reply(json.loads(self.rfile.read(length)))
 
         def _reply(self, body: Any) -> None:
+            fake.prefer.add(self.headers.get("Prefer"))
             status, headers, answer = fake.answer(self.command, self.path, body, self.headers.get("Authorization"))
             data = json.dumps(answer).encode()
             self.send_response(status)
@@ -243,6 +246,7 @@ def test_only_gets_are_sent_and_the_one_post_is_a_batch_of_gets(graph: FakeGraph
     _collect(graph, tmp_path / "export")
     methods = {(method, target.split("?")[0].endswith("/$batch")) for method, target in graph.log}
     assert methods == {("GET", False), ("POST", True)}  # batched GETs are logged as GET by the server
+    assert graph.prefer == {"include-unknown-enum-members"}
     assert not [target for method, target in graph.log if "404" in target]
 
 

@@ -191,3 +191,19 @@ def test_inputs_points_at_how_to_export_what_is_absent(capsys: pytest.CaptureFix
     assert "docs/exporting.md" in out and "tenant-checker collect" in out
     assert out.index("docs/exporting.md") < out.index("Rules that will be not_assessed")
 
+
+
+@pytest.mark.parametrize("options, message", [
+    (["--graph-url", "http://graph.example"], "--graph-url must use https"),
+    (["--cloud", "mars"], "--cloud must be one of global, usgov, usgovdod, china"),
+    (["--sign-in", "password"], "--sign-in must be one of device-code, azure-cli, environment, managed-identity"),
+    (["--cloud", "usgov", "--graph-url", "https://graph.microsoft.us"], "not allowed with argument"),
+])
+def test_collect_refuses_bad_options_before_writing_anything(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], options: list[str], message: str) -> None:
+    from checker.cli import main
+
+    assert main(["collect", "--out", str(tmp_path / "export"), *options]) == 2
+    err = capsys.readouterr().err
+    assert message in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "export").exists()

@@ -114,7 +114,8 @@ class GraphClient:
             wait = 0.0
             for start in range(0, len(pending), BATCH_SIZE):
                 chunk = pending[start:start + BATCH_SIZE]
-                requests = [{"id": str(i), "method": "GET", "url": "/" + paths[i].lstrip("/")} for i in chunk]
+                requests = [{"id": str(i), "method": "GET", "url": "/" + paths[i].lstrip("/"),
+                             "headers": {"Prefer": HEADERS["Prefer"]}} for i in chunk]
                 reply = self._send("POST", self.url(version, "$batch"), {"requests": requests})
                 for index, answer in _batch_answers(reply, chunk, self.url(version, "$batch")):
                     if answer.status in RETRIED:

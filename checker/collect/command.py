@@ -48,12 +48,15 @@ def run_collect(options: CollectOptions, *, environ: Mapping[str, str] | None = 
         raise CollectRefused(f"--sign-in must be one of {', '.join(SIGN_INS)}, not {options.sign_in!r}")
     try:
         root = graph_root(options.graph_url) if options.graph_url else cloud.graph_url
+    except ValueError as error:
+        raise CollectRefused(str(error)) from None
+    try:
         out = folder.prepare(Path(options.out), options.force, FILES)
         token = token_source(os.environ if environ is None else environ, options.sign_in, cloud, root,
                              options.tenant, options.client_id)
         manifest = collect(GraphClient(root, token, sleep=sleep), out,
                            (lambda line: None) if options.quiet else (lambda line: print(line, file=stderr)))
-    except (ValueError, folder.FolderRefused, SignInFailed) as error:
+    except (folder.FolderRefused, SignInFailed) as error:
         raise CollectRefused(str(error)) from None
     except CollectionStopped as error:
         raise CollectRefused(f"{error}; the files collected so far are in {options.out}, without a manifest") \

@@ -59,7 +59,7 @@ def run_collect(options: CollectOptions, *, environ: Mapping[str, str] | None = 
     except (folder.FolderRefused, SignInFailed) as error:
         raise CollectRefused(str(error)) from None
     except CollectionStopped as error:
-        raise CollectRefused(f"{error}; the files collected so far are in {options.out}, without a manifest") \
+        raise CollectRefused(f"{error}; whatever was collected before is in {options.out}, without a manifest") \
             from None
     stdout.write(summary(manifest, out))
     return EXIT_FAILURES if manifest.denied else EXIT_OK

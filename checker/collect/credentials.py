@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import sys
 import time
 from collections.abc import Callable, Mapping
@@ -79,6 +80,8 @@ def _credential(sign_in: str, cloud: Cloud, tenant: str | None, client_id: str |
     except ImportError:
         raise SignInFailed("signing in needs azure-identity: pip install 'tenant-checker[collect]' (or give a "
                            f"token in {TOKEN_VARIABLE})") from None
+    # its failures reach the user as SignInFailed, in one line, not also as a logged warning
+    logging.getLogger("azure").addHandler(logging.NullHandler())
     if sign_in == "device-code":
         options: dict[str, Any] = {"authority": cloud.authority_host, "prompt_callback": _prompt}
         if tenant:

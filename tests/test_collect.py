@@ -336,3 +336,15 @@ def test_a_collected_folder_scans_clean_with_the_manifest_ignored(graph: FakeGra
     assert inputs[MANIFEST_FILE]["status"] == "ignored"
     assert {item["status"] for name, item in inputs.items() if name != MANIFEST_FILE} <= {"used", "configuration"}
     assert {rule["id"]: rule["verdict"] for rule in document["rules"]}["INPUT001"] == "pass"
+
+
+def test_the_same_answers_give_the_same_bytes(graph: FakeGraph, tmp_path: Path) -> None:
+    first, second = tmp_path / "first", tmp_path / "second"
+    _collect(graph, first)
+    _collect(graph, second)
+    names = sorted(path.name for path in first.iterdir())
+    assert names == sorted(path.name for path in second.iterdir())
+    for name in names:
+        if name != MANIFEST_FILE:
+            assert (first / name).read_bytes() == (second / name).read_bytes(), name
+    assert {**_manifest(first), "collectedAt": ""} == {**_manifest(second), "collectedAt": ""}

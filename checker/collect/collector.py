@@ -26,33 +26,23 @@ _GROUPS_CONTEXT = "$metadata#groups(id,displayName,groupTypes,securityEnabled,me
 
 def collect(client: GraphClient, out: Path, report: Report, *, started: datetime | None = None,
             plan: Sequence[Request] = PLAN) -> Manifest:
+    """Read each collection of the plan into its file under ``out``; return the manifest written beside them."""
     started = started or datetime.now(timezone.utc)
     tenant_id, tenant_name = _tenant(client, report)
     collected: list[Collected] = []
     denied: list[Denied] = []
-    users: Listing | None = None
-    users_error: GraphError | None = None
+    users: Listing | GraphError | None = None  # the per-user requests need the user list
     for request in plan:
-        url = client.url(request.version, request.path)
-        if request.shape is Shape.PER_USER:
-            url = client.url(request.version, "$batch")
+        url = client.url(request.version, "$batch" if request.shape is Shape.PER_USER else request.path)
         report(f"collecting {request.collection} ...")
         try:
-            if request.shape is Shape.PER_USER:
-                if users is None:
-                    raise GraphError(users_error.status if users_error else 0,
-                                     "needs the list of users, which could not be read", url)
-                document, objects, pages = _per_user(client, request, users)
-            else:
-                document, objects, pages, listing = _fetch(client, request, url)
-                if request.collection == USERS:
-                    users = listing
+            document, objects, pages, listing = _read(client, request, url, users)
         except GraphError as error:
-            if request.collection == USERS:
-                users_error = error
+            users = error if request.collection == USERS else users
             denied.append(Denied(request.collection, url, error.status, error.message))
             report(f"  not collected: {error.status} {error.message}")
             continue
+        users = listing if request.collection == USERS else users
         folder.write_json(out, request.file, document)
         collected.append(Collected(request.collection, url, 200, request.file, objects, pages))
         report(f"  {objects} {'object' if objects == 1 else 'objects'} in {pages} "
@@ -75,7 +65,13 @@ def _tenant(client: GraphClient, report: Report) -> tuple[str, str]:
     return tenant_in_token(client.token()), ""
 
 
-def _fetch(client: GraphClient, request: Request, url: str) -> tuple[dict[str, Any], int, int, Listing | None]:
+def _read(client: GraphClient, request: Request, url: str, users: Listing | GraphError | None
+          ) -> tuple[dict[str, Any], int, int, Listing | None]:
+    """The document to write, its object count, the requests it took, and the list it came from."""
+    if request.shape is Shape.PER_USER:
+        if not isinstance(users, Listing):
+            raise GraphError(users.status if users else 0, "needs the list of users, which could not be read", url)
+        return (*_per_user(client, request, users), None)
     if request.shape is Shape.OBJECT:
         return client.get(url), 1, 1, None
     listing = client.get_all(url)

@@ -57,6 +57,7 @@ class FakeGraph:
     member_page_size: int = 2
     denied: frozenset[str] = frozenset()  # paths (without version or query) answered with 403
     throttled: dict[str, str] = field(default_factory=dict)  # path -> Retry-After of one 429 answer
+    unavailable: dict[str, str | None] = field(default_factory=dict)  # path -> Retry-After (if any) of one 503
     always_throttled: frozenset[str] = frozenset()
     next_links: dict[str, str] = field(default_factory=dict)  # path -> a next link to give instead of ours
     log: list[tuple[str, str]] = field(default_factory=list)  # (method, target) of every request, batched ones too
@@ -114,6 +115,10 @@ class FakeGraph:
         if path in self.throttled:
             return 429, {"Retry-After": self.throttled.pop(path)}, {"error": {"code": "TooManyRequests",
                                                                              "message": "throttled"}}
+        if path in self.unavailable:
+            retry_after = self.unavailable.pop(path)
+            return 503, {} if retry_after is None else {"Retry-After": retry_after}, {
+                "error": {"code": "ServiceUnavailable", "message": "try again"}}
         if path in self.denied:
             return 403, {}, DENIED
         if path in self.objects:
@@ -279,6 +284,16 @@ def test_throttling_waits_as_long_as_retry_after_says_then_goes_on(graph: FakeGr
     assert sleeps == [7.0, 3.0]
     assert [t for _, t in graph.log if t.startswith("/v1.0/identity/conditionalAccess/policies")] == \
         ["/v1.0/identity/conditionalAccess/policies"] * 2 + ["/v1.0/identity/conditionalAccess/policies?$skiptoken=4"]
+
+
+def test_an_unavailable_graph_is_tried_again_after_retry_after_as_seconds_or_a_date_or_a_back_off(
+        graph: FakeGraph, tmp_path: Path) -> None:
+    graph.unavailable = {"subscribedSkus": "Wed, 21 Oct 2015 07:28:00 GMT", "roleManagement/directory/roleDefinitions":
+                         None, "groups/e996b89c-4d8d-476c-b032-fbf229ff9be6/members": "5"}
+    sleeps: list[float] = []
+    code, _, _ = _collect(graph, tmp_path / "export", sleeps)
+    assert code == 0
+    assert sleeps == [0.0, 5.0, 2.0]  # a date already past; "5" inside a $batch; no header: the first back-off
 
 
 def test_retries_are_bounded_and_a_collection_still_throttled_is_denied(graph: FakeGraph, tmp_path: Path) -> None:

@@ -4,7 +4,7 @@ The requests, versions and permissions are those docs/exporting.md documents; ke
 two in step. Collections come back as Graph wrote them, their pages merged into one
 ``{"@odata.context", "value"}`` document per file. Two are assembled from several
 requests, in shapes `scan` reads: groups with their direct ``members`` listed (one
-members request per group, since ``$expand`` stops at a few members), and the beta
+members request per group, since ``$expand`` stops at 20 members), and the beta
 per-user MFA state of every user, as the ``$batch`` responses that carried it.
 """
 from __future__ import annotations

@@ -79,6 +79,20 @@ def build_parser() -> argparse.ArgumentParser:
     listing = commands.add_parser("inputs", help="show what the tool understood of an export, file by file")
     listing.add_argument("paths", nargs="+", metavar="PATH", help="export folder(s) or file(s)")
     listing.add_argument("--config", metavar="FILE", help="configuration file (limits)")
+    gather = commands.add_parser("collect", help="read an export from Microsoft Graph (GET requests only) into a "
+                                 "folder for scan; needs the 'collect' extra or a token in TENANT_CHECKER_GRAPH_TOKEN")
+    gather.add_argument("--out", required=True, metavar="FOLDER", help="folder to write (new or empty)")
+    gather.add_argument("--force", action="store_true", help="write into a folder that is not empty")
+    where = gather.add_mutually_exclusive_group()
+    where.add_argument("--cloud", metavar="CLOUD", help="global (default), usgov, usgovdod or china")
+    where.add_argument("--graph-url", metavar="URL", help="any other Graph root, e.g. a test server")
+    gather.add_argument("--sign-in", default="device-code", metavar="HOW",
+                        help="device-code (default), azure-cli, environment or managed-identity; unused when "
+                        "TENANT_CHECKER_GRAPH_TOKEN holds a token")
+    gather.add_argument("--tenant", metavar="TENANT", help="tenant id or domain to sign in to")
+    gather.add_argument("--client-id", metavar="ID", help="app (client) id for device code or a user-assigned "
+                        "managed identity")
+    gather.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
     commands.add_parser("rules", help="list the rule catalogue")
     explain = commands.add_parser("explain", help="show one rule's documentation")
     explain.add_argument("rule", metavar="RULE", help="rule id or name, e.g. MFA010")
@@ -106,7 +120,10 @@ def _run(argv: Sequence[str] | None) -> int:
             return explain_user(args.user, args.paths, args.config)
         if args.command == "gaps":
             return list_gaps(args.paths, args.config, args.gaps_format, args.verbose)
-        raise UsageError("a command is required: scan, gaps, inputs, explain-user, rules or explain (see --help)")
+        if args.command == "collect":
+            return run_collect(args)
+        raise UsageError("a command is required: scan, gaps, inputs, explain-user, collect, rules or explain "
+                         "(see --help)")
     except UsageError as error:
         print(f"{PROGRAM}: error: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -142,6 +159,19 @@ def run_scan(args: argparse.Namespace) -> int:
     try:
         return scan_and_report(options, [(r.format, r.path) for r in requests])
     except ValueError as error:
+        raise UsageError(str(error)) from None
+
+
+def run_collect(args: argparse.Namespace) -> int:
+    """The only command that opens a connection; imported here so that no other command loads it."""
+    from checker.collect.command import CollectOptions, CollectRefused
+    from checker.collect.command import run_collect as collect
+
+    options = CollectOptions(out=args.out, force=args.force, cloud=args.cloud, graph_url=args.graph_url,
+                             sign_in=args.sign_in, tenant=args.tenant, client_id=args.client_id, quiet=args.quiet)
+    try:
+        return collect(options)
+    except CollectRefused as error:
         raise UsageError(str(error)) from None
 
 

@@ -9,6 +9,9 @@ from checker.inventory import areas
 from checker.report import InputFile
 from checker.verdicts import Verdict
 
+EXPORTING_POINTER = ("How to export an ABSENT collection (the Graph request, its read-only permission, scripts): "
+                     "docs/exporting.md, or 'tenant-checker collect --out FOLDER'")
+
 
 def _note(item: InputFile) -> str:
     notes = [item.reason] if item.reason else []
@@ -31,9 +34,11 @@ def inputs_text(loaded: LoadResult) -> str:
     if loaded.separation is not None:
         lines += ["", loaded.separation.summary(loaded.scan_root), *loaded.separation.details()]
     lines += ["", "Model areas", ""]
-    lines.append(tabulate([(a.name, "present" if a.present else "ABSENT", a.detail, a.collection)
-                           for a in areas(loaded.tenant)],
+    found = areas(loaded.tenant)
+    lines.append(tabulate([(a.name, "present" if a.present else "ABSENT", a.detail, a.collection) for a in found],
                           headers=("Area", "", "What", "Graph collection"), tablefmt="simple"))
+    if not all(area.present for area in found):
+        lines += ["", EXPORTING_POINTER]
     missing = _not_assessed(loaded)
     lines += ["", "Rules that will be not_assessed for lack of evidence", ""]
     lines.append(tabulate(missing, headers=("Rule", "Why"), tablefmt="simple", maxcolwidths=[None, 90])

@@ -12,7 +12,7 @@ from collections.abc import Hashable
 from typing import Any
 
 import yaml
-from yaml.nodes import MappingNode, Node, SequenceNode
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 MAX_CHARACTERS = 1 << 20
 MAX_DEPTH = 16
@@ -121,5 +121,14 @@ class _Loader(yaml.SafeLoader):
         return items
 
 
+    def construct_checked_timestamp(self, node: ScalarNode) -> Any:
+        """A date-shaped value that is no date (2026-02-30): PyYAML raises a bare ValueError."""
+        try:
+            return self.construct_yaml_timestamp(node)
+        except ValueError as error:
+            raise YamlRefused(f"{node.value!r} is not a date ({error})", _line(node.start_mark)) from None
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_checked_timestamp)
 _Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_lined_map)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_lined_list)

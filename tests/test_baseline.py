@@ -151,3 +151,18 @@ def test_a_baseline_is_never_written_over_an_input(tmp_path: Path) -> None:
     before = users.read_bytes()
     assert main(["scan", str(tenant), "-q", "--write-baseline", str(users)]) == 2
     assert users.read_bytes() == before
+
+
+def test_with_each_the_baselines_are_one_per_export(tmp_path: Path) -> None:
+    exports = tmp_path / "exports"
+    for name in ("e3-gaps", "e3-done-right"):
+        shutil.copytree(SAMPLES / name, exports / name)
+    out = f"json:{tmp_path / 'out.json'}"
+    assert main(["scan", str(exports), "-q", "--each", "--write-baseline", str(tmp_path / "b.json"),
+                 "--format", out]) == 1
+    written = sorted(path.name for path in tmp_path.glob("b.*.json"))
+    assert written == ["b.e3-done-right.json", "b.e3-gaps.json"]
+    # the clean sample fails nothing; its one not-assessed result (no per-user MFA state) is recorded
+    done_right = json.loads((tmp_path / "b.e3-done-right.json").read_text(encoding="utf-8"))["results"]
+    assert [entry["ruleId"] for entry in done_right] == ["MFA071"]
+    assert main(["scan", str(exports), "-q", "--each", "--baseline", str(tmp_path / "b.json"), "--format", out]) == 0

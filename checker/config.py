@@ -58,13 +58,15 @@ class ConfigChanges:
     break_glass: int
     waivers: int
     limits_refused: bool
+    # the failure threshold, when the file raises it above the default and the command line does not set it
+    fail_on: str = ""
 
     @property
     def leaves_rules_out(self) -> bool:
         return bool(self.selected or self.ignored)
 
     def words(self) -> list[str]:
-        words = []
+        words = [f"sets fail_on to {self.fail_on}"] if self.fail_on else []
         if self.selected:
             words.append(f"runs only rules {', '.join(self.selected)}")
         if self.ignored:
@@ -78,9 +80,13 @@ class ConfigChanges:
         return words
 
 
-def what_it_changes(config: Config, select: Sequence[str] = (), ignore: Sequence[str] = ()) -> ConfigChanges:
-    """What the file changes, given the command line's ``select``/``ignore`` (which replace the file's)."""
+def what_it_changes(config: Config, select: Sequence[str] = (), ignore: Sequence[str] = (),
+                    fail_on_given: bool = False) -> ConfigChanges:
+    """What the file changes, given the command line's ``select``/``ignore`` and ``--fail-on``,
+    which replace the file's."""
+    raised = not fail_on_given and (config.fail_on is None or config.fail_on.rank > Severity.LOW.rank)
     return ConfigChanges(
+        fail_on=(config.fail_on.value if config.fail_on is not None else "none") if raised else "",
         selected=() if select else config.select,
         ignored=() if ignore else config.ignore,
         break_glass=len(config.break_glass),
@@ -216,16 +222,18 @@ def _string_list(data: Mapping[str, Any], key: str, source: str) -> tuple[str, .
 def _rule_prefixes(data: Mapping[str, Any], key: str, source: str) -> tuple[str, ...]:
     """``select``/``ignore``: rule ids or names by prefix; one that matches no rule is a typo."""
     from checker.catalogue import load_catalogue
+    from checker.selection import SelectionError, select_rules
 
     prefixes = _string_list(data, key, source)
     rules = load_catalogue()
     value = data.get(key)
     for index, prefix in enumerate(prefixes):
-        wanted = prefix.lower()
-        if not any(rule.id.lower().startswith(wanted) or rule.name.lower().startswith(wanted) for rule in rules):
+        try:
+            select_rules(rules, [prefix], ())
+        except SelectionError:
             line = line_of(value, index) if isinstance(value, list) else line_of(data, key)
             raise ConfigError(f"{_at(source, line)}: {key}: {prefix!r} matches no rule id or name"
-                              f"{_close(prefix, [rule.id for rule in rules])} (see 'tenant-checker rules')")
+                              f"{_close(prefix, [rule.id for rule in rules])} (see 'tenant-checker rules')") from None
     return prefixes
 
 

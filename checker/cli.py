@@ -121,11 +121,10 @@ def _split(values: Sequence[str]) -> tuple[str, ...]:
 
 
 def run_scan(args: argparse.Namespace) -> int:
+    from checker.exit_status import parse_fail_on
     from checker.scan import ScanOptions, scan_and_report
 
     requests = args.formats or [OutputRequest("table", None)]
-    from checker.exit_status import parse_fail_on
-
     fail_on: Severity | None = None
     if args.fail_on is not None:
         try:

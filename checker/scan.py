@@ -197,7 +197,7 @@ def _report(loaded: LoadResult, rules: Sequence[Rule], config: Config, options: 
     report = apply_waivers(run(loaded, rules, context), config.waivers, options.today or date.today())
     for note in report.notes:
         print(f"tenant-checker: warning: {note.kind}: {note.message}", file=sys.stderr)
-    if write_baseline:
+    if write_baseline and loaded.recognised_any:
         _write(baseline_text(report), write_baseline)
     if baseline:
         report = compare_with_baseline(report, baseline)
@@ -211,8 +211,7 @@ def _report(loaded: LoadResult, rules: Sequence[Rule], config: Config, options: 
     if not loaded.recognised_any:
         print("tenant-checker: error: no input was recognised as a tenant export", file=sys.stderr)
         return EXIT_USAGE
-    status = exit_status(report, format_options.policy)
-    return status.code
+    return exit_status(report, format_options.policy).code
 
 
 def _refuse_to_overwrite_inputs(outputs: Sequence[tuple[str, str | None]], inputs: Iterable[str]) -> None:

@@ -86,6 +86,10 @@ def test_failures_that_are_gone_are_listed_as_fixed(tmp_path: Path, capsys: pyte
     table = capsys.readouterr().out
     assert "fixed since the baseline: MFA030 tomas.ferreira@fabrikam-gaps.example" in table
     assert "exit 0: " in table and "unchanged since the baseline" in table
+    assert main(["scan", str(tenant), "-q", "--baseline", str(baseline), "--format", "markdown"]) == 0
+    markdown = capsys.readouterr().out
+    assert "## Baseline" in markdown
+    assert f"- MFA030: tomas.ferreira@fabrikam-gaps.example ({TOMAS})" in markdown
 
 
 def test_a_baseline_is_sorted_and_the_same_bytes_every_time(tmp_path: Path) -> None:

@@ -81,14 +81,14 @@ def _coverage(report: Report) -> str:
 
 
 def _configuration_and_baseline(report: Report) -> list[str]:
-    """Expired and unused waivers, and the failures fixed since the baseline: only when there are any."""
+    """Expired and unused waivers; with a baseline, how the scan compares and what was fixed since."""
     blocks = []
     if report.notes:
         blocks.append("## Configuration notes\n\n" + "\n".join(f"- **{_text(note.kind)}**: {_text(note.message)}"
                                                               for note in report.notes))
     if report.baseline is not None:
         fixed = report.baseline.fixed
-        lines = ["## Fixed since the baseline", "", _text(comparison_phrase(report)) + "."]
+        lines = ["## Baseline", "", _text(comparison_phrase(report)) + "."]
         if fixed:
             lines.append("")
             lines += [f"- {item.rule_id}: {_text(item.subject.label)}" for item in fixed[:_LISTED]]

@@ -48,8 +48,8 @@ class Baseline:
 
 def baseline_text(report: Report) -> str:
     """Today's failing results as a baseline file: sorted, the same bytes for the same results."""
-    entries = sorted({_entry_of(result).key: _entry_of(result) for result in report.results()
-                      if result.verdict in RECORDED}.values(), key=lambda entry: entry.key)
+    recorded = (_entry_of(result) for result in report.results() if result.verdict in RECORDED)
+    entries = sorted({entry.key: entry for entry in recorded}.values(), key=lambda entry: entry.key)
     document = {
         "kind": KIND,
         "schemaVersion": SCHEMA_VERSION,

@@ -36,8 +36,9 @@ class Waiver:
         wanted = self.rule.casefold()
         return wanted in (rule.id.casefold(), rule.name.casefold())
 
-    def covers(self, rule: Rule, result: Result) -> bool:
-        if not self.names_rule(rule) or result.verdict not in WAIVABLE:
+    def covers(self, result: Result) -> bool:
+        """Does this waiver, already known to name the result's rule, cover the result?"""
+        if result.verdict not in WAIVABLE:
             return False
         wanted = self.subject.casefold()
         return wanted == EVERY_SUBJECT or wanted in (result.subject.id.casefold(), result.subject.name.casefold())
@@ -60,14 +61,19 @@ def apply_waivers(report: Report, waivers: Sequence[Waiver], today: date) -> Rep
     used: set[int] = set()
     outcomes = []
     for outcome in report.outcomes:
+        # the rule is matched once per rule, so that a rule with 100k results pays only for its own waivers
+        candidates = [(index, waiver) for index, waiver in enumerate(valid) if waiver.names_rule(outcome.rule)]
+        if not candidates:
+            outcomes.append(outcome)
+            continue
         results = []
         for result in outcome.results:
-            index = next((i for i, waiver in enumerate(valid) if waiver.covers(outcome.rule, result)), None)
-            if index is None:
+            found = next(((index, waiver) for index, waiver in candidates if waiver.covers(result)), None)
+            if found is None:
                 results.append(result)
                 continue
-            used.add(index)
-            results.append(replace(result, verdict=Verdict.WAIVED, waiver=_waiving(valid[index], result.verdict)))
+            used.add(found[0])
+            results.append(replace(result, verdict=Verdict.WAIVED, waiver=_waiving(found[1], result.verdict)))
         outcomes.append(RuleOutcome(outcome.rule, tuple(results)))
     ran = [outcome.rule for outcome in report.outcomes]
     notes = [_expired_note(waiver, today) for waiver in waivers if waiver.expired(today)]

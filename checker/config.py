@@ -137,8 +137,10 @@ def load_config(path: str | None, *, given: bool = False) -> Config:
     from checker.strict_yaml import YamlRefused, load
 
     source = display_reference(path)
+    text = ""
     try:
-        data = load(read_reference(path).decode("utf-8-sig"))
+        text = read_reference(path).decode("utf-8-sig")
+        data = load(text)
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"{source}: cannot be read ({getattr(error, 'strerror', None) or error})") from None
     except YamlRefused as error:
@@ -147,7 +149,8 @@ def load_config(path: str | None, *, given: bool = False) -> Config:
         mark = getattr(error, "problem_mark", None)
         where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark is not None else source
         problem = getattr(error, "problem", None)
-        raise ConfigError(f"{where}: not valid YAML" + (f" ({problem})" if problem else "")) from None
+        raise ConfigError(f"{where}: not valid YAML" + (f" ({problem})" if problem else "")
+                          + _star_hint(text, mark.line if mark is not None else None)) from None
     except RecursionError:
         raise ConfigError(f"{source}: nested too deeply to be a configuration") from None
     return config_from_mapping({} if data is None else data, source, given=given)
@@ -163,7 +166,9 @@ def config_from_mapping(data: Any, source: str, *, given: bool = True) -> Config
                               f"(known: {', '.join(_KNOWN_KEYS)}){_close(key, _KNOWN_KEYS)}")
     fail_on_text = data.get("fail_on", "low")
     try:
-        fail_on = parse_fail_on(str(fail_on_text))
+        if not isinstance(fail_on_text, str):
+            raise ValueError(f"expected a severity, not {fail_on_text!r} (critical, high, medium, low, info, none)")
+        fail_on = parse_fail_on(fail_on_text)
     except ValueError as error:
         raise ConfigError(f"{_at(source, line_of(data, 'fail_on'))}: fail_on: {error}") from None
     limits = _limits(data.get("limits"), source, line_of(data, "limits"))
@@ -180,6 +185,14 @@ def config_from_mapping(data: Any, source: str, *, given: bool = True) -> Config
         given=given,
         limits_refused=refused,
     )
+
+
+def _star_hint(text: str, line: int | None) -> str:
+    """A bare ``*`` (every subject) is YAML alias syntax: the most likely mistake in a waiver."""
+    lines = text.splitlines()
+    if line is None or not 0 <= line < len(lines) or "*" not in lines[line]:
+        return ""
+    return "; to waive every subject write subject: '*' with the quotes"
 
 
 def _at(source: str, line: int | None) -> str:

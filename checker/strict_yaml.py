@@ -78,8 +78,8 @@ def _check_events(text: str) -> None:
     depth = 0
     for number, event in enumerate(yaml.parse(text, Loader=yaml.SafeLoader), start=1):
         if isinstance(event, yaml.AliasEvent):
-            raise YamlRefused("aliases (*name) are not allowed in a configuration; write the value out",
-                              _line(event.start_mark))
+            raise YamlRefused("aliases (*name) are not allowed in a configuration; write the value out "
+                              "(to waive every subject, quote the star: subject: '*')", _line(event.start_mark))
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_DEPTH:

@@ -58,6 +58,8 @@ def config_error(tmp_path: Path, text: str) -> str:
         pytest.param("fail_on: severe\n", ":1: fail_on: unknown severity 'severe' (expected one of: critical, high, "
                      "medium, low, info, none)", id="fail-on-choices"),
         pytest.param("waivers: MFA050\n", ":1: waivers: expected a list", id="waivers-not-a-list"),
+        pytest.param("fail_on:\n", ":1: fail_on: expected a severity, not None", id="fail-on-empty"),
+        pytest.param(WAIVER.replace("'*'", "*"), "write subject: '*' with the quotes", id="bare-star"),
     ],
 )
 def test_a_bad_configuration_names_the_file_the_line_and_the_problem(tmp_path: Path, text: str,

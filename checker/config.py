@@ -278,7 +278,8 @@ def _waiver(entry: Any, source: str, line: int | None) -> Waiver:
     rule = find_rule(rules, texts["rule"])
     if rule is None:
         raise ConfigError(f"{_at(source, line_of(entry, 'rule'))}: waiver: no rule {texts['rule']!r}"
-                          f"{_close(texts['rule'], [r.id for r in rules])} (see 'tenant-checker rules')")
+                          f"{_close(texts['rule'], [*(r.id for r in rules), *(r.name for r in rules)])} "
+                          "(see 'tenant-checker rules')")
     return Waiver(rule=rule.id, subject=texts["subject"], reason=texts["reason"], expires=_date(entry, source),
                   ticket=texts["ticket"], owner=texts["owner"], where=where)
 

@@ -177,3 +177,23 @@ def test_every_format_shows_the_waived_verdict_and_the_reason(tmp_path: Path, na
     text = get_formatter(name)(waived, replace(FormatOptions.for_report(waived)))
     assert "waived" in text
     assert "Pilot ends in March" in text
+
+
+@pytest.mark.parametrize(
+    ("rule", "subject", "waived"),
+    [
+        pytest.param("MFA010", "helpdesk administrator", "729827e3-9c14-49f7-bb1b-9608f156bbb8", id="role-by-name"),
+        pytest.param("CA-MFA-ADMINS", "729827E3-9C14-49F7-BB1B-9608F156BBB8", "729827e3-9c14-49f7-bb1b-9608f156bbb8",
+                     id="role-by-id-rule-by-name"),
+        pytest.param("MFA050", "Require MFA for all users", "39901fd3-6a72-4bd4-b7df-6fc2b588bb0b",
+                     id="review-of-a-policy-by-name"),
+    ],
+)
+def test_a_waiver_names_a_role_or_a_policy(tmp_path: Path, rule: str, subject: str, waived: str) -> None:
+    copy_sample(tmp_path)
+    config = waiver_config(tmp_path, subject, date.today() + timedelta(days=30), rule=rule)
+    _, report = scan(tmp_path, config)
+    marked = [(r["subject"]["id"], r["waiver"]["waivedVerdict"]) for rule_ in report["rules"]
+              for r in rule_["results"] if r["verdict"] == "waived"]
+    assert [subject_id for subject_id, _ in marked] == [waived]
+    assert report["configurationNotes"] == []

@@ -59,6 +59,9 @@ def config_error(tmp_path: Path, text: str) -> str:
                      "medium, low, info, none)", id="fail-on-choices"),
         pytest.param("waivers: MFA050\n", ":1: waivers: expected a list", id="waivers-not-a-list"),
         pytest.param("fail_on:\n", ":1: fail_on: expected a severity, not None", id="fail-on-empty"),
+        pytest.param("fail_on: low\n? [a, b]\n: 1\n", ":2: a key must be plain text", id="list-as-a-key"),
+        pytest.param("".join(f"{'  ' * level}k{level}:\n" for level in range(40)), "nested deeper than any setting",
+                     id="deep-block-mappings"),
         pytest.param(WAIVER.replace("'*'", "*"), "write subject: '*' with the quotes", id="bare-star"),
     ],
 )

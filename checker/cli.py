@@ -50,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
                       "in the scanned folder or the nearest folder above it, up to the repository root; else at a scanned "
                       "zip's root)")
     scan.add_argument("--fail-on", metavar="SEVERITY", help="lowest severity whose failure sets exit code 1 "
-                      "(critical, high, medium, low, info; default low)")
+                      "(critical, high, medium, low, info; default low); none: report only, exit 0")
     scan.add_argument("--strict", action="store_true", help="count not_assessed results as failures")
     scan.add_argument("--select", action="append", default=[], metavar="IDS",
                       help="run only rules whose id or name starts with one of these (comma-separated)")
@@ -59,6 +59,10 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--verbose", "-v", action="store_true", help="show passing results in the table")
     scan.add_argument("--exit-zero", action="store_true",
                       help="report findings without failing the build (usage errors still exit 2)")
+    scan.add_argument("--baseline", metavar="FILE", help="failures recorded in this baseline are 'unchanged' "
+                      "and do not set the exit code; only new ones do, and the fixed ones are listed")
+    scan.add_argument("--write-baseline", metavar="FILE", help="write today's failing results to FILE as a "
+                      "baseline (rule and subject of each)")
     scan.add_argument("--sarif-every-verdict", action="store_true",
                       help="write every result to SARIF, not only those that set the exit code")
     scan.add_argument("--quiet", "-q", action="store_true", help="no progress line on the terminal")
@@ -134,13 +138,14 @@ def _split(values: Sequence[str]) -> tuple[str, ...]:
 
 
 def run_scan(args: argparse.Namespace) -> int:
+    from checker.exit_status import parse_fail_on
     from checker.scan import ScanOptions, scan_and_report
 
     requests = args.formats or [OutputRequest("table", None)]
-    fail_on = None
+    fail_on: Severity | None = None
     if args.fail_on is not None:
         try:
-            fail_on = Severity.parse(args.fail_on)
+            fail_on = parse_fail_on(args.fail_on)
         except ValueError as error:
             raise UsageError(f"--fail-on: {error}") from None
     options = ScanOptions(
@@ -155,6 +160,9 @@ def run_scan(args: argparse.Namespace) -> int:
         exit_zero=args.exit_zero,
         quiet=args.quiet,
         each=args.each,
+        report_only=args.fail_on is not None and fail_on is None,
+        baseline=args.baseline,
+        write_baseline=args.write_baseline,
     )
     try:
         return scan_and_report(options, [(r.format, r.path) for r in requests])
@@ -204,7 +212,7 @@ def _configured_load(paths: Sequence[str], config_path: str | None) -> tuple[Con
 
     try:
         config_file = config_path or find_config(paths)
-        config = load_config(config_file)
+        config = load_config(config_file, given=config_path is not None)
         return config, load(paths, config.limits, config_file=config_file)
     except (ConfigError, InputPathError) as error:
         raise UsageError(str(error)) from None

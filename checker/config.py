@@ -1,35 +1,98 @@
-"""`.tenant-checker.yaml` and its validation (DESIGN section 7). Command-line values win."""
+"""`.tenant-checker.yaml` and its validation (DESIGN section 7). Command-line values win.
+
+Every error names the file and the line, and lists the valid choices where they are few.
+A configuration found next to the export rather than given with ``--config`` may come from
+the party being audited: it is marked as such (``Config.given``), its limits are not applied,
+and ``what_it_changes`` says what else it does so that the scan can warn about it.
+"""
 from __future__ import annotations
 
+import difflib
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
 from checker.entra import ADMIN_ROLES
+from checker.exit_status import parse_fail_on
 from checker.inputs.archives import Limits
+from checker.strict_yaml import line_of
 from checker.verdicts import Severity
+from checker.waivers import Waiver
 
 CONFIG_FILE_NAME = ".tenant-checker.yaml"
-_KNOWN_KEYS = {"fail_on", "select", "ignore", "break_glass", "admin_roles", "limits"}
+_KNOWN_KEYS = ("admin_roles", "break_glass", "fail_on", "ignore", "limits", "select", "waivers")
 _LIMIT_KEYS = {"max_file_mb": "max_file_bytes", "max_archive_mb": "max_archive_bytes", "max_ratio": "max_ratio"}
-_LATER_KEYS = {"waivers": "waivers are not supported by this version", "baseline": "baselines are not supported "
-               "by this version"}
+_WAIVER_KEYS = ("rule", "subject", "reason", "expires", "ticket", "owner")
+_WAIVER_REQUIRED = ("rule", "subject", "reason", "expires")
 
 
 class ConfigError(ValueError):
-    """The configuration cannot be used; the message names the file and the key."""
+    """The configuration cannot be used; the message names the file, the line and the key."""
 
 
 @dataclass(frozen=True)
 class Config:
-    fail_on: Severity = Severity.LOW
+    """``fail_on`` None means report only. ``given``: passed with ``--config`` (or built by the caller),
+    rather than found next to the export; ``limits_refused``: a found file set limits that were not applied."""
+
+    fail_on: Severity | None = Severity.LOW
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     break_glass: tuple[str, ...] = ()
     admin_roles: Mapping[str, str] = field(default_factory=lambda: dict(ADMIN_ROLES))
     limits: Limits = field(default_factory=Limits)
+    waivers: tuple[Waiver, ...] = ()
     source: str = ""
+    given: bool = True
+    limits_refused: bool = False
+
+
+@dataclass(frozen=True)
+class ConfigChanges:
+    """What a configuration changes about a scan's verdicts and its reading of the export."""
+
+    selected: tuple[str, ...]
+    ignored: tuple[str, ...]
+    break_glass: int
+    waivers: int
+    limits_refused: bool
+    # the failure threshold, when the file raises it above the default and the command line does not set it
+    fail_on: str = ""
+
+    @property
+    def leaves_rules_out(self) -> bool:
+        return bool(self.selected or self.ignored)
+
+    def words(self) -> list[str]:
+        words = [f"sets fail_on to {self.fail_on}"] if self.fail_on else []
+        if self.selected:
+            words.append(f"runs only rules {', '.join(self.selected)}")
+        if self.ignored:
+            words.append(f"leaves out rules {', '.join(self.ignored)}")
+        if self.break_glass:
+            words.append(f"declares {self.break_glass} break-glass account{'s' if self.break_glass != 1 else ''}")
+        if self.waivers:
+            words.append(f"holds {self.waivers} waiver{'s' if self.waivers != 1 else ''}")
+        if self.limits_refused:
+            words.append("sets limits, which are not applied (the defaults are used)")
+        return words
+
+
+def what_it_changes(config: Config, select: Sequence[str] = (), ignore: Sequence[str] = (),
+                    fail_on_given: bool = False) -> ConfigChanges:
+    """What the file changes, given the command line's ``select``/``ignore`` and ``--fail-on``,
+    which replace the file's."""
+    raised = not fail_on_given and (config.fail_on is None or config.fail_on.rank > Severity.LOW.rank)
+    return ConfigChanges(
+        fail_on=(config.fail_on.value if config.fail_on is not None else "none") if raised else "",
+        selected=() if select else config.select,
+        ignored=() if ignore else config.ignore,
+        break_glass=len(config.break_glass),
+        waivers=len(config.waivers),
+        limits_refused=config.limits_refused,
+    )
 
 
 def find_config(paths: Sequence[str]) -> str | None:
@@ -64,60 +127,96 @@ def _zip_root_config(path: str) -> str | None:
     return root_member_reference(path, CONFIG_FILE_NAME) if os.path.isfile(path) else None
 
 
-def load_config(path: str | None) -> Config:
+def load_config(path: str | None, *, given: bool = False) -> Config:
+    """The configuration in ``path``; ``given`` when the user named it with ``--config``."""
     if path is None:
         return Config()
     import yaml  # only needed when there is a file to read
 
     from checker.inputs.archives import display_reference, read_reference
+    from checker.strict_yaml import YamlRefused, load
 
+    source = display_reference(path)
+    text = ""
     try:
-        data = yaml.safe_load(read_reference(path).decode("utf-8-sig"))
+        text = read_reference(path).decode("utf-8-sig")
+        data = load(text)
     except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(f"{display_reference(path)}: cannot be read "
-                          f"({getattr(error, 'strerror', None) or error})") from None
+        raise ConfigError(f"{source}: cannot be read ({getattr(error, 'strerror', None) or error})") from None
+    except YamlRefused as error:
+        raise ConfigError(f"{_at(source, error.line)}: {error}") from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
-        raise ConfigError(f"{display_reference(path)}{where}: not valid YAML") from None
-    return config_from_mapping(data or {}, display_reference(path))
+        where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark is not None else source
+        problem = getattr(error, "problem", None)
+        raise ConfigError(f"{where}: not valid YAML" + (f" ({problem})" if problem else "")
+                          + _star_hint(text, mark.line if mark is not None else None)) from None
+    except RecursionError:
+        raise ConfigError(f"{source}: nested too deeply to be a configuration") from None
+    return config_from_mapping({} if data is None else data, source, given=given)
 
 
-def config_from_mapping(data: Any, source: str) -> Config:
+def config_from_mapping(data: Any, source: str, *, given: bool = True) -> Config:
+    """The validated configuration; a found (not ``given``) one does not set the limits."""
     if not isinstance(data, dict):
-        raise ConfigError(f"{source}: expected a mapping of settings at the top level")
+        raise ConfigError(f"{_at(source, line_of(data))}: expected a mapping of settings at the top level")
     for key in data:
-        if key in _LATER_KEYS:
-            raise ConfigError(f"{source}: {key}: {_LATER_KEYS[key]}")
         if key not in _KNOWN_KEYS:
-            raise ConfigError(f"{source}: unknown setting {key!r} (known: {', '.join(sorted(_KNOWN_KEYS))})")
+            raise ConfigError(f"{_at(source, line_of(data, key))}: unknown setting {key!r} "
+                              f"(known: {', '.join(_KNOWN_KEYS)}){_close(key, _KNOWN_KEYS)}")
+    fail_on_text = data.get("fail_on", "low")
     try:
-        fail_on = Severity.parse(str(data.get("fail_on", "low")))
+        if not isinstance(fail_on_text, str):
+            raise ValueError(f"expected a severity, not {fail_on_text!r} (critical, high, medium, low, info, none)")
+        fail_on = parse_fail_on(fail_on_text)
     except ValueError as error:
-        raise ConfigError(f"{source}: fail_on: {error}") from None
+        raise ConfigError(f"{_at(source, line_of(data, 'fail_on'))}: fail_on: {error}") from None
+    limits = _limits(data.get("limits"), source, line_of(data, "limits"))
+    refused = not given and data.get("limits") is not None
     return Config(
         fail_on=fail_on,
-        select=_string_list(data, "select", source),
-        ignore=_string_list(data, "ignore", source),
+        select=_rule_prefixes(data, "select", source),
+        ignore=_rule_prefixes(data, "ignore", source),
         break_glass=_string_list(data, "break_glass", source),
         admin_roles=_admin_roles(data, source),
-        limits=_limits(data.get("limits"), source),
+        limits=Limits() if refused else limits,
+        waivers=_waivers(data.get("waivers"), source, line_of(data, "waivers")),
         source=source,
+        given=given,
+        limits_refused=refused,
     )
 
 
-def _limits(value: Any, source: str) -> Limits:
+def _star_hint(text: str, line: int | None) -> str:
+    """A bare ``*`` (every subject) is YAML alias syntax: the most likely mistake in a waiver."""
+    lines = text.splitlines()
+    if line is None or not 0 <= line < len(lines) or "*" not in lines[line]:
+        return ""
+    return "; to waive every subject write subject: '*' with the quotes"
+
+
+def _at(source: str, line: int | None) -> str:
+    return f"{source}:{line}" if line is not None else source
+
+
+def _close(word: Any, choices: Sequence[str]) -> str:
+    close = difflib.get_close_matches(str(word), list(choices), n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _limits(value: Any, source: str, line: int | None) -> Limits:
     """`limits: {max_file_mb: 256, max_archive_mb: 1024, max_ratio: 200}`"""
     if value is None:
         return Limits()
     if not isinstance(value, dict):
-        raise ConfigError(f"{source}: limits: expected a mapping of max_file_mb, max_archive_mb, max_ratio")
+        raise ConfigError(f"{_at(source, line)}: limits: expected a mapping of max_file_mb, max_archive_mb, max_ratio")
     chosen: dict[str, int] = {}
     for key, number in value.items():
+        where = _at(source, line_of(value, key))
         if key not in _LIMIT_KEYS:
-            raise ConfigError(f"{source}: limits: unknown limit {key!r} (known: {', '.join(sorted(_LIMIT_KEYS))})")
+            raise ConfigError(f"{where}: limits: unknown limit {key!r} (known: {', '.join(sorted(_LIMIT_KEYS))})")
         if isinstance(number, bool) or not isinstance(number, int) or number <= 0:
-            raise ConfigError(f"{source}: limits: {key} must be a positive whole number")
+            raise ConfigError(f"{where}: limits: {key} must be a positive whole number")
         chosen[_LIMIT_KEYS[key]] = number if key == "max_ratio" else number << 20
     return Limits(**chosen)
 
@@ -129,8 +228,85 @@ def _string_list(data: Mapping[str, Any], key: str, source: str) -> tuple[str, .
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(item, (str, int)) for item in value):
-        raise ConfigError(f"{source}: {key}: expected a list of strings")
+        raise ConfigError(f"{_at(source, line_of(data, key))}: {key}: expected a list of strings")
     return tuple(str(item).strip() for item in value if str(item).strip())
+
+
+def _rule_prefixes(data: Mapping[str, Any], key: str, source: str) -> tuple[str, ...]:
+    """``select``/``ignore``: rule ids or names by prefix; one that matches no rule is a typo."""
+    from checker.catalogue import load_catalogue
+    from checker.selection import SelectionError, select_rules
+
+    prefixes = _string_list(data, key, source)
+    rules = load_catalogue()
+    value = data.get(key)
+    for index, prefix in enumerate(prefixes):
+        try:
+            select_rules(rules, [prefix], ())
+        except SelectionError:
+            line = line_of(value, index) if isinstance(value, list) else line_of(data, key)
+            raise ConfigError(f"{_at(source, line)}: {key}: {prefix!r} matches no rule id or name"
+                              f"{_close(prefix, [rule.id for rule in rules])} (see 'tenant-checker rules')") from None
+    return prefixes
+
+
+def _waivers(value: Any, source: str, line: int | None) -> tuple[Waiver, ...]:
+    """``waivers: [{rule, subject, reason, expires, ticket?, owner?}]``"""
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise ConfigError(f"{_at(source, line)}: waivers: expected a list of waivers")
+    return tuple(_waiver(entry, source, line_of(value, index)) for index, entry in enumerate(value))
+
+
+def _waiver(entry: Any, source: str, line: int | None) -> Waiver:
+    from checker.catalogue import find_rule, load_catalogue
+
+    where = _at(source, line)
+    if not isinstance(entry, dict):
+        raise ConfigError(f"{where}: waivers: each waiver is a mapping of {', '.join(_WAIVER_KEYS)}")
+    for key in entry:
+        if key not in _WAIVER_KEYS:
+            raise ConfigError(f"{_at(source, line_of(entry, key))}: waiver: unknown key {key!r} "
+                              f"(known: {', '.join(_WAIVER_KEYS)}){_close(key, _WAIVER_KEYS)}")
+    for key in _WAIVER_REQUIRED:
+        text = entry.get(key)
+        if text is None or (isinstance(text, str) and not text.strip()):
+            raise ConfigError(f"{where}: waiver: {key} is required (a waiver names {', '.join(_WAIVER_REQUIRED)})")
+    texts = {key: _text(entry, key, source) for key in ("rule", "subject", "reason", "ticket", "owner")}
+    rules = load_catalogue()
+    rule = find_rule(rules, texts["rule"])
+    if rule is None:
+        raise ConfigError(f"{_at(source, line_of(entry, 'rule'))}: waiver: no rule {texts['rule']!r}"
+                          f"{_close(texts['rule'], [*(r.id for r in rules), *(r.name for r in rules)])} "
+                          "(see 'tenant-checker rules')")
+    return Waiver(rule=rule.id, subject=texts["subject"], reason=texts["reason"], expires=_date(entry, source),
+                  ticket=texts["ticket"], owner=texts["owner"], where=where)
+
+
+def _text(entry: Mapping[str, Any], key: str, source: str) -> str:
+    value = entry.get(key, "")
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)  # a ticket number
+    if not isinstance(value, str):
+        raise ConfigError(f"{_at(source, line_of(entry, key))}: waiver: {key} must be text, not {value!r}")
+    return value.strip()
+
+
+def _date(entry: Mapping[str, Any], source: str) -> date:
+    """``expires: 2026-12-31``, unquoted (a YAML date) or quoted (an ISO date)."""
+    value = entry["expires"]
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise ConfigError(f"{_at(source, line_of(entry, 'expires'))}: waiver: expires: {value!r} is not a date "
+                      "(write YYYY-MM-DD, for example 2027-03-31)")
 
 
 def _admin_roles(data: Mapping[str, Any], source: str) -> dict[str, str]:
@@ -148,7 +324,8 @@ def _admin_roles(data: Mapping[str, Any], source: str) -> dict[str, str]:
         elif _looks_like_guid(key):
             roles[key] = entry
         else:
-            raise ConfigError(f"{source}: admin_roles: {entry!r} is neither a role template id nor a known role name")
+            raise ConfigError(f"{_at(source, line_of(data, 'admin_roles'))}: admin_roles: {entry!r} is neither "
+                              "a role template id nor a known role name")
     return roles
 
 

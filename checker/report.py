@@ -1,6 +1,7 @@
 """What a scan produces: results per rule, the inputs it read, and the tenant's plan."""
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,12 +43,36 @@ class Evidence:
 
 
 @dataclass(frozen=True)
+class Waiving:
+    """Why a result is ``waived``: the waiver that covers it and the verdict it set aside."""
+
+    reason: str
+    expires: str
+    set_aside: Verdict
+    ticket: str = ""
+    owner: str = ""
+
+
+@dataclass(frozen=True)
 class Result:
     rule_id: str
     verdict: Verdict
     message: str
     subject: Subject
     evidence: tuple[Evidence, ...] = ()
+    waiver: Waiving | None = None
+    # "new" or "unchanged" for a failing result when the scan is compared with a baseline
+    baseline_state: str = ""
+
+
+def fingerprint(result: Result) -> str:
+    """A result's identity: its rule and subject, never its message, line or severity.
+
+    Baselines and code-scanning alerts key on it, so it survives a re-export that moves
+    an object to another line or a new wording of a message.
+    """
+    identity = f"{result.rule_id}|{result.subject.kind}|{result.subject.id}"
+    return hashlib.sha256(identity.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -146,6 +171,32 @@ class GapsSummary:
 
 
 @dataclass(frozen=True)
+class ConfigurationNote:
+    """Something a reader must know about the configuration: an expired or an unused waiver."""
+
+    kind: str
+    message: str
+
+
+@dataclass(frozen=True)
+class FixedResult:
+    """A failing result recorded in the baseline that no longer fails."""
+
+    rule_id: str
+    subject: Subject
+
+
+@dataclass(frozen=True)
+class BaselineComparison:
+    """How this scan compares with the baseline it was given."""
+
+    path: str
+    unchanged: int
+    new: int
+    fixed: tuple[FixedResult, ...] = ()
+
+
+@dataclass(frozen=True)
 class Report:
     tool_version: str
     scan_root: str
@@ -158,6 +209,8 @@ class Report:
     coverage: CoverageSummary = field(default_factory=lambda: CoverageSummary("not assessed"))
     areas: tuple[Area, ...] = ()
     gaps: GapsSummary = field(default_factory=lambda: GapsSummary("not assessed"))
+    notes: tuple[ConfigurationNote, ...] = ()
+    baseline: BaselineComparison | None = None
 
     def results(self) -> list[Result]:
         return [result for outcome in self.outcomes for result in outcome.results]

@@ -8,13 +8,14 @@ import re
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING
 
 from checker.checks.base import CheckContext, Settings
-from checker.config import Config, ConfigError, find_config, load_config
+from checker.config import Config, ConfigError, find_config, load_config, what_it_changes
 from checker.inputs.archives import ZIP_REFERENCE, file_on_disk
 from checker.progress import progress_for
-from checker.verdicts import EXIT_OK, EXIT_USAGE, Severity
+from checker.verdicts import EXIT_USAGE, Severity
 
 if TYPE_CHECKING:
     from checker.formatters import Formatter
@@ -35,6 +36,11 @@ class ScanOptions:
     every_verdict: bool = False
     exit_zero: bool = False
     each: bool = False
+    report_only: bool = False
+    baseline: str | None = None
+    write_baseline: str | None = None
+    # the day waivers expire against: the local date unless a test fixes it
+    today: date | None = None
 
 
 class ScanUsageError(ValueError):
@@ -108,7 +114,7 @@ def _scan_and_report(options: ScanOptions, outputs: Sequence[tuple[str, str | No
         one = load(options.paths, own_config.limits, progress_for(sys.stderr, options.quiet), own_file,
                    only=frozenset(export.members))
         named = [(name, formatter, path and path_for_export(path, export.name)) for name, formatter, path in formatters]
-        codes.append(_report(one, own_rules, own_config, options, named))
+        codes.append(_report(one, own_rules, own_config, options, named, export.name))
     if separation.unplaced:
         print(f"tenant-checker: in no export, so not scanned: {', '.join(separation.unplaced)}", file=sys.stderr)
     return max(codes)
@@ -119,10 +125,29 @@ def _configured(config_file: str | None, options: ScanOptions) -> tuple[Config, 
     from checker.selection import SelectionError, select_rules
 
     try:
-        config = load_config(config_file)
-        return config, select_rules(load_catalogue(), options.select or config.select, options.ignore or config.ignore)
+        config = load_config(config_file, given=options.config_path is not None)
+        rules = select_rules(load_catalogue(), options.select or config.select, options.ignore or config.ignore)
     except (ConfigError, SelectionError) as error:
         raise ScanUsageError(str(error)) from None
+    _check_found_config(config, options)
+    return config, rules
+
+
+def _check_found_config(config: Config, options: ScanOptions) -> None:
+    """A configuration found next to the export may come from the audited party: say what it changes,
+    and under --strict refuse one that leaves rules out, waives results or raises the failure threshold."""
+    if config.given or not config.source:
+        return
+    changes = what_it_changes(config, options.select, options.ignore,
+                              fail_on_given=options.fail_on is not None or options.report_only)
+    words = changes.words()
+    if options.strict and (changes.leaves_rules_out or changes.waivers or changes.fail_on):
+        raise ScanUsageError(f"{config.source}: found next to the export, it {'; '.join(words)}; --strict "
+                             "does not accept that from a file it was not given: pass it with --config "
+                             "if you trust it")
+    if words:
+        print(f"tenant-checker: warning: {config.source} was found next to the export, not given with "
+              f"--config; it {'; '.join(words)}", file=sys.stderr)
 
 
 def _folder_of(members: Sequence[str], sources: Mapping[str, str]) -> str:
@@ -143,27 +168,50 @@ def path_for_export(path: str, name: str) -> str:
 
 
 def _report(loaded: LoadResult, rules: Sequence[Rule], config: Config, options: ScanOptions,
-            formatters: Sequence[tuple[str, Formatter, str | None]]) -> int:
+            formatters: Sequence[tuple[str, Formatter, str | None]], export_name: str = "") -> int:
+    """Check one export, mark waived and baseline results, write every output; the exit code.
+
+    ``export_name`` is set with ``--each``: the baseline files are then one per export, named
+    like the outputs.
+    """
+    from checker.baseline import BaselineError, baseline_text, compare_with_baseline, read_baseline
     from checker.engine import run
-    from checker.exit_status import exit_code
+    from checker.exit_status import exit_status
     from checker.formatters.options import FormatOptions
     from checker.locate import Locator
+    from checker.waivers import apply_waivers
 
-    _refuse_to_overwrite_inputs([(name, path) for name, _, path in formatters], loaded.sources.values())
+    def own(path: str | None) -> str | None:
+        return path_for_export(path, export_name) if path and export_name else path
+
+    write_baseline = own(options.write_baseline)
+    _refuse_to_overwrite_inputs([*((name, path) for name, _, path in formatters), ("baseline", write_baseline)],
+                                loaded.sources.values())
+    read_from = own(options.baseline)
+    try:
+        baseline = read_baseline(read_from) if read_from else None
+    except BaselineError as error:
+        raise ScanUsageError(str(error)) from None
     context = CheckContext(loaded.tenant, settings_from(config), loaded.inputs)
     warn_unmatched_break_glass(context.settings)
-    report = run(loaded, rules, context)
+    report = apply_waivers(run(loaded, rules, context), config.waivers, options.today or date.today())
+    for note in report.notes:
+        print(f"tenant-checker: warning: {note.kind}: {note.message}", file=sys.stderr)
+    if write_baseline and loaded.recognised_any:
+        _write(baseline_text(report), write_baseline)
+    if baseline:
+        report = compare_with_baseline(report, baseline)
     format_options = FormatOptions(verbose=options.verbose,
                                    locator=Locator(report.sources, report.spans, report.positions),
-                                   fail_on=options.fail_on or config.fail_on, strict=options.strict,
-                                   every_verdict=options.every_verdict)
+                                   fail_on=None if options.report_only else options.fail_on or config.fail_on,
+                                   strict=options.strict, every_verdict=options.every_verdict,
+                                   exit_zero=options.exit_zero)
     for _, formatter, path in formatters:
         _write(formatter(report, format_options), path)
     if not loaded.recognised_any:
         print("tenant-checker: error: no input was recognised as a tenant export", file=sys.stderr)
         return EXIT_USAGE
-    code = exit_code(report, options.fail_on or config.fail_on, options.strict)
-    return EXIT_OK if options.exit_zero else code
+    return exit_status(report, format_options.policy).code
 
 
 def _refuse_to_overwrite_inputs(outputs: Sequence[tuple[str, str | None]], inputs: Iterable[str]) -> None:

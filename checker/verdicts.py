@@ -9,6 +9,7 @@ class Verdict(enum.Enum):
     FAIL = "fail"
     NOT_ASSESSED = "not_assessed"
     REVIEW = "review"
+    WAIVED = "waived"
     PASS = "pass"
     NOT_APPLICABLE = "not_applicable"
 
@@ -18,12 +19,16 @@ class Verdict(enum.Enum):
         return _VERDICT_RANK[self]
 
 
+# A waived result was a failure that someone accepted, with a reason and an expiry: it
+# never sets the exit code, but it ranks above a pass so that a rule whose only problems are
+# waived says so instead of passing.
 _VERDICT_RANK = {
     Verdict.NOT_APPLICABLE: 0,
     Verdict.PASS: 1,
-    Verdict.REVIEW: 2,
-    Verdict.NOT_ASSESSED: 3,
-    Verdict.FAIL: 4,
+    Verdict.WAIVED: 2,
+    Verdict.REVIEW: 3,
+    Verdict.NOT_ASSESSED: 4,
+    Verdict.FAIL: 5,
 }
 
 

@@ -94,7 +94,8 @@ def test_config_file_in_the_scanned_folder_is_used(tmp_path: Path) -> None:
     ("config_text", "expected"),
     [
         pytest.param("colour: blue\n", "unknown setting 'colour'", id="unknown-key"),
-        pytest.param("waivers: []\n", "waivers are not supported", id="waivers-not-yet"),
+        pytest.param("waivers:\n  - {rule: MFA050, subject: '*', expires: 2030-01-01}\n", "reason is required",
+                     id="waiver-without-reason"),
         pytest.param("fail_on: severe\n", "unknown severity", id="bad-severity"),
         pytest.param("admin_roles: [Chief Wizard]\n", "neither a role template id", id="bad-role"),
         pytest.param("select: [: bad\n", "not valid YAML", id="bad-yaml"),

@@ -189,6 +189,7 @@ def test_json_evidence_is_located(report: Report) -> None:
         "not_assessed": 0,
         "pass": 0,
         "review": 1,
+        "waived": 0,
     }
 
 
@@ -202,8 +203,9 @@ def test_table_hides_passes_unless_verbose(report: Report) -> None:
     assert "bob@contoso.example" not in _format("table", report)
     assert "bob@contoso.example" in _format("table", report, verbose=True)
     assert _format("table", report).endswith(
-        "5 rules: 3 fail, 0 not_assessed, 1 review, 0 pass, 1 not_applicable"
+        "5 rules: 3 fail, 0 not_assessed, 1 review, 0 waived, 0 pass, 1 not_applicable"
         " · plan P1 · 2 files read, 1 ignored, 1 unreadable\nMFA coverage: not assessed\n"
+        "exit 1: 3 results failing at or above low\n"
     )
 
 
@@ -212,8 +214,9 @@ def test_table_says_when_nothing_needs_attention(tmp_path: Path) -> None:
     quiet = Report(full.tool_version, full.scan_root, full.inputs, full.plan, full.outcomes[1:2], full.sources)
     assert _format("table", quiet) == (
         "Nothing fails, nothing is left unassessed, nothing needs review.\n\n"
-        "1 rule: 0 fail, 0 not_assessed, 0 review, 0 pass, 1 not_applicable"
+        "1 rule: 0 fail, 0 not_assessed, 0 review, 0 waived, 0 pass, 1 not_applicable"
         " · plan P1 · 2 files read, 1 ignored, 1 unreadable\nMFA coverage: not assessed\n"
+        "exit 0: no result failing at or above low\n"
     )
 
 

@@ -9,8 +9,9 @@ from checker.locate import Location, Locator
 from checker.report import Evidence, Report, Result
 from checker.verdicts import Verdict
 
-# The verdicts someone has to act on; the rest are shown only when asked for.
-ATTENTION = frozenset({Verdict.FAIL, Verdict.NOT_ASSESSED, Verdict.REVIEW})
+# The verdicts someone has to act on or has accepted (waived, until its waiver expires); the rest
+# are shown only when asked for.
+ATTENTION = frozenset({Verdict.FAIL, Verdict.NOT_ASSESSED, Verdict.REVIEW, Verdict.WAIVED})
 # Formats read by a person list this many results a rule unless --verbose; a 100k-user tenant
 # would otherwise print tens of thousands of rows (json and sarif always hold every result).
 SHOWN_PER_RULE = 25
@@ -63,6 +64,33 @@ def coverage_phrase(report: Report) -> str:
     return (f"MFA coverage: {coverage.covered} of {plural(coverage.enabled_users, 'enabled user')} covered, "
             f"{len(coverage.uncovered)} uncovered, {len(coverage.break_glass)} break-glass, "
             f"{len(coverage.undetermined)} undetermined")
+
+
+def waiver_phrase(result: Result) -> str:
+    """``Waived until 2027-03-31 (SEC-42, owner: it-ops): kept in report-only while piloting``"""
+    waiver = result.waiver
+    if waiver is None:
+        return ""
+    about = ", ".join(part for part in (waiver.ticket, f"owner: {waiver.owner}" if waiver.owner else "") if part)
+    return f"Waived until {waiver.expires}" + (f" ({about})" if about else "") + f": {waiver.reason}"
+
+
+def baseline_phrase(result: Result) -> str:
+    return f"{result.baseline_state.capitalize()} since the baseline." if result.baseline_state else ""
+
+
+def message_with_marks(result: Result) -> str:
+    """The result's message, then its waiver and baseline state, one a line, where they are set."""
+    return "\n".join(part for part in (result.message, waiver_phrase(result), baseline_phrase(result)) if part)
+
+
+def comparison_phrase(report: Report) -> str:
+    """``Baseline base.json: 5 unchanged, 1 new, 2 fixed since``; empty without a baseline."""
+    baseline = report.baseline
+    if baseline is None:
+        return ""
+    return (f"Baseline {baseline.path}: {baseline.unchanged} unchanged, {baseline.new} new, "
+            f"{len(baseline.fixed)} fixed since")
 
 
 def prefetch_positions(report: Report, locator: Locator) -> None:

@@ -17,6 +17,7 @@ from checker.formatters.common import (
 from checker.formatters.options import FormatOptions
 from checker.locate import Locator
 from checker.report import (
+    BaselineComparison,
     ClassGaps,
     CoverageSummary,
     Evidence,
@@ -43,11 +44,14 @@ def format_report(report: Report, options: FormatOptions) -> str:
         "coverage": _coverage(report.coverage),
         "gaps": gaps_document(report.gaps),
         "rules": [_rule(outcome, options.locator) for outcome in report.outcomes],
+        "configurationNotes": [{"kind": note.kind, "message": note.message} for note in report.notes],
+        "baseline": _baseline(report.baseline),
     }
     return dumps_records_per_line(document, _RECORD_LISTS) + "\n"
 
 
-_RECORD_LISTS = frozenset({"inputs", "results", "uncoveredUsers", "breakGlassUsers", "undeterminedUsers", "classes"})
+_RECORD_LISTS = frozenset({"inputs", "results", "fixed", "uncoveredUsers", "breakGlassUsers", "undeterminedUsers",
+                           "classes"})
 
 
 def gaps_document(gaps: GapsSummary) -> dict[str, Any]:
@@ -76,6 +80,20 @@ def _class_gaps(found: ClassGaps) -> dict[str, Any]:
             "unknowns": list(region.unknowns),
             "atoms": {name: list(atoms) for name, atoms in region.atoms},
         } for region in found.regions],
+    }
+
+
+def _baseline(baseline: BaselineComparison | None) -> dict[str, Any] | None:
+    """How the scan compares with ``--baseline``: counts, and the failures fixed since."""
+    if baseline is None:
+        return None
+    return {
+        "path": baseline.path,
+        "unchanged": baseline.unchanged,
+        "new": baseline.new,
+        "fixed": [{"ruleId": item.rule_id,
+                   "subject": {"kind": item.subject.kind, "id": item.subject.id, "name": item.subject.name}}
+                  for item in baseline.fixed],
     }
 
 
@@ -121,12 +139,19 @@ def _rule(outcome: RuleOutcome, locator: Locator) -> dict[str, Any]:
 
 def _result(result: Result, locator: Locator) -> dict[str, Any]:
     subject = result.subject
-    return {
+    document = {
         "verdict": result.verdict.value,
         "message": result.message,
         "subject": {"kind": subject.kind, "id": subject.id, "name": subject.name},
         "evidence": [_evidence(evidence, locator) for evidence in result.evidence],
     }
+    if result.waiver is not None:
+        waiver = result.waiver
+        document["waiver"] = {"reason": waiver.reason, "expires": waiver.expires, "ticket": waiver.ticket,
+                              "owner": waiver.owner, "waivedVerdict": waiver.set_aside.value}
+    if result.baseline_state:
+        document["baselineState"] = result.baseline_state
+    return document
 
 
 def _evidence(evidence: Evidence, locator: Locator) -> dict[str, Any]:

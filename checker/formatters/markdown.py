@@ -6,9 +6,11 @@ from collections.abc import Sequence
 
 from checker.formatters.common import (
     ATTENTION,
+    comparison_phrase,
     coverage_phrase,
     files_phrase,
     locate_evidence,
+    message_with_marks,
     plural,
     prefetch_positions,
     rule_verdicts,
@@ -30,6 +32,7 @@ def format_report(report: Report, options: FormatOptions) -> str:
         "# tenant-checker report",
         _summary(report),
         _coverage(report),
+        *_configuration_and_baseline(report),
         "## Rules",
         _table(("Rule", "Name", "Severity", "Verdict"), [_rule_row(outcome) for outcome in report.outcomes]),
     ]
@@ -77,6 +80,24 @@ def _coverage(report: Report) -> str:
     return "\n".join(lines)
 
 
+def _configuration_and_baseline(report: Report) -> list[str]:
+    """Expired and unused waivers; with a baseline, how the scan compares and what was fixed since."""
+    blocks = []
+    if report.notes:
+        blocks.append("## Configuration notes\n\n" + "\n".join(f"- **{_text(note.kind)}**: {_text(note.message)}"
+                                                              for note in report.notes))
+    if report.baseline is not None:
+        fixed = report.baseline.fixed
+        lines = ["## Baseline", "", _text(comparison_phrase(report)) + "."]
+        if fixed:
+            lines.append("")
+            lines += [f"- {item.rule_id}: {_text(item.subject.label)}" for item in fixed[:_LISTED]]
+            if len(fixed) > _LISTED:
+                lines.append(f"- and {len(fixed) - _LISTED} more (the JSON report lists them all)")
+        blocks.append("\n".join(lines))
+    return blocks
+
+
 def _finding(outcome: RuleOutcome, options: FormatOptions) -> str:
     rule = outcome.rule
     shown, left_out = shown_results(outcome.results, options.verbose)
@@ -84,7 +105,7 @@ def _finding(outcome: RuleOutcome, options: FormatOptions) -> str:
         (
             result.verdict.value,
             _text(result.subject.label),
-            _text(result.message),
+            _text(message_with_marks(result)),
             _evidence(result, options.locator),
         )
         for result in shown

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from checker.exit_status import ExitPolicy
 from checker.locate import Locator
 from checker.report import Report
 from checker.verdicts import Severity
@@ -18,10 +19,16 @@ class FormatOptions:
 
     verbose: bool = False
     locator: Locator
-    # what sets the exit code, for formats that show only that by default (SARIF)
-    fail_on: Severity = Severity.LOW
+    # what sets the exit code, for formats that show only that by default (SARIF) or say why (table);
+    # fail_on None is --fail-on none
+    fail_on: Severity | None = Severity.LOW
     strict: bool = False
     every_verdict: bool = False
+    exit_zero: bool = False
+
+    @property
+    def policy(self) -> ExitPolicy:
+        return ExitPolicy(fail_on=self.fail_on, strict=self.strict, exit_zero=self.exit_zero)
 
     @classmethod
     def for_report(cls, report: Report, *, verbose: bool = False, every_verdict: bool = False) -> FormatOptions:

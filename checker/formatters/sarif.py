@@ -10,19 +10,20 @@ Choices a reader of the output may wonder about:
   SARIF specification requires of results that are not failures.
 - Fingerprints come from rule and subject only, so that a re-export that moves a policy to
   another line is still the same finding for a baseline or a dashboard.
+- A waived result is written as what it waives, with an external suppression whose
+  justification is the waiver's reason; with ``--baseline``, results carry ``baselineState``.
 - A result with no evidence points at line 1 of the first file read, because code-scanning
   services drop results without a location.
 """
 from __future__ import annotations
 
 import functools
-import hashlib
 import re
 from typing import Any
 from urllib.parse import quote
 
 from checker import rule_docs
-from checker.exit_status import counts
+from checker.exit_status import reported
 from checker.formatters.common import (
     dumps_records_per_line,
     locate_evidence,
@@ -30,7 +31,7 @@ from checker.formatters.common import (
 )
 from checker.formatters.options import FormatOptions
 from checker.locate import Location
-from checker.report import InputFile, Report, Result, Subject
+from checker.report import InputFile, Report, Result, Subject, fingerprint
 from checker.rule import Rule
 from checker.verdicts import Severity, Verdict
 
@@ -50,6 +51,7 @@ KINDS = {
     Verdict.NOT_APPLICABLE: "notApplicable",
     Verdict.NOT_ASSESSED: "open",
     Verdict.REVIEW: "review",
+    Verdict.WAIVED: "fail",
 }
 LEVELS = {
     Severity.CRITICAL: "error",
@@ -78,7 +80,7 @@ def format_report(report: Report, options: FormatOptions) -> str:
         (rule_index, outcome.rule, result)
         for rule_index, outcome in enumerate(report.outcomes)
         for result in outcome.results
-        if options.every_verdict or counts(result.verdict, outcome.rule.severity, options.fail_on, options.strict)
+        if options.every_verdict or reported(result, outcome.rule.severity, options.policy)
     ]
     results = (
         _result(result, rule, rule_index,
@@ -133,11 +135,13 @@ def _result(result: Result, rule: Rule, rule_index: int, places: list[dict[str, 
         "fullyQualifiedName": f"{subject.kind}/{subject.id}",
     }
     primary = {"physicalLocation": places[0], "logicalLocations": [logical]}
+    # a waived result keeps the kind and level of what it waives; its suppression says it is accepted
+    judged = result.waiver.set_aside if result.waiver is not None else result.verdict
     sarif_result: dict[str, Any] = {
         "ruleId": rule.id,
         "ruleIndex": rule_index,
-        "kind": KINDS[result.verdict],
-        "level": LEVELS[rule.severity] if result.verdict is Verdict.FAIL else "none",
+        "kind": KINDS[judged],
+        "level": LEVELS[rule.severity] if judged is Verdict.FAIL else "none",
         "message": {"text": result.message},
         "locations": [primary],
         "partialFingerprints": {FINGERPRINT: fingerprint(result)},
@@ -146,16 +150,15 @@ def _result(result: Result, rule: Rule, rule_index: int, places: list[dict[str, 
             "verdict": result.verdict.value,
         },
     }
+    if result.waiver is not None:
+        sarif_result["suppressions"] = [{"kind": "external", "justification": result.waiver.reason}]
+    if result.baseline_state:
+        sarif_result["baselineState"] = result.baseline_state
     if len(places) > 1:
         sarif_result["relatedLocations"] = [
             {"id": number, "physicalLocation": place} for number, place in enumerate(places[1:], start=1)
         ]
     return sarif_result
-
-
-def fingerprint(result: Result) -> str:
-    identity = f"{result.rule_id}|{result.subject.kind}|{result.subject.id}"
-    return hashlib.sha256(identity.encode("utf-8")).hexdigest()
 
 
 def _rule(rule: Rule) -> dict[str, Any]:

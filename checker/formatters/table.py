@@ -3,9 +3,13 @@ from __future__ import annotations
 
 import re
 
+from checker.exit_status import exit_status
 from checker.formatters.common import (
+    SHOWN_PER_RULE,
+    comparison_phrase,
     coverage_phrase,
     files_phrase,
+    message_with_marks,
     plural,
     shown_results,
     verdicts_phrase,
@@ -24,6 +28,7 @@ _SUBJECT = 20
 _EVIDENCE = 18
 # Names, UPNs, GUIDs, paths and pointers break after a space, "@", hyphen or slash, rather than
 # wherever the width runs out (textwrap does not break GUIDs: their hyphens sit between digits).
+_FIXED_SHOWN = SHOWN_PER_RULE
 _PART = re.compile(r"[^ @/-]*[ @/-]|[^ @/-]+")
 
 
@@ -53,13 +58,25 @@ def format_report(report: Report, options: FormatOptions) -> str:
     else:
         body = "Nothing fails, nothing is left unassessed, nothing needs review."
     summary = f"{verdicts_phrase(report)} · plan {report.plan} · {files_phrase(report)}\n{coverage_phrase(report)}"
-    return f"{body}\n\n{summary}\n"
+    return f"{body}\n\n{_aside(report)}{summary}\n{exit_status(report, options.policy).reason}\n"
+
+
+def _aside(report: Report) -> str:
+    """Configuration notes and the results fixed since the baseline, before the summary."""
+    lines = [f"Configuration: {note.kind}: {note.message}" for note in report.notes]
+    if report.baseline is not None:
+        lines.append(comparison_phrase(report) + (":" if report.baseline.fixed else ""))
+        fixed = report.baseline.fixed
+        lines += [f"  fixed since the baseline: {item.rule_id} {item.subject.label}" for item in fixed[:_FIXED_SHOWN]]
+        if len(fixed) > _FIXED_SHOWN:
+            lines.append(f"  and {len(fixed) - _FIXED_SHOWN} more fixed (the json format lists them all)")
+    return "".join(f"{line}\n" for line in lines) + ("\n" if lines else "")
 
 
 def _row(rule: Rule, result: Result, *, first: bool) -> list[str]:
     # The rule is named once per group, so that the eye finds where each rule starts.
     rule_cell = f"{rule.id}\n{rule.severity.value}" if first else ""
-    return [rule_cell, result.verdict.value, _subject(result.subject), result.message, _evidence(result)]
+    return [rule_cell, result.verdict.value, _subject(result.subject), message_with_marks(result), _evidence(result)]
 
 
 def _subject(subject: Subject) -> str:

@@ -167,7 +167,7 @@ def test_sarif_without_any_input_points_at_the_scan_root(tmp_path: Path) -> None
     location = run["results"][0]["locations"][0]["physicalLocation"]
     assert location == {
         "artifactLocation": {"uri": "file:///C:/exports/tenant/"},
-        "region": {"startColumn": 1, "startLine": 1},
+        "region": {"endColumn": 2, "endLine": 1, "startColumn": 1, "startLine": 1},
     }
 
 

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.metadata
 import re
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
@@ -29,9 +31,11 @@ from checker.formatters.common import (
     prefetch_positions,
 )
 from checker.formatters.options import FormatOptions
+from checker.inputs.archives import ZIP_REFERENCE, display_reference, file_on_disk
 from checker.locate import Location
 from checker.report import InputFile, Report, Result, Subject
 from checker.rule import Rule
+from checker.rule_reference import anchor
 from checker.verdicts import Severity, Verdict
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -43,6 +47,10 @@ BASE_ID = "SRCROOT"
 BASE_DESCRIPTION = ("The folder tenant-checker ran in. Relative artifact paths start there: the repository "
                     "root when a pipeline runs the scan from it, as code scanning expects.")
 FINGERPRINT = "tenantCheckerSubject/v1"
+# The key GitHub code scanning matches alerts on. Its upload action fills it in from the text of
+# the result's first line when it is absent, and leaves a given value alone: given here, an
+# alert follows rule + subject rather than whatever line the evidence is on today.
+LINE_HASH = "primaryLocationLineHash"
 
 KINDS = {
     Verdict.FAIL: "fail",
@@ -73,7 +81,7 @@ _DRIVE = re.compile(r"^[A-Za-z]:/")
 
 def format_report(report: Report, options: FormatOptions) -> str:
     prefetch_positions(report, options.locator)
-    artifacts = {input_file.path: index for index, input_file in enumerate(report.inputs)}
+    places = _Places(report)
     chosen = [
         (rule_index, outcome.rule, result)
         for rule_index, outcome in enumerate(report.outcomes)
@@ -81,16 +89,17 @@ def format_report(report: Report, options: FormatOptions) -> str:
         if options.every_verdict or counts(result.verdict, outcome.rule.severity, options.fail_on, options.strict)
     ]
     results = (
-        _result(result, rule, rule_index,
-                [_physical(location, artifacts, report.scan_root) for location in _locations(result, report, options)])
+        sarif_result(result, rule, rule_index,
+                     [places.physical(location) for location in _locations(result, report, options)])
         for rule_index, rule, result in within_result_limit(chosen)
     )
+    help_page = rules_page_url()
     run: dict[str, Any] = {
         "tool": {
             "driver": {
                 "name": "tenant-checker",
                 "version": report.tool_version,
-                "rules": [_rule(outcome.rule) for outcome in report.outcomes],
+                "rules": [_rule(outcome.rule, help_page) for outcome in report.outcomes],
             }
         },
         "automationDetails": {"id": AUTOMATION_ID},
@@ -99,7 +108,7 @@ def format_report(report: Report, options: FormatOptions) -> str:
         "properties": {"plan": report.plan,
                        "coverage": {"state": report.coverage.state, **report.coverage.counts}},
     }
-    run["artifacts"] = [_artifact(input_file, report.scan_root) for input_file in report.inputs]
+    run["artifacts"] = places.artifacts
     run["results"] = results
     return dumps_records_per_line({"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}, _RECORD_LISTS) + "\n"
 
@@ -115,17 +124,87 @@ def _locations(result: Result, report: Report, options: FormatOptions) -> list[L
     return [Location(used[0] if used else "", "", 1, 1)]
 
 
-def _physical(location: Location, artifacts: dict[str, int], scan_root: str) -> dict[str, Any]:
-    artifact: dict[str, Any] = dict(artifact_location(scan_root, location.file))
-    if location.file in artifacts:
-        artifact["index"] = artifacts[location.file]
-    return {
-        "artifactLocation": artifact,
-        "region": {"startLine": location.line, "startColumn": location.column},
-    }
+class _Places:
+    """The artifacts of a run, and where a location is as code scanning can show it.
+
+    A member of a zip archive has no path in the repository: its results point at the archive
+    itself (the one file that exists there), and the member and its position ride along as
+    properties and in the message. The member's artifact names its archive by ``parentIndex``.
+    """
+
+    def __init__(self, report: Report) -> None:
+        self._scan_root = report.scan_root
+        self._members: dict[str, tuple[str, str]] = {}
+        for input_file in report.inputs:
+            member = _archive_member(input_file.path, report.sources.get(input_file.path, ""))
+            if member is not None:
+                self._members[input_file.path] = member
+        self._indexes = {input_file.path: index for index, input_file in enumerate(report.inputs)}
+        # an archive is usually an input of its own; one that is not (say, inside another) is added
+        archives = sorted({archive for archive, _ in self._members.values()} - self._indexes.keys())
+        self._indexes.update({archive: len(report.inputs) + number for number, archive in enumerate(archives)})
+        self.artifacts = [self._artifact(input_file) for input_file in report.inputs]
+        self.artifacts += [{"location": dict(artifact_location(self._scan_root, archive)),
+                            "properties": {"status": "archive"}} for archive in archives]
+
+    def physical(self, location: Location) -> dict[str, Any]:
+        member = self._members.get(location.file)
+        shown = member[0] if member else location.file
+        artifact: dict[str, Any] = dict(artifact_location(self._scan_root, shown))
+        if shown in self._indexes:
+            artifact["index"] = self._indexes[shown]
+        if member is None:
+            return {"artifactLocation": artifact, "region": region(location)}
+        # an archive is not text: its first character stands for the whole of it
+        return {"artifactLocation": artifact, "region": region(Location(shown, "", 1, 1)),
+                "properties": {"archiveMember": member[1], "memberRegion": region(location)}}
+
+    def _artifact(self, input_file: InputFile) -> dict[str, Any]:
+        member = self._members.get(input_file.path)
+        artifact: dict[str, Any]
+        if member is None:
+            artifact = {"location": dict(artifact_location(self._scan_root, input_file.path))}
+        else:
+            artifact = {"location": {"uri": quote(member[1], safe=_URI_SAFE)}, "parentIndex": self._indexes[member[0]]}
+        if input_file.sha256:
+            artifact["hashes"] = {"sha-256": input_file.sha256}
+        described = {
+            "status": input_file.status,
+            "format": input_file.format,
+            "collection": input_file.collection,
+            "reason": input_file.reason,
+        }
+        properties = {name: text for name, text in described.items() if text}
+        if properties:
+            artifact["properties"] = properties
+        return artifact
 
 
-def _result(result: Result, rule: Rule, rule_index: int, places: list[dict[str, Any]]) -> dict[str, Any]:
+def _archive_member(display_path: str, reference: str) -> tuple[str, str] | None:
+    """(the archive's path as displayed, the member's name in it) for a zip member, else None.
+
+    A member of a zip inside a zip is named by both names: ``inner.zip/users.json``.
+    """
+    if not reference.startswith(ZIP_REFERENCE):
+        return None
+    member = display_reference(reference)[len(file_on_disk(reference)) + 1:]
+    if not member or not display_path.endswith("/" + member):
+        return None
+    return display_path[:-len(member) - 1], member
+
+
+def region(location: Location) -> dict[str, int]:
+    """A full region: where the evidence starts and the column just past where it ends."""
+    end_line = location.end_line or location.line
+    end_column = location.end_column or location.column + 1
+    if (end_line, end_column) <= (location.line, location.column):
+        end_line, end_column = location.line, location.column + 1
+    return {"startLine": location.line, "startColumn": location.column, "endLine": end_line, "endColumn": end_column}
+
+
+def sarif_result(result: Result, rule: Rule, rule_index: int, places: list[dict[str, Any]],
+                 extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """One SARIF result; ``extra`` adds members that other stages decide (suppressions, baseline state)."""
     subject = result.subject
     logical = {
         "name": subject.label,
@@ -133,24 +212,33 @@ def _result(result: Result, rule: Rule, rule_index: int, places: list[dict[str, 
         "fullyQualifiedName": f"{subject.kind}/{subject.id}",
     }
     primary = {"physicalLocation": places[0], "logicalLocations": [logical]}
-    sarif_result: dict[str, Any] = {
+    identity = fingerprint(result)
+    message = result.message
+    in_archive = places[0].get("properties")
+    if in_archive:
+        start = in_archive["memberRegion"]
+        message += (f" (in archive member {in_archive['archiveMember']}, line {start['startLine']}, "
+                    f"column {start['startColumn']})")
+    sarif: dict[str, Any] = {
         "ruleId": rule.id,
         "ruleIndex": rule_index,
         "kind": KINDS[result.verdict],
         "level": LEVELS[rule.severity] if result.verdict is Verdict.FAIL else "none",
-        "message": {"text": result.message},
+        "message": {"text": message},
         "locations": [primary],
-        "partialFingerprints": {FINGERPRINT: fingerprint(result)},
+        "partialFingerprints": {LINE_HASH: identity, FINGERPRINT: identity},
         "properties": {
             "subject": {"kind": subject.kind, "id": subject.id, "name": subject.name},
             "verdict": result.verdict.value,
         },
     }
     if len(places) > 1:
-        sarif_result["relatedLocations"] = [
+        sarif["relatedLocations"] = [
             {"id": number, "physicalLocation": place} for number, place in enumerate(places[1:], start=1)
         ]
-    return sarif_result
+    if extra:
+        sarif.update(extra)
+    return sarif
 
 
 def fingerprint(result: Result) -> str:
@@ -158,11 +246,30 @@ def fingerprint(result: Result) -> str:
     return hashlib.sha256(identity.encode("utf-8")).hexdigest()
 
 
-def _rule(rule: Rule) -> dict[str, Any]:
+@functools.lru_cache(maxsize=1)
+def rules_page_url() -> str | None:
+    """Where docs/rules.md is published: the ``Rules`` project URL of the installed package.
+
+    None when the package metadata names none, so that no rule points at a made-up address.
+    """
+    try:
+        urls = importlib.metadata.metadata("tenant-checker").get_all("Project-URL") or []
+    except importlib.metadata.PackageNotFoundError:
+        return None
+    for entry in urls:
+        label, _, url = str(entry).partition(",")
+        if label.strip().lower() == "rules" and url.strip():
+            return url.strip()
+    return None
+
+
+def _rule(rule: Rule, help_page: str | None) -> dict[str, Any]:
     tags = list(rule.tags)
     if "security" not in tags:
         tags.append("security")
+    described: dict[str, Any] = {"helpUri": f"{help_page}#{anchor(rule)}"} if help_page else {}
     return {
+        **described,
         "id": rule.id,
         "name": rule.name,
         "shortDescription": {"text": within_limit(rule.title)},
@@ -218,23 +325,6 @@ def within_limit(text: str, limit: int = DESCRIPTION_LIMIT) -> str:
     cut = text[:limit - 1]
     end = cut.rfind(". ")
     return (cut[:end + 1] if end > 0 else cut.rstrip()) + "…"
-
-
-def _artifact(input_file: InputFile, scan_root: str) -> dict[str, Any]:
-    location = dict(artifact_location(scan_root, input_file.path))
-    artifact: dict[str, Any] = {"location": location}
-    if input_file.sha256:
-        artifact["hashes"] = {"sha-256": input_file.sha256}
-    described = {
-        "status": input_file.status,
-        "format": input_file.format,
-        "collection": input_file.collection,
-        "reason": input_file.reason,
-    }
-    properties = {name: text for name, text in described.items() if text}
-    if properties:
-        artifact["properties"] = properties
-    return artifact
 
 
 @functools.lru_cache(maxsize=4096)

@@ -45,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     scan = commands.add_parser("scan", help="check an export folder, file or set of files")
     scan.add_argument("paths", nargs="+", metavar="PATH", help="export folder(s) or file(s)")
     scan.add_argument("--format", dest="formats", action="append", type=parse_format, metavar="NAME[:PATH]",
-                      help="table (default), json, sarif or markdown; to PATH or stdout; repeatable")
+                      help="table (default), json, sarif, markdown or junit; to PATH or stdout; repeatable")
     scan.add_argument("--config", metavar="FILE", help="configuration file (default: .tenant-checker.yaml "
                       "in the scanned folder or the nearest folder above it, up to the repository root; else at a scanned "
                       "zip's root)")

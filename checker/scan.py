@@ -82,8 +82,8 @@ def _scan_and_report(options: ScanOptions, outputs: Sequence[tuple[str, str | No
     for name, path in outputs:
         try:
             formatters.append((name, get_formatter(name), path))
-        except KeyError:
-            raise ScanUsageError(f"unknown format {name!r} (table, json, sarif, markdown)") from None
+        except KeyError as error:
+            raise ScanUsageError(str(error.args[0])) from None
     config_file = options.config_path or find_config(options.paths)
     config, rules = _configured(config_file, options)
     try:

@@ -168,12 +168,19 @@ def explain_rule(wanted: str) -> int:
 
 def _configured_load(paths: Sequence[str], config_path: str | None) -> tuple[Config, LoadResult]:
     """The configuration (given, or found near the paths) and what it lets the loader read."""
-    from checker.config import ConfigError, find_config, load_config
+    from checker.config import AmbiguousConfig, Config, ConfigError, find_config, load_config
     from checker.inputs.discover import InputPathError
     from checker.inputs.load import load
 
     try:
-        config_file = config_path or find_config(paths)
+        try:
+            config_file = config_path or find_config(paths)
+        except AmbiguousConfig as ambiguous:
+            # several exports with a file each are reported as several exports by the caller
+            loaded = load(paths, Config().limits)
+            if loaded.separation is None:
+                raise UsageError(str(ambiguous)) from None
+            return Config(), loaded
         config = load_config(config_file)
         return config, load(paths, config.limits, config_file=config_file)
     except (ConfigError, InputPathError) as error:

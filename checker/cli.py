@@ -48,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="table (default), json, sarif, markdown or junit; to PATH or stdout; repeatable")
     scan.add_argument("--config", metavar="FILE", help="configuration file (default: .tenant-checker.yaml "
                       "in the scanned folder or the nearest folder above it, up to the repository root; else at a scanned "
-                      "zip's root)")
+                      "zip's root; else the shallowest one inside the scanned folder)")
     scan.add_argument("--fail-on", metavar="SEVERITY", help="lowest severity whose failure sets exit code 1 "
                       "(critical, high, medium, low, info; default low)")
     scan.add_argument("--strict", action="store_true", help="count not_assessed results as failures")

@@ -242,7 +242,7 @@ def test_sarif_fits_code_scannings_limits(report: Report) -> None:
     from checker.formatters.sarif import DESCRIPTION_LIMIT, within_limit
 
     run = _sarif(report)["runs"][0]
-    assert run["automationDetails"] == {"id": "tenant-checker/"}
+    assert run["automationDetails"] == {"id": "tenant-checker/samples/made-up tenant/"}
     assert "informationUri" not in run["tool"]["driver"]
     for rule in load_catalogue():
         for text in (within_limit(rule.what), within_limit(rule.title)):

@@ -187,3 +187,13 @@ def test_the_rule_reference_is_generated_from_the_catalogue() -> None:
     committed = (PROJECT / "docs" / "rules.md").read_text(encoding="utf-8")
     assert committed == rule_reference.reference_markdown(load_catalogue()), (
         "docs/rules.md is stale: python3 -m checker.rule_reference > docs/rules.md")
+
+
+def test_each_scanned_folder_is_its_own_code_scanning_category(samples: Path) -> None:
+    """The upload action keeps a SARIF's own automationDetails.id and ignores its category input."""
+    _, gaps, _ = _scan(samples, "samples/e3-gaps")
+    _, clean, _ = _scan(samples, "samples/e3-done-right/")
+    assert gaps["runs"][0]["automationDetails"] == {"id": "tenant-checker/samples/e3-gaps/"}
+    assert clean["runs"][0]["automationDetails"] == {"id": "tenant-checker/samples/e3-done-right/"}
+    assert sarif.automation_id(".") == "tenant-checker/"
+    assert sarif.automation_id("C:\\exports\\contoso") == "tenant-checker/C/exports/contoso/"

@@ -9,7 +9,9 @@ Choices a reader of the output may wonder about:
 - ``kind`` carries the verdict and ``level`` is ``none`` unless the result fails, as the
   SARIF specification requires of results that are not failures.
 - Fingerprints come from rule and subject only, so that a re-export that moves a policy to
-  another line is still the same finding for a baseline or a dashboard.
+  another line is still the same finding for a baseline or a dashboard; code scanning's own
+  key (``primaryLocationLineHash``) is given too, so that its uploader does not hash the line.
+- Every region is whole (start and end), and a zip member's results point at the zip.
 - A result with no evidence points at line 1 of the first file read, because code-scanning
   services drop results without a location.
 """
@@ -42,7 +44,7 @@ SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 # GitHub code scanning refuses rule descriptions longer than this, and runs of more results
 DESCRIPTION_LIMIT = 1024
 RESULT_LIMIT = 25_000
-AUTOMATION_ID = "tenant-checker/"
+AUTOMATION_PREFIX = "tenant-checker"
 BASE_ID = "SRCROOT"
 BASE_DESCRIPTION = ("The folder tenant-checker ran in. Relative artifact paths start there: the repository "
                     "root when a pipeline runs the scan from it, as code scanning expects.")
@@ -102,7 +104,7 @@ def format_report(report: Report, options: FormatOptions) -> str:
                 "rules": [_rule(outcome.rule, help_page) for outcome in report.outcomes],
             }
         },
-        "automationDetails": {"id": AUTOMATION_ID},
+        "automationDetails": {"id": automation_id(report.scan_root)},
         "columnKind": "unicodeCodePoints",
         "originalUriBaseIds": {BASE_ID: {"description": {"text": BASE_DESCRIPTION}}},
         "properties": {"plan": report.plan,
@@ -191,6 +193,17 @@ def _archive_member(display_path: str, reference: str) -> tuple[str, str] | None
     if not member or not display_path.endswith("/" + member):
         return None
     return display_path[:-len(member) - 1], member
+
+
+def automation_id(scan_root: str) -> str:
+    """The run's category for code scanning: the tool and the folder scanned, ``tenant-checker/tenants/contoso/``.
+
+    Code scanning replaces the alerts of a category with those of its latest upload, and the upload
+    action's ``category`` input fills in only a SARIF that has no id of its own: with one fixed id,
+    the uploads of two tenants of one repository would close each other's alerts.
+    """
+    folder = scan_root.replace("\\", "/").replace(":", "").strip("/")
+    return f"{AUTOMATION_PREFIX}/{folder}/" if folder not in ("", ".") else f"{AUTOMATION_PREFIX}/"
 
 
 def region(location: Location) -> dict[str, int]:

@@ -302,32 +302,41 @@ Chosen = tuple[int, Rule, Result]
 
 def within_result_limit(chosen: list[Chosen], limit: int = RESULT_LIMIT) -> list[Chosen]:
     """Code scanning refuses a run of more results than ``limit``. Past it, the rules with the most
-    results (one per user) keep their worst ones, and one result each says how many were left out."""
+    results (one per user) keep their worst ones, and one result, under the rule that lost the most,
+    says how many were left out of each."""
     if len(chosen) <= limit:
         return chosen
     by_rule: dict[int, list[Chosen]] = {}
     for item in chosen:
         by_rule.setdefault(item[0], []).append(item)
-    # share what is left, rule by rule from the smallest, so that small rules keep all their results
+    # share what is left, rule by rule from the smallest, so that small rules keep all their results;
+    # one place stays free for the summary
     kept: dict[int, list[Chosen]] = {}
-    room = limit
+    left_out: dict[int, list[Chosen]] = {}
+    room = limit - 1
     for index, (rule_index, items) in enumerate(sorted(by_rule.items(), key=lambda entry: len(entry[1]))):
         share = room // (len(by_rule) - index)
-        if len(items) <= share:
-            kept[rule_index] = items
-        else:
-            worst = sorted(items, key=lambda item: -item[2].verdict.rank)[:max(share - 1, 0)]
-            left_out = len(items) - len(worst)
-            rule = items[0][1]
-            summary = Result(rule.id, items[0][2].verdict,
-                             f"{left_out} more results of {rule.id} are left out to stay within code scanning's "
-                             f"{limit:,} results; the JSON report holds every one.",
-                             Subject("rule", rule.id, rule.title))
-            kept[rule_index] = [*worst, (rule_index, rule, summary)]
+        worst_first = sorted(items, key=lambda item: -item[2].verdict.rank)
+        kept[rule_index], left = worst_first[:share], worst_first[share:]
+        if left:
+            left_out[rule_index] = left
         room -= len(kept[rule_index])
     order = {id(item): position for position, item in enumerate(chosen)}
-    return sorted((item for items in kept.values() for item in items),
-                  key=lambda item: (item[0], order.get(id(item), len(chosen))))
+    results = sorted((item for items in kept.values() for item in items), key=lambda item: (item[0], order[id(item)]))
+    return _with_summary(results, left_out, limit)
+
+
+def _with_summary(results: list[Chosen], left_out: dict[int, list[Chosen]], limit: int) -> list[Chosen]:
+    most = max(left_out, key=lambda rule_index: (len(left_out[rule_index]), -rule_index))
+    rule = left_out[most][0][1]
+    total = sum(len(items) for items in left_out.values())
+    each = ", ".join(f"{len(items):,} of {items[0][1].id}" for _, items in sorted(left_out.items()))
+    summary = Result(rule.id, left_out[most][0][2].verdict,
+                     f"{total:,} more results are left out to stay within code scanning's {limit:,} results "
+                     f"({each}); the JSON report holds every one.",
+                     Subject("rule", rule.id, rule.title))
+    last_of_rule = max((position for position, item in enumerate(results) if item[0] <= most), default=-1)
+    return [*results[:last_of_rule + 1], (most, rule, summary), *results[last_of_rule + 1:]]
 
 
 def within_limit(text: str, limit: int = DESCRIPTION_LIMIT) -> str:

@@ -45,10 +45,10 @@ def build_parser() -> argparse.ArgumentParser:
     scan = commands.add_parser("scan", help="check an export folder, file or set of files")
     scan.add_argument("paths", nargs="+", metavar="PATH", help="export folder(s) or file(s)")
     scan.add_argument("--format", dest="formats", action="append", type=parse_format, metavar="NAME[:PATH]",
-                      help="table (default), json, sarif or markdown; to PATH or stdout; repeatable")
+                      help="table (default), json, sarif, markdown or junit; to PATH or stdout; repeatable")
     scan.add_argument("--config", metavar="FILE", help="configuration file (default: .tenant-checker.yaml "
                       "in the scanned folder or the nearest folder above it, up to the repository root; else at a scanned "
-                      "zip's root)")
+                      "zip's root; else the shallowest one inside the scanned folder)")
     scan.add_argument("--fail-on", metavar="SEVERITY", help="lowest severity whose failure sets exit code 1 "
                       "(critical, high, medium, low, info; default low); none: report only, exit 0")
     scan.add_argument("--strict", action="store_true", help="count not_assessed results as failures")
@@ -206,12 +206,19 @@ def explain_rule(wanted: str) -> int:
 
 def _configured_load(paths: Sequence[str], config_path: str | None) -> tuple[Config, LoadResult]:
     """The configuration (given, or found near the paths) and what it lets the loader read."""
-    from checker.config import ConfigError, find_config, load_config
+    from checker.config import AmbiguousConfig, Config, ConfigError, find_config, load_config
     from checker.inputs.discover import InputPathError
     from checker.inputs.load import load
 
     try:
-        config_file = config_path or find_config(paths)
+        try:
+            config_file = config_path or find_config(paths)
+        except AmbiguousConfig as ambiguous:
+            # several exports with a file each are reported as several exports by the caller
+            loaded = load(paths, Config().limits)
+            if loaded.separation is None:
+                raise UsageError(str(ambiguous)) from None
+            return Config(), loaded
         config = load_config(config_file, given=config_path is not None)
         return config, load(paths, config.limits, config_file=config_file)
     except (ConfigError, InputPathError) as error:

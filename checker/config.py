@@ -32,6 +32,14 @@ class ConfigError(ValueError):
     """The configuration cannot be used; the message names the file, the line and the key."""
 
 
+class AmbiguousConfig(ConfigError):
+    """Several config files at the same depth inside the scanned folder, and none nearer.
+
+    Usually a folder of several exports, each with its own: a caller that finds so once the
+    files are read says that instead, since it is the clearer of the two answers.
+    """
+
+
 @dataclass(frozen=True)
 class Config:
     """``fail_on`` None means report only. ``given``: passed with ``--config`` (or built by the caller),
@@ -95,11 +103,16 @@ def what_it_changes(config: Config, select: Sequence[str] = (), ignore: Sequence
     )
 
 
-def find_config(paths: Sequence[str]) -> str | None:
-    """The nearest config file from the first scanned folder upwards, else one at a scanned zip's root.
+def find_config(paths: Sequence[str], *, look_inside: bool = True) -> str | None:
+    """The nearest config file from the first scanned folder upwards, else one at a scanned zip's root,
+    else the shallowest one inside the scanned folder.
 
-    The search stops at a repository root (a folder holding ``.git``), so that a file further
-    up, outside the repository, never configures its scans.
+    The search upwards stops at a repository root (a folder holding ``.git``), so that a file further
+    up, outside the repository, never configures its scans. The search inside is what lets a hook scan
+    the repository root (``.``) and still find the export's file in ``tenant/``: it skips hidden
+    folders (``.git``, ``.venv``), and several files at the shallowest depth are an error naming them,
+    since picking one would configure the scan by the order of a directory listing. ``look_inside``
+    is off where each export is configured on its own (``scan --each``).
     """
     if not paths:
         return None
@@ -113,7 +126,36 @@ def find_config(paths: Sequence[str]) -> str | None:
         if os.path.exists(os.path.join(folder, ".git")) or parent == folder:
             break
         folder = parent
-    return next((found for found in map(_zip_root_config, paths) if found), None)
+    at_zip_root = next((found for found in map(_zip_root_config, paths) if found), None)
+    if at_zip_root or not look_inside or not os.path.isdir(path):
+        return at_zip_root
+    found = [_shown(candidate, path) for candidate in _shallowest_inside(path)]
+    if len(found) > 1:
+        raise AmbiguousConfig(f"{len(found)} configuration files at the same depth inside {path}: {', '.join(found)}; "
+                          "name one with --config")
+    return found[0] if found else None
+
+
+def _shallowest_inside(folder: str) -> list[str]:
+    """The config files of the shallowest level below ``folder`` that has any, in name order."""
+    level = _subfolders(folder)
+    while level:
+        found = [os.path.join(sub, CONFIG_FILE_NAME) for sub in level
+                 if os.path.isfile(os.path.join(sub, CONFIG_FILE_NAME))]
+        if found:
+            return found
+        level = [child for sub in level for child in _subfolders(sub)]
+    return []
+
+
+def _subfolders(folder: str) -> list[str]:
+    try:
+        with os.scandir(folder) as entries:
+            names = sorted(entry.name for entry in entries
+                           if not entry.name.startswith(".") and entry.is_dir(follow_symlinks=False))
+    except OSError:
+        return []
+    return [os.path.join(folder, name) for name in names]
 
 
 def _shown(candidate: str, scanned: str) -> str:

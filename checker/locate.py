@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 from array import array
-from bisect import bisect_right
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from itertools import accumulate
@@ -52,12 +52,20 @@ _ChildIndex: TypeAlias = "array[int] | dict[str, int]"
 
 @dataclass(frozen=True)
 class Location:
-    """A resolved position: ``pointer`` is spelled with the file's own keys, 1-based."""
+    """A resolved position: ``pointer`` is spelled with the file's own keys, 1-based.
+
+    ``end_line``/``end_column`` close the region as SARIF does (the column just past its last
+    character): a member's key through its value, or through the bracket that opens it, so that
+    a region stays one line however large the object is. ``None`` where the file has no
+    structure to measure.
+    """
 
     file: str
     pointer: str
     line: int
     column: int
+    end_line: int | None = None
+    end_column: int | None = None
 
 
 class _Malformed(ValueError):
@@ -69,6 +77,7 @@ class _Tape:
     entries: array[int]
     keys: list[str]
     newlines: array[int]
+    text: str
     lowered: list[str] = field(init=False)
     children: dict[int, tuple[_ChildIndex, dict[str, int] | None]] = field(default_factory=dict)
 
@@ -76,7 +85,8 @@ class _Tape:
         self.lowered = [key.lower() for key in self.keys]
 
     def position(self, offset: int) -> tuple[int, int]:
-        before = bisect_right(self.newlines, offset)
+        # newlines strictly before the offset: an end offset may sit on the newline itself
+        before = bisect_left(self.newlines, offset)
         line_start = self.newlines[before - 1] + 1 if before else 0
         return before + 1, offset - line_start + 1
 
@@ -171,6 +181,7 @@ class Locator:
         self._positions = dict(positions or {})
         self._tapes: dict[str, _Tape | None] = {}
         self._texts: dict[str, _Lines | None] = {}
+        self._newlines: dict[str, array[int] | None] = {}
         self._found: dict[Origin, Location] = {}
 
     def locate(self, origin: Origin) -> Location:
@@ -189,7 +200,22 @@ class Locator:
         while pointer not in given and pointer:
             pointer = pointer.rsplit("/", 1)[0]
         line, column = given.get(pointer, (1, 1))
-        return Location(origin.file, pointer, line, column)
+        end_column = self._line_length(origin.file, line) + 1
+        return Location(origin.file, pointer, line, column, line, max(end_column, column + 1))
+
+    def _line_length(self, file: str, line: int) -> int:
+        """The length of a line of a file without structure (a CSV row, an XML element's line)."""
+        if file not in self._newlines:
+            lines = self._lines(file)
+            self._newlines[file] = (array("q", (m.start() for m in _NEWLINE.finditer(lines.text)))
+                                    if lines is not None else None)
+        newlines = self._newlines[file]
+        lines = self._texts.get(file)
+        if newlines is None or lines is None:
+            return 0
+        start = newlines[line - 2] + 1 if 2 <= line <= len(newlines) + 1 else 0
+        end = newlines[line - 1] if line - 1 < len(newlines) else len(lines.text)
+        return len(lines.text[start:end].rstrip("\r"))
 
     def prefetch(self, origins: Iterable[Origin]) -> None:
         """Resolve many origins a file at a time, keeping no file's text longer than needed."""
@@ -202,6 +228,7 @@ class Locator:
                 self.locate(origin)
             self._texts.pop(file, None)
             self._tapes.pop(file, None)
+            self._newlines.pop(file, None)
 
     def _in_file(self, origin: Origin) -> Location:
         if origin.file not in self._tapes:
@@ -211,7 +238,8 @@ class Locator:
             return Location(origin.file, origin.pointer, 1, 1)
         pointer, offset = tape.resolve(split_pointer(origin.pointer))
         line, column = tape.position(offset)
-        return Location(origin.file, pointer, line, column)
+        end_line, end_column = tape.position(token_end(tape.text, offset))
+        return Location(origin.file, pointer, line, column, end_line, end_column)
 
     def _in_element(self, origin: Origin) -> Location | None:
         spans = self._spans.get(origin.file)
@@ -230,7 +258,8 @@ class Locator:
             start = found[2 * index]
             inner, offset = resolve_within(lines.text, start, tokens[depth + 1:])
             line, column = lines.position(offset)
-            return Location(origin.file, f"{array_pointer}/{index}{inner}", line, column)
+            end_line, end_column = lines.position(token_end(lines.text, offset))
+            return Location(origin.file, f"{array_pointer}/{index}{inner}", line, column, end_line, end_column)
         return None
 
     def _lines(self, file: str) -> _Lines | None:
@@ -283,7 +312,21 @@ def _read(path: str | None) -> _Tape | None:
     # From an iterator, not a list: a list of three million ints would briefly cost more
     # memory than the text itself.
     newlines = array(_typecode(len(text)), (match.start() for match in _NEWLINE.finditer(text)))
-    return _Tape(entries, keys, newlines)
+    return _Tape(entries, keys, newlines, text)
+
+
+def token_end(text: str, offset: int) -> int:
+    """The offset just past the member or element that starts at ``offset``: a key through its
+    scalar value or through the bracket that opens its container (never the container's end,
+    which would cost a walk over it)."""
+    match = _TOKEN.match(text, offset)
+    if match is None:
+        return min(offset + 1, len(text))
+    kind = match.lastgroup
+    if kind == "close":
+        return offset + 1
+    assert kind is not None
+    return match.end(kind)
 
 
 def _typecode(largest: int) -> str:

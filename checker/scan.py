@@ -12,7 +12,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from checker.checks.base import CheckContext, Settings
-from checker.config import Config, ConfigError, find_config, load_config, what_it_changes
+from checker.config import AmbiguousConfig, Config, ConfigError, find_config, load_config, what_it_changes
 from checker.inputs.archives import ZIP_REFERENCE, file_on_disk
 from checker.progress import progress_for
 from checker.verdicts import EXIT_USAGE, Severity
@@ -88,15 +88,21 @@ def _scan_and_report(options: ScanOptions, outputs: Sequence[tuple[str, str | No
     for name, path in outputs:
         try:
             formatters.append((name, get_formatter(name), path))
-        except KeyError:
-            raise ScanUsageError(f"unknown format {name!r} (table, json, sarif, markdown)") from None
-    config_file = options.config_path or find_config(options.paths)
+        except KeyError as error:
+            raise ScanUsageError(str(error.args[0])) from None
+    ambiguous: AmbiguousConfig | None = None
+    try:
+        config_file = options.config_path or find_config(options.paths, look_inside=not options.each)
+    except AmbiguousConfig as error:
+        config_file, ambiguous = None, error
     config, rules = _configured(config_file, options)
     try:
         loaded = load(options.paths, config.limits, progress_for(sys.stderr, options.quiet), config_file)
     except InputPathError as error:
         raise ScanUsageError(str(error)) from None
     separation = loaded.separation
+    if separation is None and ambiguous is not None:
+        raise ScanUsageError(str(ambiguous))
     if separation is None:
         return _report(loaded, rules, config, options, formatters)
     if not options.each:

@@ -69,3 +69,52 @@ def test_inputs_names_a_config_found_above_the_scanned_folder(tmp_path: Path,
     tenant = write_tenant(tmp_path / "exports" / "tenant", defaults_on=True)
     assert main(["inputs", str(tenant)]) == 0
     assert f"Configuration: {tmp_path / CONFIG_FILE_NAME}" in capsys.readouterr().out
+
+
+def _repository_with_export(tmp_path: Path) -> Path:
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    write_tenant(repo / "tenant", defaults_on=True)
+    return repo
+
+
+def test_scanning_a_repository_finds_the_shallowest_config_inside_it(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = _repository_with_export(tmp_path)
+    (repo / "tenant" / CONFIG_FILE_NAME).write_text("select: [MFA002]\n", encoding="utf-8")
+    (repo / "tenant" / "old").mkdir()
+    (repo / "tenant" / "old" / CONFIG_FILE_NAME).write_text("select: [MFA001]\n", encoding="utf-8")
+    # hidden folders (a virtualenv, git's own) are never searched, however shallow
+    for hidden in (".venv", ".git"):
+        (repo / hidden).mkdir(exist_ok=True)
+        (repo / hidden / CONFIG_FILE_NAME).write_text("select: [MFA003]\n", encoding="utf-8")
+    assert find_config([str(repo)]) == str(repo / "tenant" / CONFIG_FILE_NAME)
+    monkeypatch.chdir(repo)
+    assert find_config(["."]) == f"tenant/{CONFIG_FILE_NAME}"
+    assert _rules_run(tmp_path, ".") == ["MFA002"]
+
+
+def test_a_config_found_upwards_wins_over_one_inside(tmp_path: Path) -> None:
+    repo = _repository_with_export(tmp_path)
+    (repo / CONFIG_FILE_NAME).write_text("select: [MFA001]\n", encoding="utf-8")
+    (repo / "tenant" / CONFIG_FILE_NAME).write_text("select: [MFA002]\n", encoding="utf-8")
+    assert find_config([str(repo)]) == str(repo / CONFIG_FILE_NAME)
+
+
+def test_two_configs_at_the_shallowest_depth_are_a_usage_error(tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    repo = _repository_with_export(tmp_path)
+    write_tenant(repo / "second", defaults_on=True)
+    for tenant in ("tenant", "second"):
+        (repo / tenant / CONFIG_FILE_NAME).write_text("select: [MFA002]\n", encoding="utf-8")
+    assert main(["scan", str(repo)]) == 2
+    error = capsys.readouterr().err
+    assert "2 configuration files at the same depth inside" in error
+    assert str(repo / "second" / CONFIG_FILE_NAME) in error and str(repo / "tenant" / CONFIG_FILE_NAME) in error
+    # in name order, whatever order the directory lists them in
+    assert error.index(str(repo / "second")) < error.index(str(repo / "tenant"))
+
+
+def test_no_config_anywhere_is_no_config(tmp_path: Path) -> None:
+    repo = _repository_with_export(tmp_path)
+    assert find_config([str(repo)]) is None

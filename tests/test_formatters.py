@@ -167,7 +167,7 @@ def test_sarif_without_any_input_points_at_the_scan_root(tmp_path: Path) -> None
     location = run["results"][0]["locations"][0]["physicalLocation"]
     assert location == {
         "artifactLocation": {"uri": "file:///C:/exports/tenant/"},
-        "region": {"startColumn": 1, "startLine": 1},
+        "region": {"endColumn": 2, "endLine": 1, "startColumn": 1, "startLine": 1},
     }
 
 
@@ -245,7 +245,7 @@ def test_sarif_fits_code_scannings_limits(report: Report) -> None:
     from checker.formatters.sarif import DESCRIPTION_LIMIT, within_limit
 
     run = _sarif(report)["runs"][0]
-    assert run["automationDetails"] == {"id": "tenant-checker/"}
+    assert run["automationDetails"] == {"id": "tenant-checker/samples/made-up tenant/"}
     assert "informationUri" not in run["tool"]["driver"]
     for rule in load_catalogue():
         for text in (within_limit(rule.what), within_limit(rule.title)):
@@ -267,5 +267,26 @@ def test_past_code_scannings_result_limit_the_biggest_rule_keeps_its_worst(repor
     assert len(kept) == 8
     assert [item[2].message for item in kept[:1]] == ["small"]
     assert [item[2].verdict for item in kept[1:7]] == [Verdict.FAIL] * 6
-    assert kept[-1][2].message.startswith(f"14 more results of {big.id} are left out")
+    assert kept[-1][2].message.startswith(f"14 more results are left out to stay within code scanning's 8 results "
+                                          f"(14 of {big.id})")
     assert within_result_limit(chosen, limit=21) == chosen
+
+
+def test_past_the_result_limit_one_summary_counts_what_every_rule_left_out(report: Report) -> None:
+    from checker.formatters.sarif import within_result_limit
+    from checker.report import Result, Subject
+    from checker.verdicts import Verdict
+
+    first, second = report.outcomes[1].rule, report.outcomes[2].rule
+    chosen = [(1, first, Result(first.id, Verdict.FAIL, f"a{n}", Subject("user", f"a{n}"))) for n in range(10)]
+    chosen += [(2, second, Result(second.id, Verdict.FAIL, f"b{n}", Subject("user", f"b{n}"))) for n in range(30)]
+    kept = within_result_limit(chosen, limit=9)
+    assert len(kept) == 9
+    summaries = [item for item in kept if item[2].subject.kind == "rule"]
+    assert len(summaries) == 1
+    (rule_index, rule, summary) = summaries[0]
+    # under the rule that lost the most, after its own results
+    assert (rule_index, rule) == (2, second) and kept[-1] == summaries[0]
+    assert summary.message == (f"32 more results are left out to stay within code scanning's 9 results "
+                               f"(6 of {first.id}, 26 of {second.id}); the JSON report holds every one.")
+    assert [item[2].message for item in kept[:4]] == ["a0", "a1", "a2", "a3"]

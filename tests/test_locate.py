@@ -70,7 +70,34 @@ def test_nested_objects_and_arrays(tmp_path: Path, pointer: str, expected: tuple
 
 def test_location_names_the_file(tmp_path: Path) -> None:
     location = _locator(tmp_path, POLICY).locate(Origin("export.json", "/value/1/state"))
-    assert location == Location("export.json", "/value/1/state", 12, 18)
+    assert location == Location("export.json", "/value/1/state", 12, 18, 12, 37)
+
+
+@pytest.mark.parametrize(
+    ("pointer", "region"),
+    [
+        # a member with a scalar value: the key through the value
+        ("/value/1/state", (12, 18, 12, 37)),
+        ("/value/1/grantControls", (12, 39, 12, 60)),
+        # a member whose value is a container: the key through the opening bracket, one line
+        ("/value/0/conditions", (6, 7, 6, 22)),
+        # an element: a scalar whole, an object by its opening brace
+        ("/value/0/conditions/users/excludeUsers/1", (7, 67, 7, 71)),
+        ("/value/1", (12, 5, 12, 6)),
+    ],
+)
+def test_a_location_ends_where_its_member_does(tmp_path: Path, pointer: str, region: tuple[int, int, int, int]) -> None:
+    location = _locator(tmp_path, POLICY).locate(Origin("export.json", pointer))
+    assert (location.line, location.column, location.end_line, location.end_column) == region
+
+
+def test_a_given_position_ends_with_its_line(tmp_path: Path) -> None:
+    target = tmp_path / "users.csv"
+    target.write_text("Id,UserPrincipalName\r\nu1,alice@contoso.example\r\nu2,bob@contoso.example\r\n", encoding="utf-8")
+    locator = Locator({"users.csv": str(target)}, positions={"users.csv": {"/1": (3, 1)}})
+    location = locator.locate(Origin("users.csv", "/1/UserPrincipalName"))
+    assert (location.pointer, location.line, location.column, location.end_line, location.end_column) == (
+        "/1", 3, 1, 3, len("u2,bob@contoso.example") + 1)
 
 
 def test_keys_match_case_insensitively_and_come_back_as_spelled(tmp_path: Path) -> None:

@@ -9,7 +9,9 @@ Choices a reader of the output may wonder about:
 - ``kind`` carries the verdict and ``level`` is ``none`` unless the result fails, as the
   SARIF specification requires of results that are not failures.
 - Fingerprints come from rule and subject only, so that a re-export that moves a policy to
-  another line is still the same finding for a baseline or a dashboard.
+  another line is still the same finding for a baseline or a dashboard; code scanning's own
+  key (``primaryLocationLineHash``) is given too, so that its uploader does not hash the line.
+- Every region is whole (start and end), and a zip member's results point at the zip.
 - A waived result is written as what it waives, with an external suppression whose
   justification is the waiver's reason; with ``--baseline``, results carry ``baselineState``.
 - A result with no evidence points at line 1 of the first file read, because code-scanning
@@ -18,7 +20,9 @@ Choices a reader of the output may wonder about:
 from __future__ import annotations
 
 import functools
+import importlib.metadata
 import re
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
@@ -30,20 +34,26 @@ from checker.formatters.common import (
     prefetch_positions,
 )
 from checker.formatters.options import FormatOptions
+from checker.inputs.archives import ZIP_REFERENCE, display_reference, file_on_disk
 from checker.locate import Location
 from checker.report import InputFile, Report, Result, Subject, fingerprint
 from checker.rule import Rule
+from checker.rule_reference import anchor
 from checker.verdicts import Severity, Verdict
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 # GitHub code scanning refuses rule descriptions longer than this, and runs of more results
 DESCRIPTION_LIMIT = 1024
 RESULT_LIMIT = 25_000
-AUTOMATION_ID = "tenant-checker/"
+AUTOMATION_PREFIX = "tenant-checker"
 BASE_ID = "SRCROOT"
 BASE_DESCRIPTION = ("The folder tenant-checker ran in. Relative artifact paths start there: the repository "
                     "root when a pipeline runs the scan from it, as code scanning expects.")
 FINGERPRINT = "tenantCheckerSubject/v1"
+# The key GitHub code scanning matches alerts on. Its upload action fills it in from the text of
+# the result's first line when it is absent, and leaves a given value alone: given here, an
+# alert follows rule + subject rather than whatever line the evidence is on today.
+LINE_HASH = "primaryLocationLineHash"
 
 KINDS = {
     Verdict.FAIL: "fail",
@@ -75,7 +85,7 @@ _DRIVE = re.compile(r"^[A-Za-z]:/")
 
 def format_report(report: Report, options: FormatOptions) -> str:
     prefetch_positions(report, options.locator)
-    artifacts = {input_file.path: index for index, input_file in enumerate(report.inputs)}
+    places = _Places(report)
     chosen = [
         (rule_index, outcome.rule, result)
         for rule_index, outcome in enumerate(report.outcomes)
@@ -83,25 +93,26 @@ def format_report(report: Report, options: FormatOptions) -> str:
         if options.every_verdict or reported(result, outcome.rule.severity, options.policy)
     ]
     results = (
-        _result(result, rule, rule_index,
-                [_physical(location, artifacts, report.scan_root) for location in _locations(result, report, options)])
+        sarif_result(result, rule, rule_index,
+                     [places.physical(location) for location in _locations(result, report, options)])
         for rule_index, rule, result in within_result_limit(chosen)
     )
+    help_page = rules_page_url()
     run: dict[str, Any] = {
         "tool": {
             "driver": {
                 "name": "tenant-checker",
                 "version": report.tool_version,
-                "rules": [_rule(outcome.rule) for outcome in report.outcomes],
+                "rules": [_rule(outcome.rule, help_page) for outcome in report.outcomes],
             }
         },
-        "automationDetails": {"id": AUTOMATION_ID},
+        "automationDetails": {"id": automation_id(report.scan_root)},
         "columnKind": "unicodeCodePoints",
         "originalUriBaseIds": {BASE_ID: {"description": {"text": BASE_DESCRIPTION}}},
         "properties": {"plan": report.plan,
                        "coverage": {"state": report.coverage.state, **report.coverage.counts}},
     }
-    run["artifacts"] = [_artifact(input_file, report.scan_root) for input_file in report.inputs]
+    run["artifacts"] = places.artifacts
     run["results"] = results
     return dumps_records_per_line({"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}, _RECORD_LISTS) + "\n"
 
@@ -117,17 +128,98 @@ def _locations(result: Result, report: Report, options: FormatOptions) -> list[L
     return [Location(used[0] if used else "", "", 1, 1)]
 
 
-def _physical(location: Location, artifacts: dict[str, int], scan_root: str) -> dict[str, Any]:
-    artifact: dict[str, Any] = dict(artifact_location(scan_root, location.file))
-    if location.file in artifacts:
-        artifact["index"] = artifacts[location.file]
-    return {
-        "artifactLocation": artifact,
-        "region": {"startLine": location.line, "startColumn": location.column},
-    }
+class _Places:
+    """The artifacts of a run, and where a location is as code scanning can show it.
+
+    A member of a zip archive has no path in the repository: its results point at the archive
+    itself (the one file that exists there), and the member and its position ride along as
+    properties and in the message. The member's artifact names its archive by ``parentIndex``.
+    """
+
+    def __init__(self, report: Report) -> None:
+        self._scan_root = report.scan_root
+        self._members: dict[str, tuple[str, str]] = {}
+        for input_file in report.inputs:
+            member = _archive_member(input_file.path, report.sources.get(input_file.path, ""))
+            if member is not None:
+                self._members[input_file.path] = member
+        self._indexes = {input_file.path: index for index, input_file in enumerate(report.inputs)}
+        # an archive is usually an input of its own; one that is not (say, inside another) is added
+        archives = sorted({archive for archive, _ in self._members.values()} - self._indexes.keys())
+        self._indexes.update({archive: len(report.inputs) + number for number, archive in enumerate(archives)})
+        self.artifacts = [self._artifact(input_file) for input_file in report.inputs]
+        self.artifacts += [{"location": dict(artifact_location(self._scan_root, archive)),
+                            "properties": {"status": "archive"}} for archive in archives]
+
+    def physical(self, location: Location) -> dict[str, Any]:
+        member = self._members.get(location.file)
+        shown = member[0] if member else location.file
+        artifact: dict[str, Any] = dict(artifact_location(self._scan_root, shown))
+        if shown in self._indexes:
+            artifact["index"] = self._indexes[shown]
+        if member is None:
+            return {"artifactLocation": artifact, "region": region(location)}
+        # an archive is not text: its first character stands for the whole of it
+        return {"artifactLocation": artifact, "region": region(Location(shown, "", 1, 1)),
+                "properties": {"archiveMember": member[1], "memberRegion": region(location)}}
+
+    def _artifact(self, input_file: InputFile) -> dict[str, Any]:
+        member = self._members.get(input_file.path)
+        artifact: dict[str, Any]
+        if member is None:
+            artifact = {"location": dict(artifact_location(self._scan_root, input_file.path))}
+        else:
+            artifact = {"location": {"uri": quote(member[1], safe=_URI_SAFE)}, "parentIndex": self._indexes[member[0]]}
+        if input_file.sha256:
+            artifact["hashes"] = {"sha-256": input_file.sha256}
+        described = {
+            "status": input_file.status,
+            "format": input_file.format,
+            "collection": input_file.collection,
+            "reason": input_file.reason,
+        }
+        properties = {name: text for name, text in described.items() if text}
+        if properties:
+            artifact["properties"] = properties
+        return artifact
 
 
-def _result(result: Result, rule: Rule, rule_index: int, places: list[dict[str, Any]]) -> dict[str, Any]:
+def _archive_member(display_path: str, reference: str) -> tuple[str, str] | None:
+    """(the archive's path as displayed, the member's name in it) for a zip member, else None.
+
+    A member of a zip inside a zip is named by both names: ``inner.zip/users.json``.
+    """
+    if not reference.startswith(ZIP_REFERENCE):
+        return None
+    member = display_reference(reference)[len(file_on_disk(reference)) + 1:]
+    if not member or not display_path.endswith("/" + member):
+        return None
+    return display_path[:-len(member) - 1], member
+
+
+def automation_id(scan_root: str) -> str:
+    """The run's category for code scanning: the tool and the folder scanned, ``tenant-checker/tenants/contoso/``.
+
+    Code scanning replaces the alerts of a category with those of its latest upload, and the upload
+    action's ``category`` input fills in only a SARIF that has no id of its own: with one fixed id,
+    the uploads of two tenants of one repository would close each other's alerts.
+    """
+    folder = scan_root.replace("\\", "/").replace(":", "").strip("/")
+    return f"{AUTOMATION_PREFIX}/{folder}/" if folder not in ("", ".") else f"{AUTOMATION_PREFIX}/"
+
+
+def region(location: Location) -> dict[str, int]:
+    """A full region: where the evidence starts and the column just past where it ends."""
+    end_line = location.end_line or location.line
+    end_column = location.end_column or location.column + 1
+    if (end_line, end_column) <= (location.line, location.column):
+        end_line, end_column = location.line, location.column + 1
+    return {"startLine": location.line, "startColumn": location.column, "endLine": end_line, "endColumn": end_column}
+
+
+def sarif_result(result: Result, rule: Rule, rule_index: int, places: list[dict[str, Any]],
+                 extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """One SARIF result; ``extra`` adds members that other stages decide (suppressions, baseline state)."""
     subject = result.subject
     logical = {
         "name": subject.label,
@@ -135,37 +227,65 @@ def _result(result: Result, rule: Rule, rule_index: int, places: list[dict[str, 
         "fullyQualifiedName": f"{subject.kind}/{subject.id}",
     }
     primary = {"physicalLocation": places[0], "logicalLocations": [logical]}
+    identity = fingerprint(result)
+    message = result.message
+    in_archive = places[0].get("properties")
+    if in_archive:
+        start = in_archive["memberRegion"]
+        message += (f" (in archive member {in_archive['archiveMember']}, line {start['startLine']}, "
+                    f"column {start['startColumn']})")
     # a waived result keeps the kind and level of what it waives; its suppression says it is accepted
     judged = result.waiver.set_aside if result.waiver is not None else result.verdict
-    sarif_result: dict[str, Any] = {
+    sarif: dict[str, Any] = {
         "ruleId": rule.id,
         "ruleIndex": rule_index,
         "kind": KINDS[judged],
         "level": LEVELS[rule.severity] if judged is Verdict.FAIL else "none",
-        "message": {"text": result.message},
+        "message": {"text": message},
         "locations": [primary],
-        "partialFingerprints": {FINGERPRINT: fingerprint(result)},
+        "partialFingerprints": {LINE_HASH: identity, FINGERPRINT: identity},
         "properties": {
             "subject": {"kind": subject.kind, "id": subject.id, "name": subject.name},
             "verdict": result.verdict.value,
         },
     }
     if result.waiver is not None:
-        sarif_result["suppressions"] = [{"kind": "external", "justification": result.waiver.reason}]
+        sarif["suppressions"] = [{"kind": "external", "justification": result.waiver.reason}]
     if result.baseline_state:
-        sarif_result["baselineState"] = result.baseline_state
+        sarif["baselineState"] = result.baseline_state
     if len(places) > 1:
-        sarif_result["relatedLocations"] = [
+        sarif["relatedLocations"] = [
             {"id": number, "physicalLocation": place} for number, place in enumerate(places[1:], start=1)
         ]
-    return sarif_result
+    if extra:
+        sarif.update(extra)
+    return sarif
 
 
-def _rule(rule: Rule) -> dict[str, Any]:
+@functools.lru_cache(maxsize=1)
+def rules_page_url() -> str | None:
+    """Where docs/rules.md is published: the ``Rules`` project URL of the installed package.
+
+    None when the package metadata names none, so that no rule points at a made-up address.
+    """
+    try:
+        urls = importlib.metadata.metadata("tenant-checker").get_all("Project-URL") or []
+    except importlib.metadata.PackageNotFoundError:
+        return None
+    for entry in urls:
+        label, _, url = str(entry).partition(",")
+        if label.strip().lower() == "rules" and url.strip():
+            return url.strip()
+    return None
+
+
+def _rule(rule: Rule, help_page: str | None) -> dict[str, Any]:
     tags = list(rule.tags)
     if "security" not in tags:
         tags.append("security")
+    described: dict[str, Any] = {"helpUri": f"{help_page}#{anchor(rule)}"} if help_page else {}
     return {
+        **described,
         "id": rule.id,
         "name": rule.name,
         "shortDescription": {"text": within_limit(rule.title)},
@@ -185,32 +305,41 @@ Chosen = tuple[int, Rule, Result]
 
 def within_result_limit(chosen: list[Chosen], limit: int = RESULT_LIMIT) -> list[Chosen]:
     """Code scanning refuses a run of more results than ``limit``. Past it, the rules with the most
-    results (one per user) keep their worst ones, and one result each says how many were left out."""
+    results (one per user) keep their worst ones, and one result, under the rule that lost the most,
+    says how many were left out of each."""
     if len(chosen) <= limit:
         return chosen
     by_rule: dict[int, list[Chosen]] = {}
     for item in chosen:
         by_rule.setdefault(item[0], []).append(item)
-    # share what is left, rule by rule from the smallest, so that small rules keep all their results
+    # share what is left, rule by rule from the smallest, so that small rules keep all their results;
+    # one place stays free for the summary
     kept: dict[int, list[Chosen]] = {}
-    room = limit
+    left_out: dict[int, list[Chosen]] = {}
+    room = limit - 1
     for index, (rule_index, items) in enumerate(sorted(by_rule.items(), key=lambda entry: len(entry[1]))):
         share = room // (len(by_rule) - index)
-        if len(items) <= share:
-            kept[rule_index] = items
-        else:
-            worst = sorted(items, key=lambda item: -item[2].verdict.rank)[:max(share - 1, 0)]
-            left_out = len(items) - len(worst)
-            rule = items[0][1]
-            summary = Result(rule.id, items[0][2].verdict,
-                             f"{left_out} more results of {rule.id} are left out to stay within code scanning's "
-                             f"{limit:,} results; the JSON report holds every one.",
-                             Subject("rule", rule.id, rule.title))
-            kept[rule_index] = [*worst, (rule_index, rule, summary)]
+        worst_first = sorted(items, key=lambda item: -item[2].verdict.rank)
+        kept[rule_index], left = worst_first[:share], worst_first[share:]
+        if left:
+            left_out[rule_index] = left
         room -= len(kept[rule_index])
     order = {id(item): position for position, item in enumerate(chosen)}
-    return sorted((item for items in kept.values() for item in items),
-                  key=lambda item: (item[0], order.get(id(item), len(chosen))))
+    results = sorted((item for items in kept.values() for item in items), key=lambda item: (item[0], order[id(item)]))
+    return _with_summary(results, left_out, limit)
+
+
+def _with_summary(results: list[Chosen], left_out: dict[int, list[Chosen]], limit: int) -> list[Chosen]:
+    most = max(left_out, key=lambda rule_index: (len(left_out[rule_index]), -rule_index))
+    rule = left_out[most][0][1]
+    total = sum(len(items) for items in left_out.values())
+    each = ", ".join(f"{len(items):,} of {items[0][1].id}" for _, items in sorted(left_out.items()))
+    summary = Result(rule.id, left_out[most][0][2].verdict,
+                     f"{total:,} more results are left out to stay within code scanning's {limit:,} results "
+                     f"({each}); the JSON report holds every one.",
+                     Subject("rule", rule.id, rule.title))
+    last_of_rule = max((position for position, item in enumerate(results) if item[0] <= most), default=-1)
+    return [*results[:last_of_rule + 1], (most, rule, summary), *results[last_of_rule + 1:]]
 
 
 def within_limit(text: str, limit: int = DESCRIPTION_LIMIT) -> str:
@@ -221,23 +350,6 @@ def within_limit(text: str, limit: int = DESCRIPTION_LIMIT) -> str:
     cut = text[:limit - 1]
     end = cut.rfind(". ")
     return (cut[:end + 1] if end > 0 else cut.rstrip()) + "…"
-
-
-def _artifact(input_file: InputFile, scan_root: str) -> dict[str, Any]:
-    location = dict(artifact_location(scan_root, input_file.path))
-    artifact: dict[str, Any] = {"location": location}
-    if input_file.sha256:
-        artifact["hashes"] = {"sha-256": input_file.sha256}
-    described = {
-        "status": input_file.status,
-        "format": input_file.format,
-        "collection": input_file.collection,
-        "reason": input_file.reason,
-    }
-    properties = {name: text for name, text in described.items() if text}
-    if properties:
-        artifact["properties"] = properties
-    return artifact
 
 
 @functools.lru_cache(maxsize=4096)

@@ -4,14 +4,17 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from checker.entra import ADMIN_ROLES
 from checker.inputs.archives import Limits
 from checker.verdicts import Severity
 
+if TYPE_CHECKING:
+    from checker.custom_rules import CustomRule
+
 CONFIG_FILE_NAME = ".tenant-checker.yaml"
-_KNOWN_KEYS = {"fail_on", "select", "ignore", "break_glass", "admin_roles", "limits"}
+_KNOWN_KEYS = {"fail_on", "select", "ignore", "break_glass", "admin_roles", "limits", "rules"}
 _LIMIT_KEYS = {"max_file_mb": "max_file_bytes", "max_archive_mb": "max_archive_bytes", "max_ratio": "max_ratio"}
 _LATER_KEYS = {"waivers": "waivers are not supported by this version", "baseline": "baselines are not supported "
                "by this version"}
@@ -30,6 +33,7 @@ class Config:
     admin_roles: Mapping[str, str] = field(default_factory=lambda: dict(ADMIN_ROLES))
     limits: Limits = field(default_factory=Limits)
     source: str = ""
+    rules: tuple[CustomRule, ...] = ()  # the organisation's own rules (checker.custom_rules)
 
 
 def find_config(paths: Sequence[str]) -> str | None:
@@ -72,7 +76,8 @@ def load_config(path: str | None) -> Config:
     from checker.inputs.archives import display_reference, read_reference
 
     try:
-        data = yaml.safe_load(read_reference(path).decode("utf-8-sig"))
+        text = read_reference(path).decode("utf-8-sig")
+        data = yaml.safe_load(text)
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"{display_reference(path)}: cannot be read "
                           f"({getattr(error, 'strerror', None) or error})") from None
@@ -80,10 +85,10 @@ def load_config(path: str | None) -> Config:
         mark = getattr(error, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
         raise ConfigError(f"{display_reference(path)}{where}: not valid YAML") from None
-    return config_from_mapping(data or {}, display_reference(path))
+    return config_from_mapping(data or {}, display_reference(path), text)
 
 
-def config_from_mapping(data: Any, source: str) -> Config:
+def config_from_mapping(data: Any, source: str, text: str | None = None) -> Config:
     if not isinstance(data, dict):
         raise ConfigError(f"{source}: expected a mapping of settings at the top level")
     for key in data:
@@ -103,7 +108,14 @@ def config_from_mapping(data: Any, source: str) -> Config:
         admin_roles=_admin_roles(data, source),
         limits=_limits(data.get("limits"), source),
         source=source,
+        rules=_custom_rules(data.get("rules"), source, text),
     )
+
+
+def _custom_rules(value: Any, source: str, text: str | None) -> tuple[CustomRule, ...]:
+    from checker.custom_rules import parse_custom_rules  # jsonpath-ng only when there are rules
+
+    return parse_custom_rules(value, source, text) if value is not None else ()
 
 
 def _limits(value: Any, source: str) -> Limits:

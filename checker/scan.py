@@ -87,7 +87,8 @@ def _scan_and_report(options: ScanOptions, outputs: Sequence[tuple[str, str | No
     config_file = options.config_path or find_config(options.paths)
     config, rules = _configured(config_file, options)
     try:
-        loaded = load(options.paths, config.limits, progress_for(sys.stderr, options.quiet), config_file)
+        loaded = load(options.paths, config.limits, progress_for(sys.stderr, options.quiet), config_file,
+                      keep_raw=_collections_read(config))
     except InputPathError as error:
         raise ScanUsageError(str(error)) from None
     separation = loaded.separation
@@ -106,7 +107,7 @@ def _scan_and_report(options: ScanOptions, outputs: Sequence[tuple[str, str | No
         own_file = options.config_path or find_config([_folder_of(export.members, loaded.sources)]) or config_file
         own_config, own_rules = (config, rules) if own_file == config_file else _configured(own_file, options)
         one = load(options.paths, own_config.limits, progress_for(sys.stderr, options.quiet), own_file,
-                   only=frozenset(export.members))
+                   only=frozenset(export.members), keep_raw=_collections_read(own_config))
         named = [(name, formatter, path and path_for_export(path, export.name)) for name, formatter, path in formatters]
         codes.append(_report(one, own_rules, own_config, options, named))
     if separation.unplaced:
@@ -115,14 +116,21 @@ def _scan_and_report(options: ScanOptions, outputs: Sequence[tuple[str, str | No
 
 
 def _configured(config_file: str | None, options: ScanOptions) -> tuple[Config, list[Rule]]:
-    from checker.catalogue import load_catalogue
+    from checker.catalogue import CatalogueError, load_checks, with_custom_rules
     from checker.selection import SelectionError, select_rules
 
     try:
         config = load_config(config_file)
-        return config, select_rules(load_catalogue(), options.select or config.select, options.ignore or config.ignore)
-    except (ConfigError, SelectionError) as error:
+        load_checks()  # every pack's rules bound to their checks before anything is read
+        return config, select_rules(with_custom_rules(config.rules), options.select or config.select,
+                                    options.ignore or config.ignore)
+    except (ConfigError, SelectionError, CatalogueError) as error:
         raise ScanUsageError(str(error)) from None
+
+
+def _collections_read(config: Config) -> frozenset[str]:
+    """The collections whose objects the configuration's own rules read as exported."""
+    return frozenset(custom.collection for custom in config.rules)
 
 
 def _folder_of(members: Sequence[str], sources: Mapping[str, str]) -> str:
@@ -144,15 +152,16 @@ def path_for_export(path: str, name: str) -> str:
 
 def _report(loaded: LoadResult, rules: Sequence[Rule], config: Config, options: ScanOptions,
             formatters: Sequence[tuple[str, Formatter, str | None]]) -> int:
+    from checker.custom_checks import custom_checks
     from checker.engine import run
     from checker.exit_status import exit_code
     from checker.formatters.options import FormatOptions
     from checker.locate import Locator
 
     _refuse_to_overwrite_inputs([(name, path) for name, _, path in formatters], loaded.sources.values())
-    context = CheckContext(loaded.tenant, settings_from(config), loaded.inputs)
+    context = CheckContext(loaded.tenant, settings_from(config), loaded.inputs, loaded.raw)
     warn_unmatched_break_glass(context.settings)
-    report = run(loaded, rules, context)
+    report = run(loaded, rules, context, custom_checks(config.rules))
     format_options = FormatOptions(verbose=options.verbose,
                                    locator=Locator(report.sources, report.spans, report.positions),
                                    fail_on=options.fail_on or config.fail_on, strict=options.strict,

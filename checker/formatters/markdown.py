@@ -16,6 +16,7 @@ from checker.formatters.common import (
 )
 from checker.formatters.options import FormatOptions
 from checker.locate import Locator
+from checker.packs import BUILTIN
 from checker.report import Evidence, Report, Result, RuleOutcome
 
 # Tenant data (policy and user names) lands in the output: escape what Markdown or HTML
@@ -92,7 +93,7 @@ def _finding(outcome: RuleOutcome, options: FormatOptions) -> str:
     parts = [
         f"### {rule.id} {_text(rule.name)}: {_text(rule.title)}",
         f"**{outcome.verdict.value}** · severity {rule.severity.value}"
-        f" · guidance: {_text(rule.section)}",
+        f" · guidance: {_text(rule.section)}" + (f" · rule pack {_text(rule.pack)}" if rule.pack != BUILTIN else ""),
         _table(("Verdict", "Subject", "Message", "Evidence"), rows),
     ]
     if left_out:

@@ -173,6 +173,7 @@ def _rule(rule: Rule) -> dict[str, Any]:
             "security-severity": SECURITY_SEVERITY[rule.severity],
             "tags": tags,
             "precision": "high",
+            "pack": rule.pack,
         },
     }
 

@@ -99,7 +99,7 @@ def _about_selection(custom: CustomRule, collection: RawCollection, selected: Se
     broken = [assertion for assertion in whole if not _holds(assertion, [value for _, value, _ in selected])]
     if broken:
         detail = "; ".join(f"expected: {assertion.words}" for assertion in broken)
-        return [Finding(Verdict.FAIL, f"{custom.message} ({_plural(len(selected))} selected; {detail})", subject,
+        return [Finding(Verdict.FAIL, f"{custom.message} Found: {_plural(len(selected))} selected; {detail}.", subject,
                         tuple(Evidence(origin, len(selected), _expected(broken[0])) for origin in origins))]
     words = "; ".join(assertion.words for assertion in whole)
     return [Finding(Verdict.PASS, f"{_plural(len(selected))} of {custom.collection} selected: {words}.", subject,
@@ -120,7 +120,7 @@ def _about_object(custom: CustomRule, assertions: Sequence[Assertion], selected:
         for tokens, item in _offending(assertion, found) or [([], None)]:
             evidence.append(Evidence(_locate(origin, raw, tokens)[0], item, _expected(assertion)))
     if broken:
-        return Finding(Verdict.FAIL, f"{custom.message} ({'; '.join(broken)})", subject, tuple(evidence))
+        return Finding(Verdict.FAIL, f"{custom.message} Found: {'; '.join(broken)}.", subject, tuple(evidence))
     return Finding(Verdict.PASS, "; ".join(assertion.words for assertion in assertions) + ".", subject,
                    (Evidence(origin),))
 

@@ -32,7 +32,7 @@ def format_report(report: Report, options: FormatOptions) -> str:
         _summary(report),
         _coverage(report),
         "## Rules",
-        _table(("Rule", "Name", "Severity", "Verdict"), [_rule_row(outcome) for outcome in report.outcomes]),
+        _table(("Rule", "Name", "Severity", "Pack", "Verdict"), [_rule_row(outcome) for outcome in report.outcomes]),
     ]
     findings = [outcome for outcome in report.outcomes if outcome.verdict in ATTENTION]
     if findings:
@@ -43,7 +43,7 @@ def format_report(report: Report, options: FormatOptions) -> str:
 
 def _rule_row(outcome: RuleOutcome) -> tuple[str, ...]:
     rule = outcome.rule
-    return (rule.id, _text(rule.name), rule.severity.value, outcome.verdict.value)
+    return (rule.id, _text(rule.name), rule.severity.value, _text(rule.pack), outcome.verdict.value)
 
 
 def _summary(report: Report) -> str:

@@ -9,14 +9,15 @@ the evidence.
 """
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from checker.checks.base import Check, CheckContext, Finding
-from checker.custom_rules import Assertion, CustomRule
-from checker.inputs import identify
+from checker.custom_rules import EVERY_OBJECT, Assertion, CustomRule
+from checker.inputs import fields, identify
 from checker.inputs.raw_objects import RawCollection
 from checker.origin import Origin
 from checker.report import Evidence, Subject
@@ -74,8 +75,10 @@ class CustomCheck:
         return findings
 
 
-def _selected(custom: CustomRule, collection: RawCollection) -> list[tuple[Origin, Any, Any]]:
-    """What the rule's JSONPath selects: for each, its Origin, its normalized value and its raw value."""
+def _selected(custom: CustomRule, collection: RawCollection) -> list[tuple[Origin, Any]]:
+    """What the rule's JSONPath selects, each with its Origin, as the export holds it."""
+    if custom.select == EVERY_OBJECT:  # the default, and most rules: no need to walk the list through JSONPath
+        return [(item.origin, item.value) for item in collection.objects]
     values = [_normalized(item.value) for item in collection.objects]
     chosen = []
     for match in custom.compiled_select.find(values):
@@ -84,19 +87,18 @@ def _selected(custom: CustomRule, collection: RawCollection) -> list[tuple[Origi
             raise ValueError(f"select {custom.select!r} must select objects of the collection, such as $[*] or "
                              "$[?(@.state == 'enabled')]")
         raw = collection.objects[tokens[0]]
-        origin, raw_value = _locate(raw.origin, raw.value, tokens[1:])
-        chosen.append((origin, match.value, raw_value))
+        chosen.append(_locate(raw.origin, raw.value, tokens[1:]))
     return chosen
 
 
-def _about_selection(custom: CustomRule, collection: RawCollection, selected: Sequence[tuple[Origin, Any, Any]],
+def _about_selection(custom: CustomRule, collection: RawCollection, selected: Sequence[tuple[Origin, Any]],
                      subject: Subject) -> list[Finding]:
     """One finding for the assertions on the selection as a whole (how many objects it holds)."""
     whole = [assertion for assertion in custom.assertions if assertion.path is None]
     if not whole:
         return []
-    origins = [origin for origin, _, _ in selected] or [Origin(file) for file in collection.files[:1]]
-    broken = [assertion for assertion in whole if not _holds(assertion, [value for _, value, _ in selected])]
+    origins = [origin for origin, _ in selected] or [Origin(file) for file in collection.files[:1]]
+    broken = [assertion for assertion in whole if not _holds(assertion, [value for _, value in selected])]
     if broken:
         detail = "; ".join(f"expected: {assertion.words}" for assertion in broken)
         return [Finding(Verdict.FAIL, f"{custom.message} Found: {_plural(len(selected))} selected; {detail}.", subject,
@@ -106,30 +108,72 @@ def _about_selection(custom: CustomRule, collection: RawCollection, selected: Se
                     tuple(Evidence(origin) for origin in origins))]
 
 
-def _about_object(custom: CustomRule, assertions: Sequence[Assertion], selected: tuple[Origin, Any, Any]) -> Finding:
-    origin, value, raw = selected
-    subject = _subject(custom.collection, value, origin)
+def _about_object(custom: CustomRule, assertions: Sequence[Assertion], selected: tuple[Origin, Any]) -> Finding:
+    origin, raw = selected
+    normalized = None
     evidence: list[Evidence] = []
     broken: list[str] = []
     for assertion in assertions:
-        found = [(_tokens(match), match.value) for match in assertion.compiled_path.find(value)]
+        if assertion.steps is not None:
+            found = [(origin.child(*spelled) if spelled else origin, item) for spelled, item in _walk(raw, assertion.steps)]
+        else:
+            normalized = _normalized(raw) if normalized is None else normalized
+            found = [(_locate(origin, raw, _tokens(match))[0], match.value)
+                     for match in assertion.compiled_path.find(normalized)]
         if _holds(assertion, [item for _, item in found]):
             continue
         broken.append(f"{assertion.path} is {_shown([item for _, item in found])}; expected: "
                       f"{assertion.expectation}")
-        for tokens, item in _offending(assertion, found) or [([], None)]:
-            evidence.append(Evidence(_locate(origin, raw, tokens)[0], item, _expected(assertion)))
+        for at, item in _offending(assertion, found) or [(origin, None)]:
+            evidence.append(Evidence(at, item, _expected(assertion)))
+    subject = _subject(custom.collection, raw, origin)
     if broken:
         return Finding(Verdict.FAIL, f"{custom.message} Found: {'; '.join(broken)}.", subject, tuple(evidence))
-    return Finding(Verdict.PASS, "; ".join(assertion.words for assertion in assertions) + ".", subject,
-                   (Evidence(origin),))
+    return Finding(Verdict.PASS, _held(tuple(assertions)), subject, (Evidence(origin),))
 
 
-def _offending(assertion: Assertion, found: Sequence[tuple[list[str | int], Any]]) -> list[tuple[list[str | int], Any]]:
+@functools.lru_cache(maxsize=64)
+def _held(assertions: tuple[Assertion, ...]) -> str:
+    """The message of a pass: the same for every object, so made once."""
+    return "; ".join(assertion.words for assertion in assertions) + "."
+
+
+def _offending(assertion: Assertion, found: Sequence[tuple[Origin, Any]]) -> list[tuple[Origin, Any]]:
     """The values that break an assertion on their own (for equals, in, not_in, matches), to point at."""
     if assertion.operator in ("exists", "count"):
         return list(found[:1])
-    return [(tokens, item) for tokens, item in found if not _holds(assertion, [item])]
+    return [(at, item) for at, item in found if not _holds(assertion, [item])]
+
+
+def _walk(raw: Any, steps: Sequence[str]) -> list[tuple[tuple[str | int, ...], Any]]:
+    """What a path of field names and wildcards finds in ``raw``, with each value's steps as the file
+    spells them: what JSONPath finds on the normalized copy, without making the copy."""
+    level: list[tuple[tuple[str | int, ...], Any]] = [((), raw)]
+    for step in steps:
+        following: list[tuple[tuple[str | int, ...], Any]] = []
+        for spelled, value in level:
+            if step == "*" and isinstance(value, list):
+                following += [((*spelled, index), item) for index, item in enumerate(value)]
+            elif step == "*" and isinstance(value, dict):
+                following += [((*spelled, *inner), item) for inner, item in _members(value)]
+            elif isinstance(value, dict) and step in value and step != _ADDITIONAL:
+                following.append(((*spelled, step), value[step]))  # spelled as asked: the usual case, found at once
+            elif isinstance(value, dict):
+                following += [((*spelled, *inner), item) for inner, item in _members(value) if _camel(inner[-1]) == step]
+        level = following
+    return level
+
+
+def _members(mapping: Mapping[Any, Any]) -> list[tuple[tuple[Any, ...], Any]]:
+    """The fields of an object as the normalized copy holds them: ``AdditionalProperties`` opened, own
+    fields first and winning."""
+    own = [((key,), item) for key, item in mapping.items() if _camel(key) != _ADDITIONAL]
+    extra_key = _key_in(mapping, _ADDITIONAL)
+    extra = mapping[extra_key] if extra_key is not None else None
+    if not isinstance(extra, dict):
+        return own
+    names = {_camel(key) for (key,), _ in own}
+    return own + [((extra_key, key), item) for key, item in extra.items() if _camel(key) not in names]
 
 
 def _holds(assertion: Assertion, found: Sequence[Any]) -> bool:
@@ -164,19 +208,25 @@ def _equal(found: Any, expected: Any) -> bool:
 def _normalized(value: Any) -> Any:
     """A copy with camelCase keys, ``AdditionalProperties`` merged into its object (own keys win)."""
     if isinstance(value, list):
-        return [_normalized(item) for item in value]
+        return [_normalized(item) if isinstance(item, (dict, list)) else item for item in value]
     if not isinstance(value, dict):
         return value
-    normal = {_camel(key): _normalized(item) for key, item in value.items() if _camel(key) != _ADDITIONAL}
-    extra = next((item for key, item in value.items() if _camel(key) == _ADDITIONAL), None)
+    normal: dict[Any, Any] = {}
+    extra = None
+    for key, item in value.items():
+        key = _camel(key)
+        if key == _ADDITIONAL:
+            extra = item
+            continue
+        normal[key] = _normalized(item) if isinstance(item, (dict, list)) else item
     if isinstance(extra, dict):
         for key, item in extra.items():
-            normal.setdefault(_camel(key), _normalized(item))
+            normal.setdefault(_camel(key), _normalized(item) if isinstance(item, (dict, list)) else item)
     return normal
 
 
 def _camel(key: Any) -> Any:
-    return key[:1].lower() + key[1:] if isinstance(key, str) else key
+    return key[0].lower() + key[1:] if isinstance(key, str) and key[:1].isupper() else key
 
 
 def _tokens(match: Any) -> list[str | int]:
@@ -230,8 +280,9 @@ def _subject(collection: str, value: Any, origin: Origin) -> Subject:
     kind = _SUBJECT_KINDS.get(collection, "object")
     if not isinstance(value, dict):
         return Subject(kind, origin.pointer or origin.file, f"{origin.file}#{origin.pointer}")
-    name = value.get("displayName") or value.get("userPrincipalName") or value.get("skuPartNumber") or ""
-    identifier = value.get("id") or name or f"{origin.file}#{origin.pointer}"
+    name = fields.get(value, "displayName") or fields.get(value, "userPrincipalName") or \
+        fields.get(value, "skuPartNumber") or ""
+    identifier = fields.get(value, "id") or name or f"{origin.file}#{origin.pointer}"
     return Subject(kind, str(identifier), str(name))
 
 

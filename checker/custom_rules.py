@@ -40,6 +40,7 @@ COLLECTIONS = (
     identify.ROLE_DEFINITIONS,
     identify.REGISTRATION_DETAILS,
 )
+EVERY_OBJECT = "$[*]"
 OPERATORS = ("exists", "equals", "in", "not_in", "count", "matches")
 # Without a path an assertion is about the selection as a whole: how many objects it holds.
 SELECTION_OPERATORS = ("exists", "count")
@@ -49,6 +50,7 @@ ASSERTION_KEYS = ("path", *OPERATORS)
 
 _CUSTOM_ID = re.compile(CUSTOM_PREFIX + r"[0-9]{3}")
 _KEBAB = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
+_SIMPLE_SEGMENT = re.compile(r"(?P<name>[A-Za-z_][A-Za-z0-9_]*|\*)(?P<every>\[\*\])?")
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,8 @@ class Assertion:
     expected: Any
     path: str | None = None
     compiled_path: Any = field(default=None, compare=False, repr=False)
+    # ``path`` as field names and "*" when it is that simple (most are): read without JSONPath
+    steps: tuple[str, ...] | None = field(default=None, compare=False, repr=False)
 
     @property
     def words(self) -> str:
@@ -195,7 +199,7 @@ def _custom_rule(entry: Any, place: _Place, position: int) -> CustomRule:
     if collection not in COLLECTIONS:
         raise ConfigError(f"{place.at('collection')}: rules: {label}: unknown collection {collection!r} "
                           f"(known: {', '.join(COLLECTIONS)})")
-    select = _text(entry["select"], "select", place, label) if "select" in entry else "$[*]"
+    select = _text(entry["select"], "select", place, label) if "select" in entry else EVERY_OBJECT
     compiled_select = _json_path(select, place, "select", label)
     assertions = _assertions(entry.get("assert"), place, label)
     section = _text(entry["section"], "section", place, label) if "section" in entry else \
@@ -246,7 +250,22 @@ def _assertion(item: Any, place: _Place, label: str) -> Assertion:
         raise ConfigError(f"{where} {operator!r} needs a 'path' (without one, only exists and count, about the "
                           "selection as a whole)")
     compiled = _json_path(path, place, "assert", label) if path is not None else None
-    return Assertion(operator, _operand(operator, item[operator], where), path.strip() if path else None, compiled)
+    return Assertion(operator, _operand(operator, item[operator], where), path.strip() if path else None, compiled,
+                     _steps(path.strip()) if path else None)
+
+
+def _steps(path: str) -> tuple[str, ...] | None:
+    """``conditions.users.excludeGroups[*]`` -> ("conditions", "users", "excludeGroups", "*"); None when
+    the path uses more of JSONPath than field names and wildcards."""
+    steps: list[str] = []
+    for segment in path.split("."):
+        found = _SIMPLE_SEGMENT.fullmatch(segment)
+        if found is None:
+            return None
+        steps.append(found.group("name"))
+        if found.group("every"):
+            steps.append("*")
+    return tuple(steps)
 
 
 def _operand(operator: str, value: Any, where: str) -> Any:

@@ -211,7 +211,7 @@ def _custom_rule(entry: Any, place: _Place, position: int) -> CustomRule:
         title=text["title"],
         severity=severity,
         section=section,
-        what=f"In {collection}, the objects that {select} selects: {checks}.",
+        what=f"In {collection}, the objects that {select} selects: {checks}. A failure says: {text['message']}",
         why=_text(entry["why"], "why", place, label) if "why" in entry else
         f"A requirement of the organisation, declared in {place.source}.",
         fix=_text(entry["fix"], "fix", place, label) if "fix" in entry else text["message"],

@@ -219,8 +219,8 @@ def test_rules_and_explain_show_the_configurations_rules(capsys: pytest.CaptureF
     out = capsys.readouterr().out
     assert out.startswith("ORG003 policy-naming (info, rule pack custom)\n"
                           "Conditional Access policy names start with CA and three digits\n")
-    assert "Name the policy 'CA<number> <purpose>'" not in out  # its own fix replaces the message
-    assert "Rename the policy in the Entra admin center" in out
+    assert "A failure says: Name the policy 'CA<number> <purpose>'" in out
+    assert "How to fix\nRename the policy in the Entra admin center" in out  # its own fix, not the message
 
 
 BAD = {
@@ -268,3 +268,31 @@ def test_two_rules_of_one_id_name_both_places(tmp_path: Path, capsys: pytest.Cap
     config = folder / ".tenant-checker.yaml"
     assert main(["scan", str(folder)]) == 2
     assert f"{config}, line 12: rules: ORG001 is defined twice (first at {config}, line 2)" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("path", ["conditions.users.excludeGroups[*]", "conditions.*.excludeGroups[*]",
+                                  "conditions.users.includeUsers[*]", "state", "conditions.users.nothing"])
+def test_simple_paths_find_what_jsonpath_finds(path: str) -> None:
+    from checker.checks.base import CheckContext
+    from checker.custom_checks import CustomCheck
+    from checker.custom_rules import parse_custom_rules
+    from checker.inputs.raw_objects import RawCollection, RawObject
+    from checker.model import Tenant
+    from checker.origin import Origin
+
+    objects = [policy("A", exclude_groups=("g1", CONTRACTORS)),
+               {"Id": "p2", "DisplayName": "B", "State": "enabled",
+                "Conditions": {"Users": {"AdditionalProperties": {"excludeGroups": [CONTRACTORS]}}}},
+               {"id": "p3", "displayName": "C", "state": "disabled",
+                "AdditionalProperties": {"conditions": {"users": {"includeUsers": ["All"]}}}}]
+    raw = RawCollection(tuple(RawObject(Origin("p.json", f"/value/{i}"), o) for i, o in enumerate(objects)), ("p.json",))
+    context = CheckContext(Tenant(), raw={CA: raw})
+    found = []
+    for written in (path, f"$.{path}"):  # "$." takes the path through jsonpath-ng
+        (custom,) = parse_custom_rules([{"id": "ORG001", "title": "t", "severity": "low", "collection": CA,
+                                         "assert": [{"path": written, "not_in": [CONTRACTORS, "All", "disabled"]}],
+                                         "message": "m"}], "x.yaml")
+        assert (custom.assertions[0].steps is None) is written.startswith("$.")
+        found.append([(f.verdict, f.subject, f.evidence, f.message.replace(written, "PATH"))
+                      for f in CustomCheck(custom)(context)])
+    assert found[0] == found[1]

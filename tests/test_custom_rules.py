@@ -296,3 +296,23 @@ def test_simple_paths_find_what_jsonpath_finds(path: str) -> None:
         found.append([(f.verdict, f.subject, f.evidence, f.message.replace(written, "PATH"))
                       for f in CustomCheck(custom)(context)])
     assert found[0] == found[1]
+
+
+def test_a_rule_that_cannot_be_evaluated_is_not_assessed_and_the_scan_goes_on(tmp_path: Path) -> None:
+    rule = """\
+        rules:
+          - id: ORG007
+            title: "Selects the list itself"
+            severity: low
+            collection: identity/conditionalAccess/policies
+            select: "$"
+            assert: [{count: 1}]
+            message: "Broken."
+        """
+    folder = export(tmp_path / "t", [policy("A")], rule)
+    code, rules = scan_json(folder, "--select", "MFA003")
+    (result,) = rules["ORG007"]["results"]
+    assert result["verdict"] == "not_assessed"
+    assert result["message"].startswith("Not assessed: the check stopped on an unexpected error (ValueError: select "
+                                        "'$' must select objects of the collection")
+    assert rules["MFA003"]["results"]

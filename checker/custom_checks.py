@@ -237,8 +237,10 @@ def _tokens(match: Any) -> list[str | int]:
     datum = match
     while datum is not None and datum.context is not None:
         path = datum.path
-        if isinstance(path, Index) and len(path.indices) == 1:
-            steps.append(path.indices[0])
+        # recent jsonpath-ng keeps ``indices``, older releases one ``index``
+        indices = getattr(path, "indices", None) or (getattr(path, "index", None),)
+        if isinstance(path, Index) and len(indices) == 1 and isinstance(indices[0], int):
+            steps.append(indices[0])
         elif isinstance(path, Fields) and len(path.fields) == 1:
             steps.append(path.fields[0])
         datum = datum.context

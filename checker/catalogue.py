@@ -1,24 +1,29 @@
-"""The rule catalogue: ``checker/rules/*.yaml`` loaded, validated and turned into Rules.
+"""The rule catalogue: every rule pack's ``*.yaml`` loaded, validated, and bound to its checks.
 
-The YAML files are data, one per guidance section (DESIGN section 5); this module is the
-only place that knows their shape. Any defect in them is a programming error of the
-project, reported as a ``CatalogueError`` that names the file, the rule and the problem.
+The YAML files are data, one per guidance section for the built-in pack (DESIGN section 5);
+this module is the only place that knows their shape. Rule packs are found through entry
+points (``checker.packs``). Any defect (a malformed file, an id two packs define, a rule
+without a check or a check without a rule) is a ``CatalogueError`` that names the file or
+the packages, the rule and the problem: the scan cannot be trusted with it, so it stops.
 """
 from __future__ import annotations
 
 import functools
-import importlib.resources
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from checker.packs import BUILTIN, CUSTOM_PREFIX, InstalledPack, installed_packs
 from checker.rule import Rule
 from checker.verdicts import Severity
 
 if TYPE_CHECKING:
+    from checker.checks.base import Check
+    from checker.custom_rules import CustomRule
+
     if sys.version_info >= (3, 11):
         from importlib.resources.abc import Traversable
     else:
@@ -40,12 +45,83 @@ class CatalogueError(ValueError):
 
 @functools.cache
 def load_catalogue() -> tuple[Rule, ...]:
-    """The catalogue shipped with the package, sorted by rule id."""
-    return load_catalogue_from(importlib.resources.files("checker") / "rules")
+    """The rules of every installed pack, sorted by rule id."""
+    return catalogue_of(_packs())
 
 
-def load_catalogue_from(directory: Traversable) -> tuple[Rule, ...]:
-    """Every rule of every ``*.yaml`` file in ``directory``, sorted by rule id."""
+@functools.cache
+def load_checks() -> Mapping[str, Check]:
+    """The check of every installed pack's rules, by rule id (imports the checks)."""
+    return bind_checks(_packs(), load_catalogue())
+
+
+@functools.cache
+def _packs() -> tuple[InstalledPack, ...]:
+    return installed_packs()
+
+
+def catalogue_of(packs: Sequence[InstalledPack]) -> tuple[Rule, ...]:
+    """The rules of ``packs``, sorted by rule id; an id or name defined twice names both packages."""
+    rules: list[Rule] = []
+    id_owners: dict[str, InstalledPack] = {}
+    name_owners: dict[str, InstalledPack] = {}
+    for installed in packs:
+        for rule in load_catalogue_from(installed.pack.rules, installed.name):
+            if rule.id.startswith(CUSTOM_PREFIX):
+                raise CatalogueError(f"{installed.label}: rule {rule.id}: ids starting with {CUSTOM_PREFIX} are "
+                                     "kept for the rules of a scan's configuration")
+            for owners, key, what in ((id_owners, rule.id, "rule id"), (name_owners, rule.name, "rule name")):
+                if key in owners:
+                    raise CatalogueError(f"{what} {key} is defined by both {owners[key].label} and {installed.label}")
+                owners[key] = installed
+            rules.append(rule)
+    return tuple(sorted(rules, key=lambda rule: rule.id))
+
+
+def with_custom_rules(custom: Sequence[CustomRule]) -> tuple[Rule, ...]:
+    """The installed packs' rules and the configuration's own, sorted by rule id.
+
+    The ids cannot clash (``ORG`` is kept for the configuration's rules); a name could, and
+    selection by name would then pick both.
+    """
+    rules = load_catalogue()
+    names = {rule.name: rule for rule in rules}
+    for item in custom:
+        other = names.get(item.rule.name)
+        if other is not None:
+            raise CatalogueError(f"{item.defined_at}: rules: {item.rule.id}: name {item.rule.name!r} is the name of "
+                                 f"rule {other.id} of rule pack {other.pack!r}")
+    return tuple(sorted((*rules, *(item.rule for item in custom)), key=lambda rule: rule.id))
+
+
+def bind_checks(packs: Sequence[InstalledPack], rules: Iterable[Rule]) -> dict[str, Check]:
+    """Each rule's check: every catalogue entry has exactly one, and every check one entry."""
+    ids_by_pack: dict[str, set[str]] = {}
+    for rule in rules:
+        ids_by_pack.setdefault(rule.pack, set()).add(rule.id)
+    bound: dict[str, Check] = {}
+    for installed in packs:
+        try:
+            checks = dict(installed.pack.checks())
+        except Exception as error:  # a broken third-party package must be named, not crash the tool
+            raise CatalogueError(f"{installed.label}: its checks cannot be loaded "
+                                 f"({type(error).__name__}: {error})") from None
+        ids = ids_by_pack.get(installed.name, set())
+        unbound = sorted(ids - set(checks))
+        if unbound:
+            raise CatalogueError(f"{installed.label}: rule {unbound[0]} has no check")
+        stray = sorted(set(checks) - ids)
+        if stray:
+            raise CatalogueError(f"{installed.label}: a check is bound to {stray[0]!r}, which is not in its catalogue")
+        for rule_id, check in sorted(checks.items()):
+            if not callable(check):
+                raise CatalogueError(f"{installed.label}: the check of {rule_id} is not callable")
+            bound[rule_id] = check
+    return bound
+
+
+def load_catalogue_from(directory: Traversable, pack: str = BUILTIN) -> tuple[Rule, ...]:
+    """Every rule of every ``*.yaml`` file in ``directory``, sorted by rule id, marked as ``pack``'s."""
     files = _rule_files(directory)
     if not files:
         raise CatalogueError(f"{directory}: no *{RULE_FILE_SUFFIX} rule files")
@@ -54,7 +130,7 @@ def load_catalogue_from(directory: Traversable) -> tuple[Rule, ...]:
     name_files: dict[str, str] = {}
     for file in files:
         label = str(file)
-        for rule in _load_file(file, label):
+        for rule in _load_file(file, label, pack):
             _claim(id_files, rule.id, label, f"rule {rule.id}: duplicate id")
             _claim(name_files, rule.name, label, f"rule {rule.id}: duplicate name {rule.name!r}")
             rules.append(rule)
@@ -71,6 +147,8 @@ def find_rule(rules: Iterable[Rule], id_or_name: str) -> Rule | None:
 
 
 def _rule_files(directory: Traversable) -> list[Traversable]:
+    if not directory.is_dir():
+        raise CatalogueError(f"{directory}: not a folder of *{RULE_FILE_SUFFIX} rule files")
     entries = (entry for entry in directory.iterdir() if entry.name.endswith(RULE_FILE_SUFFIX))
     return sorted((entry for entry in entries if entry.is_file()), key=lambda entry: entry.name)
 
@@ -81,7 +159,7 @@ def _claim(owners: dict[str, str], key: str, label: str, problem: str) -> None:
     owners[key] = label
 
 
-def _load_file(file: Traversable, label: str) -> list[Rule]:
+def _load_file(file: Traversable, label: str, pack: str) -> list[Rule]:
     document = _parse(file, label)
     _check_keys(document, FILE_KEYS, (), f"{label}:")
     section = document["section"]
@@ -90,7 +168,7 @@ def _load_file(file: Traversable, label: str) -> list[Rule]:
     entries = document["rules"]
     if not isinstance(entries, list) or not entries:
         raise CatalogueError(f"{label}: 'rules' must be a non-empty list")
-    return [_rule(entry, label, position) for position, entry in enumerate(entries, start=1)]
+    return [_rule(entry, label, position, pack) for position, entry in enumerate(entries, start=1)]
 
 
 def _parse(file: Traversable, label: str) -> dict[str, Any]:
@@ -103,7 +181,7 @@ def _parse(file: Traversable, label: str) -> dict[str, Any]:
     return document
 
 
-def _rule(entry: object, label: str, position: int) -> Rule:
+def _rule(entry: object, label: str, position: int, pack: str) -> Rule:
     if not isinstance(entry, dict):
         raise CatalogueError(f"{label}: rule #{position}: expected a mapping")
     where = f"{label}: rule {_rule_label(entry, position)}:"
@@ -125,6 +203,7 @@ def _rule(entry: object, label: str, position: int) -> Rule:
         evidence=text["evidence"],
         references=_references(entry.get("references"), where),
         tags=_tags(entry.get("tags"), where),
+        pack=pack,
     )
 
 

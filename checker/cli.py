@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from checker.checks.base import CheckContext
     from checker.config import Config
     from checker.inputs.load import LoadResult
+    from checker.rule import Rule
 
 PROGRAM = "tenant-checker"
 
@@ -36,6 +37,10 @@ class OutputRequest:
 def parse_format(text: str) -> OutputRequest:
     name, _, path = text.partition(":")
     return OutputRequest(name.strip().lower(), path or None)
+
+
+_OWN_RULES_HELP = ("configuration file whose own rules to include (default: .tenant-checker.yaml in this folder "
+                   "or the nearest folder above it, up to the repository root)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -97,9 +102,14 @@ def build_parser() -> argparse.ArgumentParser:
     gather.add_argument("--client-id", metavar="ID", help="app (client) id for device code or a user-assigned "
                         "managed identity")
     gather.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
-    commands.add_parser("rules", help="list the rule catalogue")
+    catalogue = commands.add_parser("rules", help="list the rule catalogue: every rule pack's rules and the "
+                                    "configuration's own")
+    catalogue.add_argument("--format", dest="rules_format", default="table", choices=("table", "json"),
+                           help="table (default) or json")
+    catalogue.add_argument("--config", metavar="FILE", help=_OWN_RULES_HELP)
     explain = commands.add_parser("explain", help="show one rule's documentation")
     explain.add_argument("rule", metavar="RULE", help="rule id or name, e.g. MFA010")
+    explain.add_argument("--config", metavar="FILE", help=_OWN_RULES_HELP)
     return parser
 
 
@@ -115,9 +125,9 @@ def _run(argv: Sequence[str] | None) -> int:
         if args.command == "scan":
             return run_scan(args)
         if args.command == "rules":
-            return list_rules()
+            return list_rules(args.rules_format, args.config)
         if args.command == "explain":
-            return explain_rule(args.rule)
+            return explain_rule(args.rule, args.config)
         if args.command == "inputs":
             return list_inputs(args.paths, args.config)
         if args.command == "explain-user":
@@ -183,25 +193,42 @@ def run_collect(args: argparse.Namespace) -> int:
         raise UsageError(str(error)) from None
 
 
-def list_rules() -> int:
+def list_rules(format_name: str = "table", config_path: str | None = None) -> int:
+    rules = _catalogue(config_path)
+    if format_name == "json":
+        import json
+
+        entries = [{"id": r.id, "name": r.name, "title": r.title, "severity": r.severity.value, "pack": r.pack,
+                    "section": r.section, "tags": list(r.tags)} for r in rules]
+        sys.stdout.write(json.dumps({"rules": entries}, indent=2, ensure_ascii=False) + "\n")
+        return EXIT_OK
     from tabulate import tabulate
 
-    from checker.catalogue import load_catalogue
-
-    rows = [(r.id, r.name, r.severity.value, r.title) for r in load_catalogue()]
-    print(tabulate(rows, headers=("ID", "Name", "Severity", "Title"), tablefmt="simple"))
+    rows = [(r.id, r.name, r.severity.value, r.pack, r.title) for r in rules]
+    print(tabulate(rows, headers=("ID", "Name", "Severity", "Pack", "Title"), tablefmt="simple"))
     return EXIT_OK
 
 
-def explain_rule(wanted: str) -> int:
-    from checker.catalogue import find_rule, load_catalogue
+def explain_rule(wanted: str, config_path: str | None = None) -> int:
+    from checker.catalogue import find_rule
     from checker.rule_docs import as_text
 
-    rule = find_rule(load_catalogue(), wanted)
+    rule = find_rule(_catalogue(config_path), wanted)
     if rule is None:
         raise UsageError(f"unknown rule {wanted!r} (see '{PROGRAM} rules')")
     sys.stdout.write(as_text(rule))
     return EXIT_OK
+
+
+def _catalogue(config_path: str | None) -> tuple[Rule, ...]:
+    """Every installed pack's rules and those of the configuration (given, or found from here upwards)."""
+    from checker.catalogue import with_custom_rules
+    from checker.config import find_config, load_config
+
+    try:
+        return with_custom_rules(load_config(config_path or find_config(["."], look_inside=False)).rules)
+    except ValueError as error:  # the configuration's or a rule pack's defect: named, exit 2
+        raise UsageError(str(error)) from None
 
 
 def _configured_load(paths: Sequence[str], config_path: str | None) -> tuple[Config, LoadResult]:

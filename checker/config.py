@@ -12,7 +12,7 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from checker.entra import ADMIN_ROLES
 from checker.exit_status import parse_fail_on
@@ -21,8 +21,12 @@ from checker.strict_yaml import line_of
 from checker.verdicts import Severity
 from checker.waivers import Waiver
 
+if TYPE_CHECKING:
+    from checker.custom_rules import CustomRule
+    from checker.rule import Rule
+
 CONFIG_FILE_NAME = ".tenant-checker.yaml"
-_KNOWN_KEYS = ("admin_roles", "break_glass", "fail_on", "ignore", "limits", "select", "waivers")
+_KNOWN_KEYS = ("admin_roles", "break_glass", "fail_on", "ignore", "limits", "rules", "select", "waivers")
 _LIMIT_KEYS = {"max_file_mb": "max_file_bytes", "max_archive_mb": "max_archive_bytes", "max_ratio": "max_ratio"}
 _WAIVER_KEYS = ("rule", "subject", "reason", "expires", "ticket", "owner")
 _WAIVER_REQUIRED = ("rule", "subject", "reason", "expires")
@@ -55,6 +59,7 @@ class Config:
     source: str = ""
     given: bool = True
     limits_refused: bool = False
+    rules: tuple[CustomRule, ...] = ()  # the organisation's own rules (checker.custom_rules)
 
 
 @dataclass(frozen=True)
@@ -195,10 +200,10 @@ def load_config(path: str | None, *, given: bool = False) -> Config:
                           + _star_hint(text, mark.line if mark is not None else None)) from None
     except RecursionError:
         raise ConfigError(f"{source}: nested too deeply to be a configuration") from None
-    return config_from_mapping({} if data is None else data, source, given=given)
+    return config_from_mapping({} if data is None else data, source, given=given, text=text)
 
 
-def config_from_mapping(data: Any, source: str, *, given: bool = True) -> Config:
+def config_from_mapping(data: Any, source: str, *, given: bool = True, text: str | None = None) -> Config:
     """The validated configuration; a found (not ``given``) one does not set the limits."""
     if not isinstance(data, dict):
         raise ConfigError(f"{_at(source, line_of(data))}: expected a mapping of settings at the top level")
@@ -215,18 +220,34 @@ def config_from_mapping(data: Any, source: str, *, given: bool = True) -> Config
         raise ConfigError(f"{_at(source, line_of(data, 'fail_on'))}: fail_on: {error}") from None
     limits = _limits(data.get("limits"), source, line_of(data, "limits"))
     refused = not given and data.get("limits") is not None
+    own_rules = _custom_rules(data.get("rules"), source, text)
+    rules = _known_rules(own_rules)
     return Config(
         fail_on=fail_on,
-        select=_rule_prefixes(data, "select", source),
-        ignore=_rule_prefixes(data, "ignore", source),
+        select=_rule_prefixes(data, "select", source, rules),
+        ignore=_rule_prefixes(data, "ignore", source, rules),
         break_glass=_string_list(data, "break_glass", source),
         admin_roles=_admin_roles(data, source),
         limits=Limits() if refused else limits,
-        waivers=_waivers(data.get("waivers"), source, line_of(data, "waivers")),
+        waivers=_waivers(data.get("waivers"), source, line_of(data, "waivers"), rules),
         source=source,
         given=given,
         limits_refused=refused,
+        rules=own_rules,
     )
+
+
+def _known_rules(own_rules: Sequence[CustomRule]) -> tuple[Rule, ...]:
+    """What select, ignore and waivers may name: every installed pack's rules and the file's own."""
+    from checker.catalogue import load_catalogue
+
+    return (*load_catalogue(), *(item.rule for item in own_rules))
+
+
+def _custom_rules(value: Any, source: str, text: str | None) -> tuple[CustomRule, ...]:
+    from checker.custom_rules import parse_custom_rules  # jsonpath-ng only when there are rules
+
+    return parse_custom_rules(value, source, text) if value is not None else ()
 
 
 def _star_hint(text: str, line: int | None) -> str:
@@ -274,13 +295,11 @@ def _string_list(data: Mapping[str, Any], key: str, source: str) -> tuple[str, .
     return tuple(str(item).strip() for item in value if str(item).strip())
 
 
-def _rule_prefixes(data: Mapping[str, Any], key: str, source: str) -> tuple[str, ...]:
+def _rule_prefixes(data: Mapping[str, Any], key: str, source: str, rules: Sequence[Rule]) -> tuple[str, ...]:
     """``select``/``ignore``: rule ids or names by prefix; one that matches no rule is a typo."""
-    from checker.catalogue import load_catalogue
     from checker.selection import SelectionError, select_rules
 
     prefixes = _string_list(data, key, source)
-    rules = load_catalogue()
     value = data.get(key)
     for index, prefix in enumerate(prefixes):
         try:
@@ -292,17 +311,17 @@ def _rule_prefixes(data: Mapping[str, Any], key: str, source: str) -> tuple[str,
     return prefixes
 
 
-def _waivers(value: Any, source: str, line: int | None) -> tuple[Waiver, ...]:
+def _waivers(value: Any, source: str, line: int | None, rules: Sequence[Rule]) -> tuple[Waiver, ...]:
     """``waivers: [{rule, subject, reason, expires, ticket?, owner?}]``"""
     if value is None:
         return ()
     if not isinstance(value, list):
         raise ConfigError(f"{_at(source, line)}: waivers: expected a list of waivers")
-    return tuple(_waiver(entry, source, line_of(value, index)) for index, entry in enumerate(value))
+    return tuple(_waiver(entry, source, line_of(value, index), rules) for index, entry in enumerate(value))
 
 
-def _waiver(entry: Any, source: str, line: int | None) -> Waiver:
-    from checker.catalogue import find_rule, load_catalogue
+def _waiver(entry: Any, source: str, line: int | None, rules: Sequence[Rule]) -> Waiver:
+    from checker.catalogue import find_rule
 
     where = _at(source, line)
     if not isinstance(entry, dict):
@@ -316,7 +335,6 @@ def _waiver(entry: Any, source: str, line: int | None) -> Waiver:
         if text is None or (isinstance(text, str) and not text.strip()):
             raise ConfigError(f"{where}: waiver: {key} is required (a waiver names {', '.join(_WAIVER_REQUIRED)})")
     texts = {key: _text(entry, key, source) for key in ("rule", "subject", "reason", "ticket", "owner")}
-    rules = load_catalogue()
     rule = find_rule(rules, texts["rule"])
     if rule is None:
         raise ConfigError(f"{_at(source, line_of(entry, 'rule'))}: waiver: no rule {texts['rule']!r}"

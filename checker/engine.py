@@ -1,11 +1,11 @@
 """Runs every selected rule's check over the tenant and builds the Report."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from checker import __version__
-from checker.checks import CHECKS
-from checker.checks.base import CheckContext, Finding
+from checker.catalogue import load_checks
+from checker.checks.base import Check, CheckContext, Finding
 from checker.checks.common import TENANT
 from checker.coverage_summary import summarise_coverage
 from checker.gaps_summary import summarise_gaps
@@ -17,9 +17,12 @@ from checker.semantics.licence import plan_of
 from checker.verdicts import Verdict
 
 
-def run_rule(rule: Rule, context: CheckContext) -> RuleOutcome:
-    """One rule's results; a check that fails unexpectedly is reported, never raised."""
-    check = CHECKS.get(rule.id)
+def run_rule(rule: Rule, context: CheckContext, check: Check | None = None) -> RuleOutcome:
+    """One rule's results; a check that fails unexpectedly is reported, never raised.
+
+    ``check`` is the rule's own (a rule of the configuration); else its pack binds one to it.
+    """
+    check = check or load_checks().get(rule.id)
     if check is None:
         findings = [Finding(Verdict.NOT_ASSESSED, "No check is bound to this rule.", TENANT)]
     else:
@@ -34,8 +37,11 @@ def run_rule(rule: Rule, context: CheckContext) -> RuleOutcome:
     return RuleOutcome(rule, results)
 
 
-def run(loaded: LoadResult, rules: Sequence[Rule], context: CheckContext) -> Report:
-    outcomes = tuple(run_rule(rule, context) for rule in sorted(rules, key=lambda r: r.id))
+def run(loaded: LoadResult, rules: Sequence[Rule], context: CheckContext,
+        own_checks: Mapping[str, Check] | None = None) -> Report:
+    """``own_checks``: the checks of the configuration's rules, by rule id."""
+    own = own_checks or {}
+    outcomes = tuple(run_rule(rule, context, own.get(rule.id)) for rule in sorted(rules, key=lambda r: r.id))
     return Report(
         tool_version=__version__,
         scan_root=loaded.scan_root,

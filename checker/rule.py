@@ -1,4 +1,8 @@
-"""A catalogue entry: the public, stable description of one rule (DESIGN section 5)."""
+"""A catalogue entry: the public, stable description of one rule (DESIGN section 5).
+
+``pack`` names where the rule comes from: the rule pack that registered it (``builtin`` for
+the rules shipped with tenant-checker) or ``custom`` for a rule of the scan's configuration.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -19,6 +23,7 @@ class Rule:
     evidence: str
     references: tuple[tuple[str, tuple[str, ...]], ...] = ()
     tags: tuple[str, ...] = ()
+    pack: str = "builtin"
 
     def __post_init__(self) -> None:
         if not self.id or not self.id[0].isalpha():

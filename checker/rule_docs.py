@@ -30,4 +30,4 @@ def body_markdown(rule: Rule) -> str:
 
 def as_text(rule: Rule) -> str:
     """What `tenant-checker explain` prints."""
-    return f"{rule.id} {rule.name} ({rule.severity.value})\n{rule.title}\n\n{body_text(rule)}\n"
+    return f"{rule.id} {rule.name} ({rule.severity.value}, rule pack {rule.pack})\n{rule.title}\n\n{body_text(rule)}\n"

@@ -97,7 +97,8 @@ def _scan_and_report(options: ScanOptions, outputs: Sequence[tuple[str, str | No
         config_file, ambiguous = None, error
     config, rules = _configured(config_file, options)
     try:
-        loaded = load(options.paths, config.limits, progress_for(sys.stderr, options.quiet), config_file)
+        loaded = load(options.paths, config.limits, progress_for(sys.stderr, options.quiet), config_file,
+                      keep_raw=_collections_read(config))
     except InputPathError as error:
         raise ScanUsageError(str(error)) from None
     separation = loaded.separation
@@ -118,7 +119,7 @@ def _scan_and_report(options: ScanOptions, outputs: Sequence[tuple[str, str | No
         own_file = options.config_path or find_config([_folder_of(export.members, loaded.sources)]) or config_file
         own_config, own_rules = (config, rules) if own_file == config_file else _configured(own_file, options)
         one = load(options.paths, own_config.limits, progress_for(sys.stderr, options.quiet), own_file,
-                   only=frozenset(export.members))
+                   only=frozenset(export.members), keep_raw=_collections_read(own_config))
         named = [(name, formatter, path and path_for_export(path, export.name)) for name, formatter, path in formatters]
         codes.append(_report(one, own_rules, own_config, options, named, export.name))
     if separation.unplaced:
@@ -127,13 +128,15 @@ def _scan_and_report(options: ScanOptions, outputs: Sequence[tuple[str, str | No
 
 
 def _configured(config_file: str | None, options: ScanOptions) -> tuple[Config, list[Rule]]:
-    from checker.catalogue import load_catalogue
+    from checker.catalogue import CatalogueError, load_checks, with_custom_rules
     from checker.selection import SelectionError, select_rules
 
     try:
         config = load_config(config_file, given=options.config_path is not None)
-        rules = select_rules(load_catalogue(), options.select or config.select, options.ignore or config.ignore)
-    except (ConfigError, SelectionError) as error:
+        load_checks()  # every pack's rules bound to their checks before anything is read
+        rules = select_rules(with_custom_rules(config.rules), options.select or config.select,
+                             options.ignore or config.ignore)
+    except (ConfigError, SelectionError, CatalogueError) as error:
         raise ScanUsageError(str(error)) from None
     _check_found_config(config, options)
     return config, rules
@@ -154,6 +157,11 @@ def _check_found_config(config: Config, options: ScanOptions) -> None:
     if words:
         print(f"tenant-checker: warning: {config.source} was found next to the export, not given with "
               f"--config; it {'; '.join(words)}", file=sys.stderr)
+
+
+def _collections_read(config: Config) -> frozenset[str]:
+    """The collections whose objects the configuration's own rules read as exported."""
+    return frozenset(custom.collection for custom in config.rules)
 
 
 def _folder_of(members: Sequence[str], sources: Mapping[str, str]) -> str:
@@ -181,6 +189,7 @@ def _report(loaded: LoadResult, rules: Sequence[Rule], config: Config, options: 
     like the outputs.
     """
     from checker.baseline import BaselineError, baseline_text, compare_with_baseline, read_baseline
+    from checker.custom_checks import custom_checks
     from checker.engine import run
     from checker.exit_status import exit_status
     from checker.formatters.options import FormatOptions
@@ -198,9 +207,10 @@ def _report(loaded: LoadResult, rules: Sequence[Rule], config: Config, options: 
         baseline = read_baseline(read_from) if read_from else None
     except BaselineError as error:
         raise ScanUsageError(str(error)) from None
-    context = CheckContext(loaded.tenant, settings_from(config), loaded.inputs)
+    context = CheckContext(loaded.tenant, settings_from(config), loaded.inputs, loaded.raw)
     warn_unmatched_break_glass(context.settings)
-    report = apply_waivers(run(loaded, rules, context), config.waivers, options.today or date.today())
+    report = apply_waivers(run(loaded, rules, context, custom_checks(config.rules)), config.waivers,
+                           options.today or date.today())
     for note in report.notes:
         print(f"tenant-checker: warning: {note.kind}: {note.message}", file=sys.stderr)
     if write_baseline and loaded.recognised_any:

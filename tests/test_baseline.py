@@ -171,7 +171,8 @@ def test_with_each_the_baselines_are_one_per_export(tmp_path: Path) -> None:
                  "--format", out]) == 1
     written = sorted(path.name for path in tmp_path.glob("b.*.json"))
     assert written == ["b.e3-done-right.json", "b.e3-gaps.json"]
-    # the clean sample fails nothing; its one not-assessed result (no per-user MFA state) is recorded
+    # the clean sample fails no built-in rule: its one not-assessed result (no per-user MFA state) is
+    # recorded, and its own rules (ORG001-ORG003) pass
     done_right = json.loads((tmp_path / "b.e3-done-right.json").read_text(encoding="utf-8"))["results"]
     assert [entry["ruleId"] for entry in done_right] == ["MFA071"]
     assert main(["scan", str(exports), "-q", "--each", "--baseline", str(tmp_path / "b.json"), "--format", out]) == 0

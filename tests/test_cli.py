@@ -168,7 +168,7 @@ def test_rules_lists_the_whole_catalogue(capsys: pytest.CaptureFixture[str]) -> 
 def test_explain_shows_every_documentation_section(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["explain", "ca-mfa-admins"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("MFA010 ca-mfa-admins (critical)")
+    assert out.startswith("MFA010 ca-mfa-admins (critical, rule pack builtin)")
     for heading in ("What it checks", "Why it matters", "How to fix", "Evidence", "References"):
         assert f"\n{heading}\n" in out
     assert "IA-2(1)" in out

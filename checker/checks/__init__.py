@@ -1,4 +1,9 @@
-"""The checks, bound to rule ids by one explicit table."""
+"""The built-in checks, bound to rule ids by one explicit table.
+
+The rule pack ``builtin`` (``checker.packs.builtin``) hands this table to the catalogue, which
+checks that every entry of ``checker/rules/*.yaml`` has exactly one check here and every
+check one entry.
+"""
 from __future__ import annotations
 
 from checker.checks import (

@@ -7,6 +7,7 @@ from functools import cached_property
 
 from checker.entra import ADMIN_ROLES
 from checker.evaluation.evaluate import Evaluation, evaluate
+from checker.inputs.raw_objects import RawCollection
 from checker.model import RegistrationDetail, Tenant
 from checker.report import Evidence, InputFile, Subject
 from checker.verdicts import Verdict
@@ -69,6 +70,8 @@ class CheckContext:
     tenant: Tenant
     settings: Settings = field(default_factory=Settings)
     inputs: tuple[InputFile, ...] = ()
+    # objects as exported, of the collections that the configuration's own rules read
+    raw: Mapping[str, RawCollection] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # Break-glass UPNs become ids here, once, so that every check matches them the same way.

@@ -131,6 +131,7 @@ def _rule(outcome: RuleOutcome, locator: Locator) -> dict[str, Any]:
         "name": rule.name,
         "title": rule.title,
         "severity": rule.severity.value,
+        "pack": rule.pack,
         "verdict": outcome.verdict.value,
         "section": rule.section,
         "results": (_result(result, locator) for result in outcome.results),

@@ -18,6 +18,7 @@ from checker.formatters.common import (
 )
 from checker.formatters.options import FormatOptions
 from checker.locate import Locator
+from checker.packs import BUILTIN
 from checker.report import Evidence, Report, Result, RuleOutcome
 
 # Tenant data (policy and user names) lands in the output: escape what Markdown or HTML
@@ -34,7 +35,7 @@ def format_report(report: Report, options: FormatOptions) -> str:
         _coverage(report),
         *_configuration_and_baseline(report),
         "## Rules",
-        _table(("Rule", "Name", "Severity", "Verdict"), [_rule_row(outcome) for outcome in report.outcomes]),
+        _table(("Rule", "Name", "Severity", "Pack", "Verdict"), [_rule_row(outcome) for outcome in report.outcomes]),
     ]
     findings = [outcome for outcome in report.outcomes if outcome.verdict in ATTENTION]
     if findings:
@@ -45,7 +46,7 @@ def format_report(report: Report, options: FormatOptions) -> str:
 
 def _rule_row(outcome: RuleOutcome) -> tuple[str, ...]:
     rule = outcome.rule
-    return (rule.id, _text(rule.name), rule.severity.value, outcome.verdict.value)
+    return (rule.id, _text(rule.name), rule.severity.value, _text(rule.pack), outcome.verdict.value)
 
 
 def _summary(report: Report) -> str:
@@ -113,7 +114,7 @@ def _finding(outcome: RuleOutcome, options: FormatOptions) -> str:
     parts = [
         f"### {rule.id} {_text(rule.name)}: {_text(rule.title)}",
         f"**{outcome.verdict.value}** · severity {rule.severity.value}"
-        f" · guidance: {_text(rule.section)}",
+        f" · guidance: {_text(rule.section)}" + (f" · rule pack {_text(rule.pack)}" if rule.pack != BUILTIN else ""),
         _table(("Verdict", "Subject", "Message", "Evidence"), rows),
     ]
     if left_out:

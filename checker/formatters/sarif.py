@@ -296,6 +296,7 @@ def _rule(rule: Rule, help_page: str | None) -> dict[str, Any]:
             "security-severity": SECURITY_SEVERITY[rule.severity],
             "tags": tags,
             "precision": "high",
+            "pack": rule.pack,
         },
     }
 

@@ -15,6 +15,7 @@ from checker.formatters.common import (
     verdicts_phrase,
 )
 from checker.formatters.options import FormatOptions
+from checker.packs import BUILTIN
 from checker.report import Report, Result, Subject
 from checker.rule import Rule
 
@@ -75,7 +76,9 @@ def _aside(report: Report) -> str:
 
 def _row(rule: Rule, result: Result, *, first: bool) -> list[str]:
     # The rule is named once per group, so that the eye finds where each rule starts.
-    rule_cell = f"{rule.id}\n{rule.severity.value}" if first else ""
+    # A rule of another pack than the built-in one says which.
+    pack = f"\n{rule.pack}" if rule.pack != BUILTIN else ""
+    rule_cell = f"{rule.id}\n{rule.severity.value}{pack}" if first else ""
     return [rule_cell, result.verdict.value, _subject(result.subject), message_with_marks(result), _evidence(result)]
 
 

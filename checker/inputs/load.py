@@ -40,6 +40,7 @@ from checker.inputs.graph import (
     parse_registration_campaign,
 )
 from checker.inputs.losses import Loss, incomplete_collections
+from checker.inputs.raw_objects import RawCollection, RawKeeper
 from checker.inputs.spans import Spans
 from checker.inputs.tenant_builder import build_tenant
 from checker.model import AuthenticationMethodsPolicy, Tenant
@@ -64,6 +65,7 @@ class LoadResult:
     positions: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict)
     separation: Separation | None = None
     configuration: str | None = None
+    raw: dict[str, RawCollection] = field(default_factory=dict)
 
     @property
     def recognised_any(self) -> bool:
@@ -113,10 +115,12 @@ class ParsedObject(NamedTuple):
 
 
 def load(paths: Sequence[str], limits: Limits = Limits(), progress: Progress | None = None,
-         config_file: str | None = None, only: Collection[str] | None = None) -> LoadResult:
+         config_file: str | None = None, only: Collection[str] | None = None,
+         keep_raw: Collection[str] = ()) -> LoadResult:
     """``config_file``, when it lies among the inputs, is listed as the configuration, not read as data.
 
     ``only`` (display paths) restricts the scan to the files of one export (``scan --each``).
+    ``keep_raw`` names the collections whose objects are kept as read (the configuration's rules).
     """
     discovery = discover(paths)
     wanted = None if only is None else {*only, *(_archives_holding(only))}
@@ -125,6 +129,7 @@ def load(paths: Sequence[str], limits: Limits = Limits(), progress: Progress | N
     parsed: list[ParsedObject] = []
     pages: dict[str, list[tuple[_FileRecord, bool]]] = {}
     seen: dict[str, str] = {}
+    raw = RawKeeper(keep_raw)
     index = 0
     while index < len(queue):
         record = queue[index]
@@ -170,6 +175,7 @@ def load(paths: Sequence[str], limits: Limits = Limits(), progress: Progress | N
                 seen.setdefault(piece.collection, record.source.display_path)
             if piece.is_page:
                 pages.setdefault(piece.collection, []).append((record, piece.has_next_link))
+            raw.keep(piece.collection, record.source.display_path, items)
             if piece.positions:
                 record.positions.update((item[0], at) for item, at in zip(piece.items, piece.positions, strict=False))
             for pointer, obj in items:
@@ -204,6 +210,7 @@ def load(paths: Sequence[str], limits: Limits = Limits(), progress: Progress | N
             [FileFacts(r.source.display_path, r.sha256, frozenset(r.collections), frozenset(r.whole), r.tenant_id,
                        ignored=r.status == "ignored" or r.format == "zip")
              for r in queue if r.status != "configuration"], clashes),
+        raw=raw.collections(),
     )
 
 

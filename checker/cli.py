@@ -45,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     scan = commands.add_parser("scan", help="check an export folder, file or set of files")
     scan.add_argument("paths", nargs="+", metavar="PATH", help="export folder(s) or file(s)")
     scan.add_argument("--format", dest="formats", action="append", type=parse_format, metavar="NAME[:PATH]",
-                      help="table (default), json, sarif or markdown; to PATH or stdout; repeatable")
+                      help="table (default), json, sarif, markdown or html; to PATH or stdout; repeatable")
     scan.add_argument("--config", metavar="FILE", help="configuration file (default: .tenant-checker.yaml "
                       "in the scanned folder or the nearest folder above it, up to the repository root; else at a scanned "
                       "zip's root)")
@@ -62,6 +62,10 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--sarif-every-verdict", action="store_true",
                       help="write every result to SARIF, not only those that set the exit code")
     scan.add_argument("--quiet", "-q", action="store_true", help="no progress line on the terminal")
+    scan.add_argument("--no-color", action="store_true", help="no colour in the table, even on a terminal "
+                      "(NO_COLOR does the same; files and pipes never get colour)")
+    scan.add_argument("--timestamp", action="store_true", help="write the scan date into every report "
+                      "(off by default, so that the same export gives the same bytes)")
     scan.add_argument("--each", action="store_true", help="when the paths hold several exports or dated "
                       "snapshots, one report per export (FILE.json becomes FILE.<export>.json) instead of "
                       "stopping; the exit code is the worst of them")
@@ -138,6 +142,8 @@ def run_scan(args: argparse.Namespace) -> int:
         exit_zero=args.exit_zero,
         quiet=args.quiet,
         each=args.each,
+        timestamp=args.timestamp,
+        no_color=args.no_color,
     )
     try:
         return scan_and_report(options, [(r.format, r.path) for r in requests])

@@ -12,6 +12,7 @@ from checker.gaps_summary import summarise_gaps
 from checker.inputs.load import LoadResult
 from checker.inventory import areas
 from checker.report import Report, Result, RuleOutcome
+from checker.report_identity import ReportIdentity
 from checker.rule import Rule
 from checker.semantics.licence import plan_of
 from checker.verdicts import Verdict
@@ -34,7 +35,9 @@ def run_rule(rule: Rule, context: CheckContext) -> RuleOutcome:
     return RuleOutcome(rule, results)
 
 
-def run(loaded: LoadResult, rules: Sequence[Rule], context: CheckContext) -> Report:
+def run(loaded: LoadResult, rules: Sequence[Rule], context: CheckContext,
+        identity: ReportIdentity | None = None) -> Report:
+    """``identity`` says what the report is of; without it, only what the report itself holds."""
     outcomes = tuple(run_rule(rule, context) for rule in sorted(rules, key=lambda r: r.id))
     return Report(
         tool_version=__version__,
@@ -48,4 +51,5 @@ def run(loaded: LoadResult, rules: Sequence[Rule], context: CheckContext) -> Rep
         coverage=summarise_coverage(context),
         areas=areas(loaded.tenant),
         gaps=summarise_gaps(context),
+        identity=identity or ReportIdentity(rules_run=tuple(sorted(rule.id for rule in rules))),
     )

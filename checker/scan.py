@@ -2,18 +2,21 @@
 from __future__ import annotations
 
 import contextlib
+import datetime
 import gc
 import os
 import re
+import shutil
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from checker.checks.base import CheckContext, Settings
 from checker.config import Config, ConfigError, find_config, load_config
 from checker.inputs.archives import ZIP_REFERENCE, file_on_disk
 from checker.progress import progress_for
+from checker.safe_text import encodable
 from checker.verdicts import EXIT_OK, EXIT_USAGE, Severity
 
 if TYPE_CHECKING:
@@ -35,6 +38,8 @@ class ScanOptions:
     every_verdict: bool = False
     exit_zero: bool = False
     each: bool = False
+    timestamp: bool = False
+    no_color: bool = False
 
 
 class ScanUsageError(ValueError):
@@ -82,8 +87,8 @@ def _scan_and_report(options: ScanOptions, outputs: Sequence[tuple[str, str | No
     for name, path in outputs:
         try:
             formatters.append((name, get_formatter(name), path))
-        except KeyError:
-            raise ScanUsageError(f"unknown format {name!r} (table, json, sarif, markdown)") from None
+        except KeyError as error:
+            raise ScanUsageError(str(error.args[0])) from None
     config_file = options.config_path or find_config(options.paths)
     config, rules = _configured(config_file, options)
     try:
@@ -144,26 +149,45 @@ def path_for_export(path: str, name: str) -> str:
 
 def _report(loaded: LoadResult, rules: Sequence[Rule], config: Config, options: ScanOptions,
             formatters: Sequence[tuple[str, Formatter, str | None]]) -> int:
+    from checker.catalogue import load_catalogue
     from checker.engine import run
     from checker.exit_status import exit_code
     from checker.formatters.options import FormatOptions
     from checker.locate import Locator
+    from checker.report_identity import describe
 
     _refuse_to_overwrite_inputs([(name, path) for name, _, path in formatters], loaded.sources.values())
     context = CheckContext(loaded.tenant, settings_from(config), loaded.inputs)
     warn_unmatched_break_glass(context.settings)
-    report = run(loaded, rules, context)
+    scanned_at = datetime.datetime.now(datetime.timezone.utc) if options.timestamp else None
+    report = run(loaded, rules, context, describe(loaded, rules, load_catalogue(), scanned_at))
     format_options = FormatOptions(verbose=options.verbose,
                                    locator=Locator(report.sources, report.spans, report.positions),
                                    fail_on=options.fail_on or config.fail_on, strict=options.strict,
                                    every_verdict=options.every_verdict)
     for _, formatter, path in formatters:
-        _write(formatter(report, format_options), path)
+        on_terminal = path is None and _is_terminal()
+        _write(formatter(report, replace(format_options, width=_width(on_terminal),
+                                         color=on_terminal and _colour_wanted(options))), path)
     if not loaded.recognised_any:
         print("tenant-checker: error: no input was recognised as a tenant export", file=sys.stderr)
         return EXIT_USAGE
     code = exit_code(report, options.fail_on or config.fail_on, options.strict)
     return EXIT_OK if options.exit_zero else code
+
+
+def _is_terminal() -> bool:
+    return hasattr(sys.stdout, "isatty") and sys.stdout.isatty()
+
+
+def _width(on_terminal: bool) -> int:
+    """The terminal's width (at least 60 columns); files and pipes get a fixed 100, so output is stable."""
+    return max(shutil.get_terminal_size((100, 24)).columns, 60) if on_terminal else 100
+
+
+def _colour_wanted(options: ScanOptions) -> bool:
+    # https://no-color.org: any non-empty NO_COLOR turns colour off
+    return not options.no_color and not os.environ.get("NO_COLOR")
 
 
 def _refuse_to_overwrite_inputs(outputs: Sequence[tuple[str, str | None]], inputs: Iterable[str]) -> None:
@@ -174,6 +198,7 @@ def _refuse_to_overwrite_inputs(outputs: Sequence[tuple[str, str | None]], input
 
 
 def _write(text: str, path: str | None) -> None:
+    text = encodable(text)
     if path is None:
         sys.stdout.write(text)
         return

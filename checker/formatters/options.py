@@ -22,6 +22,9 @@ class FormatOptions:
     fail_on: Severity = Severity.LOW
     strict: bool = False
     every_verdict: bool = False
+    # the table's width, and whether it may colour (only on a terminal, NO_COLOR and --no-color unset)
+    width: int = 100
+    color: bool = False
 
     @classmethod
     def for_report(cls, report: Report, *, verbose: bool = False, every_verdict: bool = False) -> FormatOptions:

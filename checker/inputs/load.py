@@ -40,6 +40,8 @@ from checker.inputs.graph import (
     parse_registration_campaign,
 )
 from checker.inputs.losses import Loss, incomplete_collections
+from checker.inputs.manifest import KIND as MANIFEST_KIND
+from checker.inputs.manifest import Manifest, ManifestError, is_manifest, read_manifest
 from checker.inputs.spans import Spans
 from checker.inputs.tenant_builder import build_tenant
 from checker.model import AuthenticationMethodsPolicy, Tenant
@@ -64,6 +66,9 @@ class LoadResult:
     positions: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict)
     separation: Separation | None = None
     configuration: str | None = None
+    manifest: Manifest | None = None
+    # tenant ids the data itself carries (subscribed SKU ids, ScubaGear's tenant details)
+    tenant_ids: tuple[str, ...] = ()
 
     @property
     def recognised_any(self) -> bool:
@@ -89,6 +94,7 @@ class _FileRecord:
     whole: set[str] = field(default_factory=set)
     tenant_id: str = ""
     members: list[_FileRecord] = field(default_factory=list)
+    manifest: Manifest | None = None
 
     def freeze(self) -> InputFile:
         return InputFile(
@@ -182,6 +188,9 @@ def load(paths: Sequence[str], limits: Limits = Limits(), progress: Progress | N
     _check_paging(pages)
     by_file = {record.source.display_path: record for record in queue}
     tenant, conflicts, clashes = build_tenant(parsed, seen)
+    tenant_ids = {r.tenant_id for r in queue if r.tenant_id and r.status}
+    tenant_ids |= {item.key.split("_", 1)[0] for item in parsed
+                   if item.collection == identify.SUBSCRIBED_SKUS and item.key and "_" in item.key}
     read = Counter(item.collection for item in parsed)
     tenant = replace(tenant, incomplete=incomplete_collections(
         [(r.source.display_path, loss) for r in queue for loss in r.lost], read))
@@ -200,10 +209,12 @@ def load(paths: Sequence[str], limits: Limits = Limits(), progress: Progress | N
         positions={r.source.display_path: r.positions for r in queue if r.positions},
         configuration=next((r.source.display_path for r in queue if r.status == "configuration"),
                            display_reference(config_file) if config_file else None),
+        manifest=next((r.manifest for r in sorted(queue, key=lambda r: r.source.display_path) if r.manifest), None),
+        tenant_ids=tuple(sorted(tenant_ids)),
         separation=None if only is not None else tell_apart(
             [FileFacts(r.source.display_path, r.sha256, frozenset(r.collections), frozenset(r.whole), r.tenant_id,
                        ignored=r.status == "ignored" or r.format == "zip")
-             for r in queue if r.status != "configuration"], clashes),
+             for r in queue if r.status not in ("configuration", "manifest")], clashes),
     )
 
 
@@ -289,10 +300,27 @@ def _identify_file(record: _FileRecord, data: bytes) -> identify.Identification 
     document = _read_json(record, data)
     if document is None:
         return None
+    if is_manifest(document):
+        _take_manifest(record, document)
+        return None
     return (entraexporter.identify_entraexporter(PurePosixPath(path).parts, document)
             or scubagear.identify_scubagear(document)
             or m365dsc.identify_m365dsc(document)
             or identify.identify(document))
+
+
+def _take_manifest(record: _FileRecord, document: dict[str, Any]) -> None:
+    """A collection manifest tells the report what it is of; it holds no tenant data."""
+    record.format = MANIFEST_KIND
+    try:
+        record.manifest = read_manifest(document)
+    except ManifestError as error:
+        _unreadable(record, f"collection manifest: {error}")
+        return
+    found = record.manifest
+    record.status = "manifest"
+    record.reason = (f"collection manifest: tenant {found.tenant_id}"
+                     + (f" ({found.tenant_name})" if found.tenant_name else "") + f", collected {found.collected_at}")
 
 
 def _head(data: bytes) -> str:

@@ -35,11 +35,11 @@ def visible(text: str) -> str:
 
 
 def shortened(text: str, limit: int) -> str:
-    """At most ``limit`` characters, the cut marked with an ellipsis and the count left out."""
+    """About ``limit`` characters: the cut is marked with an ellipsis and how much was left out."""
     if len(text) <= limit:
         return text
-    marker = f"… ({len(text) - limit} more characters)"
-    return text[: max(limit - len(marker), 1)] + marker
+    keep = max(limit - 24, limit // 2)
+    return f"{text[:keep]}… ({len(text) - keep} more characters)"
 
 
 def terminal_text(text: str, limit: int | None = None) -> str:

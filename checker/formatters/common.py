@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -110,7 +111,19 @@ def dumps_records_per_line(document: Any, record_lists: frozenset[str], level: i
 
 
 def _compact(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, allow_nan=False)
+    return json_escaped(json.dumps(value, sort_keys=True, ensure_ascii=False, allow_nan=False))
+
+
+def json_escaped(text: str) -> str:
+    """JSON text with C1 controls, bidi controls and lone surrogates as ``\\u`` escapes.
+
+    json leaves them raw with ``ensure_ascii=False``; they can only sit inside strings, where
+    an escape is the same data, and raw they would act on a terminal that prints the file.
+    """
+    return _RAW_IN_JSON.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+
+
+_RAW_IN_JSON = re.compile("[\x7f-\x9f\ud800-\udfff\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def identity_rows(report: Report) -> list[tuple[str, str]]:

@@ -29,14 +29,20 @@ from checker.formatters.common import (
 )
 from checker.formatters.options import FormatOptions
 from checker.locate import Locator
-from checker.report import ClassGaps, Report, Result, RuleOutcome
+from checker.report import ClassGaps, GapRegion, Report, Result, RuleOutcome
 from checker.safe_text import shortened, visible
 from checker.verdicts import Severity, Verdict
 
 # Results of one rule shown before the rest fold into <details>: a 20,000-user tenant stays readable.
 SHOWN_OPEN = 10
-# A gap class lists this many users open; the rest fold away.
+# Past SHOWN_OPEN results, results with the same verdict and message are shown once with their count,
+# unless that leaves more than this many groups (or one group for every 20 results).
+GROUPS_SHOWN = 12
+# A gap class lists this many users open; the rest fold away. So do the classes past CLASSES_OPEN,
+# and the policies that would close a gap past POLICIES_NAMED.
 USERS_OPEN = 20
+CLASSES_OPEN = 8
+POLICIES_NAMED = 3
 # Tenant text longer than this is cut (the JSON report keeps it whole).
 _TEXT_LIMIT = 2000
 
@@ -114,6 +120,19 @@ class ResultRow:
 
 
 @dataclass(frozen=True)
+class ResultGroup:
+    """Results of one rule with the same verdict and message (the users of one class, say).
+
+    ``shared`` is the evidence every one of them cites; each row keeps only its own.
+    """
+
+    verdict: str
+    message: str
+    shared: tuple[EvidenceRow, ...]
+    rows: tuple[ResultRow, ...]
+
+
+@dataclass(frozen=True)
 class RuleView:
     id: str
     name: str
@@ -127,6 +146,7 @@ class RuleView:
     counts: str
     open_rows: tuple[ResultRow, ...]
     folded_rows: tuple[ResultRow, ...]
+    groups: tuple[ResultGroup, ...]
 
 
 @dataclass(frozen=True)
@@ -147,6 +167,7 @@ def format_report(report: Report, options: FormatOptions) -> str:
         encoding="utf-8")
     environment = jinja2.Environment(autoescape=True, finalize=_visible, undefined=jinja2.StrictUndefined,
                                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    environment.filters["thousands"] = _thousands
     template = environment.from_string(template_text)
     style = (importlib.resources.files("checker.formatters") / "templates" / "report.css").read_text(encoding="utf-8")
     values = EvidenceValues(report.sources)
@@ -166,6 +187,7 @@ def format_report(report: Report, options: FormatOptions) -> str:
         gaps=report.gaps,
         gap_classes=[_gap_class(found) for found in report.gaps.classes],
         users_open=USERS_OPEN,
+        classes_open=CLASSES_OPEN,
         sections=sections,
         inputs=report.inputs,
         headline=_headline(report),
@@ -178,6 +200,10 @@ def _visible(value: Any) -> Any:
     if isinstance(value, str) and not hasattr(value, "__html__"):
         return shortened(visible(value), _TEXT_LIMIT)
     return value
+
+
+def _thousands(count: int) -> str:
+    return f"{count:,}"
 
 
 def _csp_hash(style: str) -> str:
@@ -194,15 +220,25 @@ def _css(verdict: str) -> str:
     return verdict if verdict in _VERDICT_COLOURS else "other"
 
 
-def _headline(report: Report) -> str:
+def _headline(report: Report) -> list[str]:
+    """The two or three sentences a reader takes away: failing rules, users without MFA, what is unknown."""
     failing = [o for o in report.outcomes if o.verdict is Verdict.FAIL]
-    if not report.outcomes:
-        return "No rule ran."
+    unknown = [o for o in report.outcomes if o.verdict is Verdict.NOT_ASSESSED]
     if not failing:
-        return f"No rule fails out of {len(report.outcomes)} run."
-    worst = max(o.rule.severity.rank for o in failing)
-    worst_name = next(s.value for s in Severity if s.rank == worst)
-    return f"{plural(len(failing), 'rule')} of {len(report.outcomes)} fail; the most severe is {worst_name}."
+        lines = [f"No rule fails out of {len(report.outcomes)} run."]
+    else:
+        worst = max(o.rule.severity.rank for o in failing)
+        worst_name = next(s.value for s in Severity if s.rank == worst)
+        lines = [f"{plural(len(failing), 'rule')} of {len(report.outcomes)} fail; the most severe is {worst_name}."]
+    coverage = report.coverage
+    if coverage.state == "per user":
+        lines.append(f"{len(coverage.uncovered):,} of {coverage.enabled_users:,} enabled users can sign in without MFA "
+                     f"somewhere; {coverage.covered:,} are covered on every sign-in.")
+    elif coverage.state == "via security defaults":
+        lines.append("Security defaults require MFA for every user.")
+    if unknown:
+        lines.append(f"{plural(len(unknown), 'rule')} could not be assessed from this export.")
+    return lines
 
 
 def _severity_table(report: Report) -> list[tuple[str, list[int], int]]:
@@ -250,14 +286,27 @@ def _gap_class(found: ClassGaps) -> dict[str, Any]:
         who = f"Stand-in: {found.description}"
     else:
         noun = "break-glass account" if found.break_glass else "user"
-        who = f"{plural(count, noun)}: {found.description}"
+        who = f"{count:,} {noun if count == 1 else noun + 's'}: {found.description}"
     return {
         "who": who,
         "synthetic": found.synthetic,
         "break_glass": found.break_glass,
         "users": [subject.name or subject.id for subject in found.users],
-        "regions": found.regions,
+        "regions": [_region_words(region) for region in found.regions],
+        "certain": all(region.certain for region in found.regions),
     }
+
+
+def _region_words(region: GapRegion) -> dict[str, Any]:
+    """A region's sign-ins and notes; a long list of policies that would close it is cut to the first few."""
+    notes = [*region.unknowns, *region.excluded_from]
+    if region.closest:
+        notes.append(f"closest: {region.closest}")
+    if region.would_close:
+        named = ", ".join(region.would_close[:POLICIES_NAMED])
+        more = len(region.would_close) - POLICIES_NAMED
+        notes.append(f"would be closed by {named}" + (f" and {more} more policies" if more > 0 else ""))
+    return {"words": region.words, "outcome": "no MFA" if region.certain else "undetermined", "notes": notes}
 
 
 def _sections(report: Report, locator: Locator, values: EvidenceValues) -> list[VerdictSection]:
@@ -283,7 +332,10 @@ def _sections(report: Report, locator: Locator, values: EvidenceValues) -> list[
 def _rule_view(outcome: RuleOutcome, locator: Locator, values: EvidenceValues) -> RuleView:
     rule = outcome.rule
     results = sorted(outcome.results, key=lambda r: -r.verdict.rank)
-    rows = [_result_row(result, locator, values) for result in results]
+    rows = tuple(_result_row(result, locator, values) for result in results)
+    groups = _groups(rows) if len(rows) > SHOWN_OPEN else ()
+    if len(groups) > max(GROUPS_SHOWN, len(rows) // 20):  # messages that name their subject: nothing to gain
+        groups = ()
     return RuleView(
         id=rule.id,
         name=rule.name,
@@ -295,9 +347,27 @@ def _rule_view(outcome: RuleOutcome, locator: Locator, values: EvidenceValues) -
         why=_prose(rule.why),
         fix=_prose(rule.fix),
         counts=_counts(results),
-        open_rows=tuple(rows[:SHOWN_OPEN]),
-        folded_rows=tuple(rows[SHOWN_OPEN:]),
+        open_rows=() if groups else rows[:SHOWN_OPEN],
+        folded_rows=() if groups else rows[SHOWN_OPEN:],
+        groups=groups,
     )
+
+
+def _groups(rows: Sequence[ResultRow]) -> tuple[ResultGroup, ...]:
+    """Rows with one verdict and message together, worst verdict and largest group first."""
+    grouped: dict[tuple[str, str], list[ResultRow]] = {}
+    for row in rows:
+        grouped.setdefault((row.verdict, row.message), []).append(row)
+    order: dict[str, int] = {}
+    for index, row in enumerate(rows):  # rows come worst verdict first
+        order.setdefault(row.verdict, index)
+    groups = []
+    for (verdict, message), members in grouped.items():
+        shared = tuple(item for item in members[0].evidence if all(item in other.evidence for other in members[1:]))
+        own = tuple(ResultRow(m.verdict, m.subject, m.subject_id, m.message,
+                              tuple(item for item in m.evidence if item not in shared)) for m in members)
+        groups.append(ResultGroup(verdict, message, shared, own))
+    return tuple(sorted(groups, key=lambda g: (order[g.verdict], -len(g.rows), g.message)))
 
 
 def _counts(results: Sequence[Result]) -> str:

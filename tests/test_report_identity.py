@@ -4,6 +4,8 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -125,3 +127,40 @@ def test_markdown_inputs_carry_their_sha256(tmp_path: Path, capsys: pytest.Captu
     main(["scan", str(export), "--format", "markdown"])
     digest = hashlib.sha256((export / "conditional-access-policies.json").read_bytes()).hexdigest()
     assert f"| `conditional-access-policies.json` | used | graph | `{digest}` |" in capsys.readouterr().out
+
+
+def test_an_export_with_nothing_recognised_says_so(tmp_path: Path) -> None:
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "readme.txt").write_text("nothing here\n", encoding="utf-8")
+    for name in ("table", "markdown", "html"):
+        out = tmp_path / f"out.{name}"
+        assert main(["scan", str(folder), "--format", f"{name}:{out}"]) == 2
+        assert "no input was recognised as part of a tenant export" in out.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(("argv", "environment", "coloured"), [
+    ([], {}, True),
+    (["--no-color"], {}, False),
+    ([], {"NO_COLOR": "1"}, False),
+    ([], {"NO_COLOR": ""}, True),  # https://no-color.org: only a non-empty value counts
+])
+def test_colour_only_on_a_terminal_and_when_wanted(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+                                                   tmp_path: Path, argv: list[str], environment: dict[str, str],
+                                                   coloured: bool) -> None:
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    for key, value in environment.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setattr("checker.scan._is_terminal", lambda: True)
+    sample = str(ROOT / "samples" / "e3-gaps")
+    out = tmp_path / "table.txt"
+    main(["scan", sample, *argv, "--format", "table", "--format", f"table:{out}"])
+    assert ("\x1b[" in capsys.readouterr().out) is coloured
+    assert "\x1b" not in out.read_text(encoding="utf-8")  # never in a file
+
+
+def test_colour_never_in_a_pipe(tmp_path: Path) -> None:
+    completed = subprocess.run([sys.executable, "-m", "checker", "scan", str(ROOT / "samples" / "e3-gaps")],
+                               capture_output=True, text=True, cwd=ROOT, check=False)
+    assert completed.returncode == 1
+    assert "\x1b" not in completed.stdout

@@ -11,6 +11,7 @@ from checker.inputs.decode import DecodeError, decode_text
 from checker.locate import Location, Locator
 from checker.origin import split_pointer
 from checker.report import Evidence, Report, Result, RuleOutcome
+from checker.report_identity import ReportIdentity
 from checker.verdicts import Severity, Verdict
 
 # The verdicts someone has to act on; the rest are shown only when asked for.
@@ -136,6 +137,9 @@ def identity_rows(report: Report) -> list[tuple[str, str]]:
     if identity.tenant_source:
         tenant += f", read from {identity.tenant_source}"
     rows = [("Tenant", tenant)]
+    if not any(item.status == "used" for item in report.inputs):
+        rows.insert(0, ("Warning", "no input was recognised as part of a tenant export, so nothing could be "
+                                   "assessed (see 'tenant-checker inputs')"))
     if identity.other_tenant_ids:
         rows.append(("Other tenant ids in the export", ", ".join(identity.other_tenant_ids)))
     rows.append(("Exported", identity.exported_at or "not recorded in the export"))
@@ -153,6 +157,22 @@ def identity_rows(report: Report) -> list[tuple[str, str]]:
         rows.append(("Refused at collection", ", ".join(identity.denied_collections)
                      + " (their rules are not assessed)"))
     return rows
+
+
+def identity_document(identity: ReportIdentity) -> dict[str, Any]:
+    """What the report is of; "" where the export does not say, ``scannedAt`` only with --timestamp."""
+    return {
+        "tenantId": identity.tenant_id,
+        "tenantName": identity.tenant_name,
+        "tenantSource": identity.tenant_source,
+        "otherTenantIds": list(identity.other_tenant_ids),
+        "exportedAt": identity.exported_at,
+        "scannedAt": identity.scanned_at,
+        "configuration": identity.configuration,
+        "rulesRun": list(identity.rules_run),
+        "rulesLeftOut": list(identity.rules_left_out),
+        "deniedCollections": list(identity.denied_collections),
+    }
 
 
 def rules_phrase(report: Report) -> str:

@@ -10,6 +10,7 @@ from typing import Any
 
 from checker.formatters.common import (
     dumps_records_per_line,
+    identity_document,
     locate_evidence,
     prefetch_positions,
     rule_verdicts,
@@ -27,7 +28,6 @@ from checker.report import (
     RuleOutcome,
     Subject,
 )
-from checker.report_identity import ReportIdentity
 
 TOOL_NAME = "tenant-checker"
 # Raised whenever a field changes meaning or goes away; new fields keep the number.
@@ -39,7 +39,7 @@ def format_report(report: Report, options: FormatOptions) -> str:
     document = {
         "schemaVersion": SCHEMA_VERSION,
         "tool": {"name": TOOL_NAME, "version": report.tool_version},
-        "identity": _identity(report.identity),
+        "identity": identity_document(report.identity),
         "scanRoot": report.scan_root,
         "plan": report.plan,
         "inputs": [_input(input_file) for input_file in report.inputs],
@@ -53,22 +53,6 @@ def format_report(report: Report, options: FormatOptions) -> str:
 
 
 _RECORD_LISTS = frozenset({"inputs", "results", "uncoveredUsers", "breakGlassUsers", "undeterminedUsers", "classes"})
-
-
-def _identity(identity: ReportIdentity) -> dict[str, Any]:
-    """What the report is of; "" where the export does not say, ``scannedAt`` only with --timestamp."""
-    return {
-        "tenantId": identity.tenant_id,
-        "tenantName": identity.tenant_name,
-        "tenantSource": identity.tenant_source,
-        "otherTenantIds": list(identity.other_tenant_ids),
-        "exportedAt": identity.exported_at,
-        "scannedAt": identity.scanned_at,
-        "configuration": identity.configuration,
-        "rulesRun": list(identity.rules_run),
-        "rulesLeftOut": list(identity.rules_left_out),
-        "deniedCollections": list(identity.denied_collections),
-    }
 
 
 def gaps_document(gaps: GapsSummary) -> dict[str, Any]:

@@ -123,8 +123,8 @@ def test_thousands_of_results_fold_away(tmp_path: Path) -> None:
     text = get_formatter("html")(report, FormatOptions.for_report(report))
     section = text[text.index('id="rule-MFA030"'):]
     section = section[:section.index("</section>")]
-    assert "<strong>3,000 subjects</strong>: This user is not registered for MFA." in section
-    assert "<details><summary>Show the 3,000 subjects and their evidence</summary>" in section
+    assert "<strong>3,000 users</strong>: This user is not registered for MFA." in section
+    assert "<details><summary>Show the 3,000 users and their evidence</summary>" in section
     assert section.count("This user is not registered") == 1
 
 

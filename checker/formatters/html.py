@@ -15,7 +15,7 @@ import base64
 import hashlib
 import importlib.resources
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from checker.formatters.common import (
@@ -38,10 +38,11 @@ SHOWN_OPEN = 10
 # Past SHOWN_OPEN results, results with the same verdict and message are shown once with their count,
 # unless that leaves more than this many groups (or one group for every 20 results).
 GROUPS_SHOWN = 12
-# A gap class lists this many users open; the rest fold away. So do the classes past CLASSES_OPEN,
-# and the policies that would close a gap past POLICIES_NAMED.
+# A gap class lists this many users open; the rest fold away. So do the classes past CLASSES_OPEN
+# (when there are more than CLASSES_FOLDED_PAST), and the policies that would close a gap past POLICIES_NAMED.
 USERS_OPEN = 20
 CLASSES_OPEN = 8
+CLASSES_FOLDED_PAST = 12
 POLICIES_NAMED = 3
 # Tenant text longer than this is cut (the JSON report keeps it whole).
 _TEXT_LIMIT = 2000
@@ -113,6 +114,7 @@ class EvidenceRow:
 @dataclass(frozen=True)
 class ResultRow:
     verdict: str
+    kind: str
     subject: str
     subject_id: str
     message: str
@@ -130,6 +132,7 @@ class ResultGroup:
     message: str
     shared: tuple[EvidenceRow, ...]
     rows: tuple[ResultRow, ...]
+    noun: str = "subjects"
 
 
 @dataclass(frozen=True)
@@ -187,7 +190,7 @@ def format_report(report: Report, options: FormatOptions) -> str:
         gaps=report.gaps,
         gap_classes=[_gap_class(found) for found in report.gaps.classes],
         users_open=USERS_OPEN,
-        classes_open=CLASSES_OPEN,
+        classes_open=CLASSES_OPEN if len(report.gaps.classes) > CLASSES_FOLDED_PAST else len(report.gaps.classes),
         sections=sections,
         inputs=report.inputs,
         headline=_headline(report),
@@ -364,9 +367,10 @@ def _groups(rows: Sequence[ResultRow]) -> tuple[ResultGroup, ...]:
     groups = []
     for (verdict, message), members in grouped.items():
         shared = tuple(item for item in members[0].evidence if all(item in other.evidence for other in members[1:]))
-        own = tuple(ResultRow(m.verdict, m.subject, m.subject_id, m.message,
-                              tuple(item for item in m.evidence if item not in shared)) for m in members)
-        groups.append(ResultGroup(verdict, message, shared, own))
+        own = tuple(replace(m, evidence=tuple(item for item in m.evidence if item not in shared)) for m in members)
+        kinds = {m.kind for m in members}
+        noun = f"{kinds.pop()}s" if len(kinds) == 1 else "subjects"
+        groups.append(ResultGroup(verdict, message, shared, own, noun))
     return tuple(sorted(groups, key=lambda g: (order[g.verdict], -len(g.rows), g.message)))
 
 
@@ -375,7 +379,7 @@ def _counts(results: Sequence[Result]) -> str:
     found: dict[str, int] = {}
     for result in results:
         found[result.verdict.value] = found.get(result.verdict.value, 0) + 1
-    return ", ".join(f"{count} {verdict}" for verdict, count in found.items())
+    return ", ".join(f"{count:,} {verdict}" for verdict, count in found.items())
 
 
 def _result_row(result: Result, locator: Locator, values: EvidenceValues) -> ResultRow:
@@ -383,6 +387,7 @@ def _result_row(result: Result, locator: Locator, values: EvidenceValues) -> Res
     name = subject.name if subject.name and subject.name != subject.id else ""
     return ResultRow(
         verdict=result.verdict.value,
+        kind=subject.kind,
         subject=name or subject.id,
         subject_id=subject.id if name and subject.kind not in ("file", "tenant", "collection") else "",
         message=result.message,

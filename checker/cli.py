@@ -112,7 +112,11 @@ def _run(argv: Sequence[str] | None) -> int:
             return list_gaps(args.paths, args.config, args.gaps_format, args.verbose)
         raise UsageError("a command is required: scan, gaps, inputs, explain-user, rules or explain (see --help)")
     except UsageError as error:
-        print(f"{PROGRAM}: error: {error}", file=sys.stderr)
+        from checker.safe_text import terminal_text
+
+        # the message may name files of the export: each line is shown as text
+        lines = [terminal_text(line) for line in str(error).split("\n")]
+        print(f"{PROGRAM}: error: " + "\n".join(lines), file=sys.stderr)
         return EXIT_USAGE
 
 

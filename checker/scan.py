@@ -16,7 +16,7 @@ from checker.checks.base import CheckContext, Settings
 from checker.config import Config, ConfigError, find_config, load_config
 from checker.inputs.archives import ZIP_REFERENCE, file_on_disk
 from checker.progress import progress_for
-from checker.safe_text import encodable
+from checker.safe_text import encodable, terminal_text
 from checker.verdicts import EXIT_OK, EXIT_USAGE, Severity
 
 if TYPE_CHECKING:
@@ -115,7 +115,8 @@ def _scan_and_report(options: ScanOptions, outputs: Sequence[tuple[str, str | No
         named = [(name, formatter, path and path_for_export(path, export.name)) for name, formatter, path in formatters]
         codes.append(_report(one, own_rules, own_config, options, named))
     if separation.unplaced:
-        print(f"tenant-checker: in no export, so not scanned: {', '.join(separation.unplaced)}", file=sys.stderr)
+        unplaced = terminal_text(", ".join(separation.unplaced))
+        print(f"tenant-checker: in no export, so not scanned: {unplaced}", file=sys.stderr)
     return max(codes)
 
 

@@ -158,3 +158,20 @@ def test_every_verdict_has_a_section_and_colours(tmp_path: Path, verdict: Verdic
     assert f'class="badge verdict-{verdict.value}"' in text
     css = (ROOT / "checker" / "formatters" / "templates" / "report.css").read_text(encoding="utf-8")
     assert f".verdict-{verdict.value} {{" in css
+
+
+def _luminance(colour: str) -> float:
+    channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def test_colours_pass_wcag_aa_contrast() -> None:
+    """White text on every badge, and every text colour on white, at 4.5:1 or more."""
+    css = (ROOT / "checker" / "formatters" / "templates" / "report.css").read_text(encoding="utf-8")
+    backgrounds = re.findall(r"\.verdict-[a-z_]+ \{ background: (#[0-9a-f]{6}); \}", css)
+    texts = [c for c in re.findall(r"(?<![-\w])color: (#[0-9a-f]{6})", css) if c != "#ffffff"]  # on the badges
+    assert len(backgrounds) == 7 and texts
+    for colour in backgrounds + texts:
+        lighter, darker = sorted([_luminance(colour), _luminance("#ffffff")], reverse=True)
+        assert (lighter + 0.05) / (darker + 0.05) >= 4.5, colour

@@ -47,11 +47,12 @@ def describe(loaded: LoadResult, rules: Sequence[Rule], catalogue: Sequence[Rule
              scanned_at: datetime.datetime | None = None) -> ReportIdentity:
     """The identity of a report on ``loaded``, checked by ``rules`` out of ``catalogue``."""
     manifest = loaded.manifest
-    ids = list(loaded.tenant_ids)
+    ids = sorted({found for found, _ in loaded.tenant_ids})
     if manifest is not None:
         tenant_id, source = manifest.tenant_id, "the collection manifest"
     elif ids:
-        tenant_id, source = ids[0], "subscribed SKU ids or ScubaGear's tenant details"
+        tenant_id = ids[0]
+        source = " and ".join(sorted({where for found, where in loaded.tenant_ids if found == tenant_id}))
     else:
         tenant_id, source = "", ""
     ran = {rule.id for rule in rules}

@@ -82,7 +82,7 @@ _COVERAGE_PARTS = (
     ("breakGlass", "break-glass (exempt)", "#5b3f9e", "verdict-review"),
     ("undetermined", "cannot be told", "#8a4b00", "verdict-not_assessed"),
 )
-_CHART_WIDTH = 560
+_CHART_WIDTH = 420
 
 
 @dataclass(frozen=True)

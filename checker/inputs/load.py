@@ -67,8 +67,8 @@ class LoadResult:
     separation: Separation | None = None
     configuration: str | None = None
     manifest: Manifest | None = None
-    # tenant ids the data itself carries (subscribed SKU ids, ScubaGear's tenant details)
-    tenant_ids: tuple[str, ...] = ()
+    # tenant ids the data itself carries, each with where it was read
+    tenant_ids: tuple[tuple[str, str], ...] = ()
 
     @property
     def recognised_any(self) -> bool:
@@ -188,8 +188,9 @@ def load(paths: Sequence[str], limits: Limits = Limits(), progress: Progress | N
     _check_paging(pages)
     by_file = {record.source.display_path: record for record in queue}
     tenant, conflicts, clashes = build_tenant(parsed, seen)
-    tenant_ids = {r.tenant_id for r in queue if r.tenant_id and r.status}
-    tenant_ids |= {item.key.split("_", 1)[0] for item in parsed
+    tenant_ids = {(r.tenant_id, "ScubaGear's tenant details" if r.format.startswith("scubagear") else r.format)
+                  for r in queue if r.tenant_id and r.status}
+    tenant_ids |= {(item.key.split("_", 1)[0], "subscribed SKU ids") for item in parsed  # "{tenantId}_{skuId}"
                    if item.collection == identify.SUBSCRIBED_SKUS and item.key and "_" in item.key}
     read = Counter(item.collection for item in parsed)
     tenant = replace(tenant, incomplete=incomplete_collections(

@@ -202,6 +202,9 @@ def test_table_fits_the_terminal(report: Report, width: int) -> None:
         grid = [line for line in output.splitlines() if line[:1] in "+|"]
         assert grid and max(len(line) for line in grid) <= width
         assert max(len(line) for line in output.splitlines()) <= width
+        # below 100 columns the evidence goes under the message, in a column of its own from there
+        assert ("| Evidence" in output) is (width >= 100)
+        assert ("↳ graph/registration details.json" in output) is (width < 100)
 
 
 def test_table_puts_the_worst_severity_first(report: Report) -> None:

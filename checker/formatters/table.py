@@ -25,8 +25,8 @@ from checker.safe_text import terminal_text
 from checker.verdicts import Verdict
 
 _HEADERS = ("Rule", "Subject", "Message", "Evidence")
-# "| " before each column and " |" after the last: 3 characters a column, and 1.
-_BORDERS = 3 * len(_HEADERS) + 1
+# Below this width the evidence goes under the message rather than in a column of its own.
+_EVIDENCE_COLUMN_FROM = 100
 _RULE = len("not_applicable")
 # Tenant data longer than this is cut in a cell (json and sarif keep it whole).
 _MESSAGE_LIMIT = 1500
@@ -51,6 +51,7 @@ def format_report(report: Report, options: FormatOptions) -> str:
     from tabulate import tabulate
 
     widths = _column_widths(options.width)
+    headers = _HEADERS if widths[3] else _HEADERS[:3]
     rows = []
     for outcome in by_severity(report.outcomes):
         shown, left_out = shown_results(outcome.results, options.verbose)
@@ -59,9 +60,9 @@ def format_report(report: Report, options: FormatOptions) -> str:
         if left_out:
             note = (f"{plural(left_out, 'more result')} of {outcome.rule.id} not shown: --verbose lists them "
                     "all, and the json and sarif formats always hold them.")
-            rows.append(["", "...", _cell(note, widths[2]), ""])
+            rows.append(["", "...", _cell(note, widths[2]), ""][:len(headers)])
     if rows:
-        body = tabulate(rows, headers=_HEADERS, tablefmt="grid", disable_numparse=True)
+        body = tabulate(rows, headers=headers, tablefmt="grid", disable_numparse=True)
     elif options.verbose:
         body = "No results."
     else:
@@ -71,8 +72,16 @@ def format_report(report: Report, options: FormatOptions) -> str:
 
 
 def _column_widths(width: int) -> tuple[int, int, int, int]:
-    """Rule, subject, message, evidence: the message takes what the others leave."""
-    room = max(width, 60) - _BORDERS - _RULE
+    """Rule, subject, message, evidence (0: under the message); the message takes what the others leave.
+
+    Each column costs 3 characters of border ("| " before it, " " after), and the grid 1 more.
+    """
+    width = max(width, 60)
+    if width < _EVIDENCE_COLUMN_FROM:
+        room = width - (3 * 3 + 1) - _RULE
+        subject = max(14, room * 30 // 100)
+        return _RULE, subject, room - subject, 0
+    room = width - (3 * 4 + 1) - _RULE
     subject = max(12, room * 24 // 100)
     evidence = max(12, room * 22 // 100)
     return _RULE, subject, room - subject - evidence, evidence
@@ -113,8 +122,10 @@ def _row(rule: Rule, result: Result, widths: tuple[int, int, int, int], color: b
     if color:
         verdict = f"{_COLOURS[result.verdict]}{verdict}{_RESET}"
     rule_cell = f"{rule.id}\n{rule.severity.value}\n{verdict}" if first else verdict
-    return [rule_cell, _subject(result.subject, widths[1]),
-            _cell(terminal_text(result.message, _MESSAGE_LIMIT), widths[2]), _evidence(result, widths[3])]
+    message = _cell(terminal_text(result.message, _MESSAGE_LIMIT), widths[2])
+    if not widths[3]:
+        return [rule_cell, _subject(result.subject, widths[1]), f"{message}\n{_evidence(result, widths[2], '↳ ')}"]
+    return [rule_cell, _subject(result.subject, widths[1]), message, _evidence(result, widths[3])]
 
 
 def _subject(subject: Subject, width: int) -> str:
@@ -130,11 +141,11 @@ def _subject(subject: Subject, width: int) -> str:
     return "\n".join(_cell(line, width) for line in lines)
 
 
-def _evidence(result: Result, width: int) -> str:
+def _evidence(result: Result, width: int, lead: str = "") -> str:
     # The pointer as the check wrote it, not as located: the default format should not
     # pay for tokenizing a 70 MB export, and a pointer to an absent field says what is missing.
     if not result.evidence:
-        return "-"
+        return f"{lead}no evidence" if lead else "-"
     evidence = result.evidence[0]
     origin = evidence.origin
     file = terminal_text(origin.file, _NAME_LIMIT)
@@ -143,6 +154,8 @@ def _evidence(result: Result, width: int) -> str:
         lines.append("#" + terminal_text(origin.pointer, _NAME_LIMIT))
     if len(result.evidence) > 1:
         lines.append(f"(+{len(result.evidence) - 1} more)")
+    if lead:
+        lines = [lead + " ".join(lines)]
     return "\n".join(_cell(line, width) for line in lines)
 
 

@@ -56,12 +56,13 @@ def describe(loaded: LoadResult, rules: Sequence[Rule], catalogue: Sequence[Rule
     else:
         tenant_id, source = "", ""
     ran = {rule.id for rule in rules}
+    names = sorted({name for found, name in loaded.tenant_names if found == tenant_id})
     return ReportIdentity(
         tenant_id=tenant_id,
-        tenant_name=manifest.tenant_name if manifest else "",
+        tenant_name=manifest.tenant_name if manifest else ", ".join(names),
         tenant_source=source,
         other_tenant_ids=tuple(found for found in ids if found != tenant_id),
-        exported_at=manifest.collected_at if manifest else "",
+        exported_at=manifest.collected_at if manifest else ", ".join(loaded.exported_at),
         configuration=loaded.configuration or "",
         rules_run=tuple(sorted(ran)),
         rules_left_out=tuple(sorted(rule.id for rule in catalogue if rule.id not in ran)),

@@ -164,3 +164,17 @@ def test_colour_never_in_a_pipe(tmp_path: Path) -> None:
                                capture_output=True, text=True, cwd=ROOT, check=False)
     assert completed.returncode == 1
     assert "\x1b" not in completed.stdout
+
+
+def test_a_scubagear_export_names_its_tenant_and_time(tmp_path: Path) -> None:
+    folder = tmp_path / "scuba"
+    folder.mkdir()
+    write_json(folder / "ProviderSettingsExport.json", {
+        "baseline_version": "1", "module_version": "1.8.0", "timestamp_zulu": "2026-05-04T17:15:48.307Z",
+        "tenant_id": TENANT_ID, "conditional_access_policies": [],
+        "tenant_details": [{"TenantId": TENANT_ID, "DisplayName": "Fabrikam", "DomainName": "fabrikam.example"}],
+    })
+    identity = scan_json(tmp_path, str(folder))["identity"]
+    assert (identity["tenantId"], identity["tenantName"]) == (TENANT_ID, "Fabrikam")
+    assert identity["tenantSource"] == "ScubaGear's tenant details"
+    assert identity["exportedAt"] == "2026-05-04T17:15:48.307Z"

@@ -67,8 +67,10 @@ class LoadResult:
     separation: Separation | None = None
     configuration: str | None = None
     manifest: Manifest | None = None
-    # tenant ids the data itself carries, each with where it was read
+    # tenant ids the data itself carries, each with where it was read; names and export times where given
     tenant_ids: tuple[tuple[str, str], ...] = ()
+    tenant_names: tuple[tuple[str, str], ...] = ()
+    exported_at: tuple[str, ...] = ()
 
     @property
     def recognised_any(self) -> bool:
@@ -93,6 +95,8 @@ class _FileRecord:
     lost: list[Loss] = field(default_factory=list)
     whole: set[str] = field(default_factory=set)
     tenant_id: str = ""
+    tenant_name: str = ""
+    exported_at: str = ""
     members: list[_FileRecord] = field(default_factory=list)
     manifest: Manifest | None = None
 
@@ -155,7 +159,7 @@ def load(paths: Sequence[str], limits: Limits = Limits(), progress: Progress | N
         if found is None:
             continue
         record.format = found.format
-        record.tenant_id = found.tenant_id
+        record.tenant_id, record.tenant_name, record.exported_at = found.tenant_id, found.tenant_name, found.exported_at
         record.lost += [Loss(*entry) for entry in found.lost]
         record.diagnostics += [Diagnostic(code, message, line or None, column or None, pointer)
                                for code, message, pointer, line, column in found.diagnostics]
@@ -212,6 +216,8 @@ def load(paths: Sequence[str], limits: Limits = Limits(), progress: Progress | N
                            display_reference(config_file) if config_file else None),
         manifest=next((r.manifest for r in sorted(queue, key=lambda r: r.source.display_path) if r.manifest), None),
         tenant_ids=tuple(sorted(tenant_ids)),
+        tenant_names=tuple(sorted({(r.tenant_id, r.tenant_name) for r in queue if r.tenant_name and r.status})),
+        exported_at=tuple(sorted({r.exported_at for r in queue if r.exported_at and r.status})),
         separation=None if only is not None else tell_apart(
             [FileFacts(r.source.display_path, r.sha256, frozenset(r.collections), frozenset(r.whole), r.tenant_id,
                        ignored=r.status == "ignored" or r.format == "zip")

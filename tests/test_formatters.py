@@ -201,7 +201,8 @@ def test_table_fits_the_terminal(report: Report, width: int) -> None:
         output = get_formatter("table")(report, options)
         grid = [line for line in output.splitlines() if line[:1] in "+|"]
         assert grid and max(len(line) for line in grid) <= width
-        assert max(len(line) for line in output.splitlines()) <= width
+        # every line but the verbose list of inputs, kept as sha256sum prints it so that it can be checked
+        assert max(len(line) for line in output.splitlines() if not re.match("[0-9a-f]{64}  ", line)) <= width
         # below 100 columns the evidence goes under the message, in a column of its own from there
         assert ("| Evidence" in output) is (width >= 100)
         assert ("↳ graph/registration details.json" in output) is (width < 100)

@@ -178,3 +178,13 @@ def test_a_scubagear_export_names_its_tenant_and_time(tmp_path: Path) -> None:
     assert (identity["tenantId"], identity["tenantName"]) == (TENANT_ID, "Fabrikam")
     assert identity["tenantSource"] == "ScubaGear's tenant details"
     assert identity["exportedAt"] == "2026-05-04T17:15:48.307Z"
+
+
+def test_the_verbose_table_lists_inputs_as_sha256sum_does(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    export = tmp_path / "export"
+    shutil.copytree(ROOT / "samples" / "partial-ca-only", export)
+    main(["scan", str(export), "--verbose"])
+    digest = hashlib.sha256((export / "conditional-access-policies.json").read_bytes()).hexdigest()
+    assert f"\n{digest}  conditional-access-policies.json\n" in capsys.readouterr().out
+    main(["scan", str(export)])
+    assert digest not in capsys.readouterr().out

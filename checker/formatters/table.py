@@ -90,8 +90,13 @@ def _column_widths(width: int) -> tuple[int, int, int, int]:
 def _header(report: Report, options: FormatOptions) -> str:
     lines = []
     for label, value in identity_rows(report):
+        if label == "Input files":
+            value += " (their SHA-256 below)" if options.verbose else " (--verbose lists them with their SHA-256)"
         line = _cell(terminal_text(f"{label}: {value}", _MESSAGE_LIMIT), options.width)
         lines.append(line if not options.color else line.replace(f"{label}:", f"{_BOLD}{label}:{_RESET}", 1))
+    if options.verbose:
+        # as sha256sum prints them, so that `sha256sum -c` can check an export against the report
+        lines += [f"{item.sha256}  {terminal_text(item.path, _NAME_LIMIT)}" for item in report.inputs if item.sha256]
     return "\n".join(lines)
 
 

@@ -50,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     scan = commands.add_parser("scan", help="check an export folder, file or set of files")
     scan.add_argument("paths", nargs="+", metavar="PATH", help="export folder(s) or file(s)")
     scan.add_argument("--format", dest="formats", action="append", type=parse_format, metavar="NAME[:PATH]",
-                      help="table (default), json, sarif, markdown or junit; to PATH or stdout; repeatable")
+                      help="table (default), json, sarif, markdown, junit or html; to PATH or stdout; repeatable")
     scan.add_argument("--config", metavar="FILE", help="configuration file (default: .tenant-checker.yaml "
                       "in the scanned folder or the nearest folder above it, up to the repository root; else at a scanned "
                       "zip's root; else the shallowest one inside the scanned folder)")
@@ -71,6 +71,10 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--sarif-every-verdict", action="store_true",
                       help="write every result to SARIF, not only those that set the exit code")
     scan.add_argument("--quiet", "-q", action="store_true", help="no progress line on the terminal")
+    scan.add_argument("--no-color", action="store_true", help="no colour in the table, even on a terminal "
+                      "(NO_COLOR does the same; files and pipes never get colour)")
+    scan.add_argument("--timestamp", action="store_true", help="write the scan date into every report "
+                      "(off by default, so that the same export gives the same bytes)")
     scan.add_argument("--each", action="store_true", help="when the paths hold several exports or dated "
                       "snapshots, one report per export (FILE.json becomes FILE.<export>.json) instead of "
                       "stopping; the exit code is the worst of them")
@@ -139,7 +143,11 @@ def _run(argv: Sequence[str] | None) -> int:
         raise UsageError("a command is required: scan, gaps, inputs, explain-user, collect, rules or explain "
                          "(see --help)")
     except UsageError as error:
-        print(f"{PROGRAM}: error: {error}", file=sys.stderr)
+        from checker.safe_text import terminal_text
+
+        # the message may name files of the export: each line is shown as text
+        lines = [terminal_text(line) for line in str(error).split("\n")]
+        print(f"{PROGRAM}: error: " + "\n".join(lines), file=sys.stderr)
         return EXIT_USAGE
 
 
@@ -173,6 +181,8 @@ def run_scan(args: argparse.Namespace) -> int:
         report_only=args.fail_on is not None and fail_on is None,
         baseline=args.baseline,
         write_baseline=args.write_baseline,
+        timestamp=args.timestamp,
+        no_color=args.no_color,
     )
     try:
         return scan_and_report(options, [(r.format, r.path) for r in requests])

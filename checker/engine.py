@@ -12,6 +12,7 @@ from checker.gaps_summary import summarise_gaps
 from checker.inputs.load import LoadResult
 from checker.inventory import areas
 from checker.report import Report, Result, RuleOutcome
+from checker.report_identity import ReportIdentity
 from checker.rule import Rule
 from checker.semantics.licence import plan_of
 from checker.verdicts import Verdict
@@ -38,8 +39,9 @@ def run_rule(rule: Rule, context: CheckContext, check: Check | None = None) -> R
 
 
 def run(loaded: LoadResult, rules: Sequence[Rule], context: CheckContext,
-        own_checks: Mapping[str, Check] | None = None) -> Report:
-    """``own_checks``: the checks of the configuration's rules, by rule id."""
+        own_checks: Mapping[str, Check] | None = None, identity: ReportIdentity | None = None) -> Report:
+    """``own_checks``: the checks of the configuration's rules, by rule id; ``identity`` says what the
+    report is of (without it, only what the report itself holds)."""
     own = own_checks or {}
     outcomes = tuple(run_rule(rule, context, own.get(rule.id)) for rule in sorted(rules, key=lambda r: r.id))
     return Report(
@@ -54,4 +56,5 @@ def run(loaded: LoadResult, rules: Sequence[Rule], context: CheckContext,
         coverage=summarise_coverage(context),
         areas=areas(loaded.tenant),
         gaps=summarise_gaps(context),
+        identity=identity or ReportIdentity(rules_run=tuple(sorted(rule.id for rule in rules))),
     )

@@ -13,6 +13,7 @@ from checker.evaluation.evaluate import COVERED, UNCOVERED, Evaluation
 from checker.evaluation.tri import Tri
 from checker.evaluation.users import UserClass, user_kind
 from checker.model import ConditionalAccessPolicy, User
+from checker.safe_text import terminal_text
 from checker.semantics import policy as ca
 from checker.semantics.directory import Directory
 
@@ -44,7 +45,7 @@ def explain(context: CheckContext, wanted: str) -> UserExplanation:
     evaluation = context.evaluation
     user = find_user(evaluation.directory, wanted)
     status, summary = _outcome(context, user)
-    lines = [_header(user, evaluation.directory), "", f"MFA: {summary}", ""]
+    lines = [*_header(user, evaluation.directory), "", f"MFA: {summary}", ""]
     user_class = evaluation.class_of_user.get(user.id.lower())
     if tenant.conditional_access_policies is None:
         lines.append("The export has no Conditional Access policies.")
@@ -54,7 +55,10 @@ def explain(context: CheckContext, wanted: str) -> UserExplanation:
         lines.append("")
     for index, policy in sorted(enumerate(evaluation.policies), key=lambda p: (p[1].display_name.lower(), p[1].id)):
         lines += _policy_lines(evaluation, index, policy, user, user_class)
-    return UserExplanation(user, status, summary, "\n".join(lines).rstrip() + "\n")
+    # Each line is made safe whole: a newline or escape sequence in a name shows as text and
+    # can neither forge a line ("MFA: covered by ...") nor reach the terminal raw.
+    text = "\n".join(terminal_text(line) for line in lines).rstrip() + "\n"
+    return UserExplanation(user, status, summary, text)
 
 
 def _outcome(context: CheckContext, user: User) -> tuple[str, str]:
@@ -74,11 +78,11 @@ def _outcome(context: CheckContext, user: User) -> tuple[str, str]:
     return outcome.status, f"cannot tell{glass}: {gaps_text(outcome.gaps)}."
 
 
-def _header(user: User, directory: Directory) -> str:
+def _header(user: User, directory: Directory) -> list[str]:
     kind = user_kind(user).lower() if user.user_type is not None else "unknown type"
     state = {True: "enabled", False: "disabled", None: "account state unknown"}[user.account_enabled]
     roles = ", ".join(directory.role_name(role) for role in directory.roles_of(user.id)) or "none"
-    return f"{user.user_principal_name or user.display_name} ({user.id}): {kind}, {state}\nRoles: {roles}"
+    return [f"{user.user_principal_name or user.display_name} ({user.id}): {kind}, {state}", f"Roles: {roles}"]
 
 
 def _policy_lines(evaluation: Evaluation, index: int, policy: ConditionalAccessPolicy, user: User,

@@ -5,6 +5,7 @@ import json
 
 from checker.formatters.json_report import gaps_document
 from checker.report import ClassGaps, GapRegion, GapsSummary
+from checker.safe_text import terminal_text
 
 SHOWN_USERS = 5
 
@@ -13,7 +14,7 @@ def gaps_table(gaps: GapsSummary, verbose: bool = False) -> str:
     if gaps.state == "via security defaults":
         return "No gaps: security defaults are on and require MFA on every sign-in.\n"
     if gaps.state == "not assessed":
-        return f"Gaps not assessed: {gaps.note}.\n"
+        return terminal_text(f"Gaps not assessed: {gaps.note}.") + "\n"
     if not gaps.classes:
         whom = "of every user" if gaps.users_exported else "of every stand-in (the export has no users)"
         return f"No gaps: every modern sign-in {whom} is blocked or needs MFA.\n"
@@ -32,7 +33,7 @@ def gaps_table(gaps: GapsSummary, verbose: bool = False) -> str:
         elif found.users:
             shown = ", ".join(u.name or u.id for u in found.users[:SHOWN_USERS])
             lines.append(f"    users: {shown} and {len(found.users) - SHOWN_USERS} more (--verbose lists all)")
-    return "\n".join(lines) + "\n"
+    return "\n".join(terminal_text(line) for line in lines) + "\n"
 
 
 def _line(found: ClassGaps, region: GapRegion) -> str:

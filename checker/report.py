@@ -8,6 +8,7 @@ from typing import Any
 from checker.inputs.spans import Spans
 from checker.inventory import Area
 from checker.origin import Origin
+from checker.report_identity import ReportIdentity
 from checker.rule import Rule
 from checker.verdicts import Verdict, worst
 
@@ -211,6 +212,7 @@ class Report:
     gaps: GapsSummary = field(default_factory=lambda: GapsSummary("not assessed"))
     notes: tuple[ConfigurationNote, ...] = ()
     baseline: BaselineComparison | None = None
+    identity: ReportIdentity = field(default_factory=ReportIdentity)
 
     def results(self) -> list[Result]:
         return [result for outcome in self.outcomes for result in outcome.results]

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import contextlib
+import datetime
 import gc
 import os
 import re
+import shutil
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -15,6 +17,7 @@ from checker.checks.base import CheckContext, Settings
 from checker.config import AmbiguousConfig, Config, ConfigError, find_config, load_config, what_it_changes
 from checker.inputs.archives import ZIP_REFERENCE, file_on_disk
 from checker.progress import progress_for
+from checker.safe_text import encodable, terminal_text
 from checker.verdicts import EXIT_USAGE, Severity
 
 if TYPE_CHECKING:
@@ -41,6 +44,8 @@ class ScanOptions:
     write_baseline: str | None = None
     # the day waivers expire against: the local date unless a test fixes it
     today: date | None = None
+    timestamp: bool = False
+    no_color: bool = False
 
 
 class ScanUsageError(ValueError):
@@ -123,7 +128,8 @@ def _scan_and_report(options: ScanOptions, outputs: Sequence[tuple[str, str | No
         named = [(name, formatter, path and path_for_export(path, export.name)) for name, formatter, path in formatters]
         codes.append(_report(one, own_rules, own_config, options, named, export.name))
     if separation.unplaced:
-        print(f"tenant-checker: in no export, so not scanned: {', '.join(separation.unplaced)}", file=sys.stderr)
+        unplaced = terminal_text(", ".join(separation.unplaced))
+        print(f"tenant-checker: in no export, so not scanned: {unplaced}", file=sys.stderr)
     return max(codes)
 
 
@@ -189,11 +195,13 @@ def _report(loaded: LoadResult, rules: Sequence[Rule], config: Config, options: 
     like the outputs.
     """
     from checker.baseline import BaselineError, baseline_text, compare_with_baseline, read_baseline
+    from checker.catalogue import with_custom_rules
     from checker.custom_checks import custom_checks
     from checker.engine import run
     from checker.exit_status import exit_status
     from checker.formatters.options import FormatOptions
     from checker.locate import Locator
+    from checker.report_identity import describe
     from checker.waivers import apply_waivers
 
     def own(path: str | None) -> str | None:
@@ -209,7 +217,9 @@ def _report(loaded: LoadResult, rules: Sequence[Rule], config: Config, options: 
         raise ScanUsageError(str(error)) from None
     context = CheckContext(loaded.tenant, settings_from(config), loaded.inputs, loaded.raw)
     warn_unmatched_break_glass(context.settings)
-    report = apply_waivers(run(loaded, rules, context, custom_checks(config.rules)), config.waivers,
+    scanned_at = datetime.datetime.now(datetime.timezone.utc) if options.timestamp else None
+    identity = describe(loaded, rules, with_custom_rules(config.rules), scanned_at)
+    report = apply_waivers(run(loaded, rules, context, custom_checks(config.rules), identity), config.waivers,
                            options.today or date.today())
     for note in report.notes:
         print(f"tenant-checker: warning: {note.kind}: {note.message}", file=sys.stderr)
@@ -223,11 +233,27 @@ def _report(loaded: LoadResult, rules: Sequence[Rule], config: Config, options: 
                                    strict=options.strict, every_verdict=options.every_verdict,
                                    exit_zero=options.exit_zero)
     for _, formatter, path in formatters:
-        _write(formatter(report, format_options), path)
+        on_terminal = path is None and _is_terminal()
+        _write(formatter(report, replace(format_options, width=_width(on_terminal),
+                                         color=on_terminal and _colour_wanted(options))), path)
     if not loaded.recognised_any:
         print("tenant-checker: error: no input was recognised as a tenant export", file=sys.stderr)
         return EXIT_USAGE
     return exit_status(report, format_options.policy).code
+
+
+def _is_terminal() -> bool:
+    return hasattr(sys.stdout, "isatty") and sys.stdout.isatty()
+
+
+def _width(on_terminal: bool) -> int:
+    """The terminal's width (at least 60 columns); files and pipes get a fixed 100, so output is stable."""
+    return max(shutil.get_terminal_size((100, 24)).columns, 60) if on_terminal else 100
+
+
+def _colour_wanted(options: ScanOptions) -> bool:
+    # https://no-color.org: any non-empty NO_COLOR turns colour off
+    return not options.no_color and not os.environ.get("NO_COLOR")
 
 
 def _refuse_to_overwrite_inputs(outputs: Sequence[tuple[str, str | None]], inputs: Iterable[str]) -> None:
@@ -238,6 +264,7 @@ def _refuse_to_overwrite_inputs(outputs: Sequence[tuple[str, str | None]], input
 
 
 def _write(text: str, path: str | None) -> None:
+    text = encodable(text)
     if path is None:
         sys.stdout.write(text)
         return

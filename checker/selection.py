@@ -20,4 +20,9 @@ def select_rules(rules: Sequence[Rule], select: Sequence[str], ignore: Sequence[
         if not any(_matches(rule, prefix) for rule in rules):
             raise SelectionError(f"{prefix!r} matches no rule id or name")
     chosen = [r for r in rules if not select or any(_matches(r, p) for p in select)]
-    return [r for r in chosen if not any(_matches(r, p) for p in ignore)]
+    kept = [r for r in chosen if not any(_matches(r, p) for p in ignore)]
+    if rules and not kept:
+        # A report of no rule says nothing fails and exits 0: in CI that reads as a pass.
+        raise SelectionError(f"no rule left to run: select {', '.join(select) or 'all'} "
+                             f"and ignore {', '.join(ignore)} leave out every rule")
+    return kept

@@ -79,8 +79,17 @@ def test_select_and_ignore_by_name_prefix(tmp_path: Path) -> None:
     out = tmp_path / "o.json"
     assert main(["scan", str(tenant), "--select", "security-defaults", "--format", f"json:{out}"]) == 1
     assert [r["id"] for r in json.loads(out.read_text(encoding="utf-8"))["rules"]] == ["MFA002"]
-    assert main(["scan", str(tenant), "--ignore", "MFA,INPUT", "--format", f"json:{out}"]) == 0
-    assert json.loads(out.read_text(encoding="utf-8"))["rules"] == []
+
+
+@pytest.mark.parametrize("selection", [["--ignore", "MFA,INPUT"], ["--select", "MFA070", "--ignore", "MFA070"]])
+def test_a_selection_that_leaves_no_rule_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                          selection: list[str]) -> None:
+    """A report of no rule would say that nothing fails and exit 0: in CI, a pass that checked nothing."""
+    tenant = write_tenant(tmp_path / "tenant", defaults_on=False)
+    assert main(["scan", str(tenant), *selection]) == 2
+    captured = capsys.readouterr()
+    assert "no rule left to run" in captured.err
+    assert "Nothing fails" not in captured.out
 
 
 def test_config_file_in_the_scanned_folder_is_used(tmp_path: Path) -> None:

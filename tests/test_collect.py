@@ -341,16 +341,20 @@ def test_the_command_line_collects_with_the_token_in_the_environment_and_refuses
     assert capsys.readouterr().err == ""
 
 
-def test_a_collected_folder_scans_clean_with_the_manifest_ignored(graph: FakeGraph, tmp_path: Path) -> None:
+def test_a_collected_folder_scans_clean_and_its_reports_name_the_tenant(graph: FakeGraph, tmp_path: Path) -> None:
     out = tmp_path / "export"
     _collect(graph, out)
     report = tmp_path / "report.json"
     _verdicts(out, report)
     document = json.loads(report.read_text(encoding="utf-8"))
     inputs = {item["path"]: item for item in document["inputs"]}
-    assert inputs[MANIFEST_FILE]["status"] == "ignored"
+    assert inputs[MANIFEST_FILE]["status"] == "manifest"
     assert {item["status"] for name, item in inputs.items() if name != MANIFEST_FILE} <= {"used", "configuration"}
     assert {rule["id"]: rule["verdict"] for rule in document["rules"]}["INPUT001"] == "pass"
+    manifest = json.loads((out / MANIFEST_FILE).read_text(encoding="utf-8"))
+    identity = document["identity"]
+    assert (identity["tenantId"], identity["tenantName"]) == (TENANT_ID, "Fabrikam")
+    assert identity["exportedAt"] == manifest["collectedAt"] != ""
 
 
 def test_the_same_answers_give_the_same_bytes(graph: FakeGraph, tmp_path: Path) -> None:

@@ -48,7 +48,8 @@ def test_a_config_at_a_scanned_zip_root_is_used(tmp_path: Path) -> None:
 def test_a_command_line_selection_replaces_the_files(tmp_path: Path) -> None:
     tenant = write_tenant(tmp_path / "tenant", defaults_on=True)
     (tenant / CONFIG_FILE_NAME).write_text("select: [MFA001]\nignore: [MFA00]\n", encoding="utf-8")
-    assert _rules_run(tmp_path, str(tenant), "--select", "MFA002,MFA003") == []
+    # the file's ignore still applies and leaves nothing: a usage error, never an empty report
+    assert main(["scan", str(tenant), "--select", "MFA002,MFA003", "--format", f"json:{tmp_path / 'o.json'}"]) == 2
     assert _rules_run(tmp_path, str(tenant), "--select", "MFA002,MFA003", "--ignore", "MFA003") == ["MFA002"]
 
 

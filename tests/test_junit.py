@@ -100,4 +100,4 @@ def test_characters_xml_cannot_hold_do_not_break_the_report(tmp_path: Path) -> N
                     (RuleOutcome(outcome.rule, (odd,)),), report.sources)
     (suite,) = list(JUnitXml.fromstring(_junit(report).encode("utf-8")))
     (case,) = list(suite)
-    assert "bell\ufffduser" in case.result[0].text
+    assert "bell\\x07user" in case.result[0].text  # written out, as in the table

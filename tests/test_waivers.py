@@ -174,7 +174,7 @@ def test_every_format_shows_the_waived_verdict_and_the_reason(tmp_path: Path, na
     report = build_report(tmp_path)
     waived = apply_waivers(report, [Waiver("MFA001", "*", "Pilot ends in March", date(2030, 1, 1))],
                            date(2026, 1, 1))
-    text = get_formatter(name)(waived, replace(FormatOptions.for_report(waived)))
+    text = get_formatter(name)(waived, replace(FormatOptions.for_report(waived), width=200))
     assert "waived" in text
     assert "Pilot ends in March" in text
 

@@ -23,6 +23,7 @@ FORMATTERS: dict[str, str] = {
     "json": "checker.formatters.json_report",
     "sarif": "checker.formatters.sarif",
     "markdown": "checker.formatters.markdown",
+    "html": "checker.formatters.html",
     "junit": "checker.formatters.junit",
 }
 

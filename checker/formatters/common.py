@@ -1,13 +1,18 @@
-"""What several formats say the same way: verdict counts, file counts, evidence positions."""
+"""What several formats say the same way: identity, verdict counts, file counts, evidence."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping
 from typing import Any
 
+from checker.inputs.archives import read_reference
+from checker.inputs.decode import DecodeError, decode_text
 from checker.locate import Location, Locator
-from checker.report import Evidence, Report, Result
-from checker.verdicts import Verdict
+from checker.origin import split_pointer
+from checker.report import Evidence, Report, Result, RuleOutcome
+from checker.report_identity import ReportIdentity
+from checker.verdicts import Severity, Verdict
 
 # The verdicts someone has to act on or has accepted (waived, until its waiver expires); the rest
 # are shown only when asked for.
@@ -135,4 +140,170 @@ def dumps_records_per_line(document: Any, record_lists: frozenset[str], level: i
 
 
 def _compact(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, allow_nan=False)
+    return json_escaped(json.dumps(value, sort_keys=True, ensure_ascii=False, allow_nan=False))
+
+
+def json_escaped(text: str) -> str:
+    """JSON text with C1 controls, bidi controls and lone surrogates as ``\\u`` escapes.
+
+    json leaves them raw with ``ensure_ascii=False``; they can only sit inside strings, where
+    an escape is the same data, and raw they would act on a terminal that prints the file.
+    """
+    return _RAW_IN_JSON.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+
+
+_RAW_IN_JSON = re.compile("[\x7f-\x9f\ud800-\udfff\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def identity_rows(report: Report) -> list[tuple[str, str]]:
+    """What the report is of, as (label, value) pairs of plain, unescaped text.
+
+    Every person-facing format opens with these rows, in this order (DESIGN section 6).
+    """
+    identity = report.identity
+    tenant = identity.tenant_label
+    if identity.tenant_source:
+        tenant += f", read from {identity.tenant_source}"
+    rows = [("Tenant", tenant)]
+    if not any(item.status == "used" for item in report.inputs):
+        rows.insert(0, ("Warning", "no input was recognised as part of a tenant export, so nothing could be "
+                                   "assessed (see 'tenant-checker inputs')"))
+    if identity.other_tenant_ids:
+        rows.append(("Other tenant ids in the export", ", ".join(identity.other_tenant_ids)))
+    rows.append(("Exported", identity.exported_at or "not recorded in the export"))
+    if identity.scanned_at:
+        rows.append(("Scanned", identity.scanned_at))
+    rows += [
+        ("Scanned path", report.scan_root),
+        ("Tool", f"tenant-checker {report.tool_version}"),
+        ("Configuration", identity.configuration or "none (defaults)"),
+        ("Rules run", rules_phrase(report)),
+        ("Input files", files_phrase(report)),
+        ("Licence plan", report.plan),
+    ]
+    if identity.denied_collections:
+        rows.append(("Refused at collection", ", ".join(identity.denied_collections)
+                     + " (their rules are not assessed)"))
+    return rows
+
+
+def identity_document(identity: ReportIdentity) -> dict[str, Any]:
+    """What the report is of; "" where the export does not say, ``scannedAt`` only with --timestamp."""
+    return {
+        "tenantId": identity.tenant_id,
+        "tenantName": identity.tenant_name,
+        "tenantSource": identity.tenant_source,
+        "otherTenantIds": list(identity.other_tenant_ids),
+        "exportedAt": identity.exported_at,
+        "scannedAt": identity.scanned_at,
+        "configuration": identity.configuration,
+        "rulesRun": list(identity.rules_run),
+        "rulesLeftOut": list(identity.rules_left_out),
+        "deniedCollections": list(identity.denied_collections),
+    }
+
+
+def rules_phrase(report: Report) -> str:
+    """``all 24`` or ``2 of 24; left out: MFA010, ...``"""
+    identity = report.identity
+    run = len(report.outcomes)
+    total = run + len(identity.rules_left_out)
+    if not identity.rules_left_out:
+        return f"all {total}"
+    return f"{run} of {total}; left out: {', '.join(identity.rules_left_out)}"
+
+
+def by_severity(outcomes: Iterable[RuleOutcome]) -> list[RuleOutcome]:
+    """Worst severity first, then worst verdict, then rule id: what a reader should see first."""
+    return sorted(outcomes, key=lambda o: (-o.rule.severity.rank, -o.verdict.rank, o.rule.id))
+
+
+def severity_counts(report: Report) -> dict[Severity, dict[Verdict, int]]:
+    """Rules per severity and verdict, every cell present so that columns never move."""
+    counts = {severity: dict.fromkeys(Verdict, 0) for severity in Severity}
+    for outcome in report.outcomes:
+        counts[outcome.rule.severity][outcome.verdict] += 1
+    return counts
+
+
+_VALUE_WIDTH = 120
+
+
+class EvidenceValues:
+    """The value behind each piece of evidence: the check's own, else read from the input.
+
+    Each input file is parsed at most once, and only when a shown result points into it;
+    a file that cannot be parsed again (or is too large to be worth it) gives no value.
+    """
+
+    _LARGEST = 64 << 20
+
+    def __init__(self, sources: Mapping[str, str]) -> None:
+        self._sources = sources
+        self._documents: dict[str, Any] = {}
+
+    def words(self, evidence: Evidence, location: Location) -> str:
+        """``isEnabled = false, expected true``; ``""`` when there is no value worth showing."""
+        field = location.pointer.rsplit("/", 1)[-1] if location.pointer else ""
+        actual = evidence.actual
+        if actual is None:
+            actual = self._read(evidence.origin.file, location.pointer)
+            if actual is _ABSENT:
+                return f"{field}: absent" if field and evidence.expected is not None else ""
+        if actual is None and evidence.expected is None:
+            return ""
+        shown = _value_text(actual)
+        if shown is None:
+            return ""
+        text = f"{field} = {shown}" if field and not field.isdigit() else shown
+        if evidence.expected is not None:
+            expected = _value_text(evidence.expected)
+            if expected is not None:
+                text += f", expected {expected}"
+        return text
+
+    def _read(self, file: str, pointer: str) -> Any:
+        if file not in self._documents:
+            self._documents[file] = self._parse(file)
+        found = self._documents[file]
+        if found is _ABSENT:
+            return None
+        for token in split_pointer(pointer):
+            if isinstance(found, dict):
+                key = token if token in found else next((k for k in found if k.lower() == token.lower()), None)
+                if key is None:
+                    return _ABSENT
+                found = found[key]
+            elif isinstance(found, list) and token.isdigit() and int(token) < len(found):
+                found = found[int(token)]
+            else:
+                return _ABSENT
+        return found
+
+    def _parse(self, file: str) -> Any:
+        path = self._sources.get(file)
+        if path is None:
+            return _ABSENT
+        try:
+            data = read_reference(path)
+            if len(data) > self._LARGEST:
+                return _ABSENT
+            return json.loads(decode_text(data).text)
+        except (OSError, ValueError, DecodeError, RecursionError):
+            return _ABSENT
+
+
+_ABSENT: Any = object()
+
+
+def _value_text(value: Any) -> str | None:
+    """Scalars and short lists as compact JSON; whole objects are not a value a reader can check."""
+    if isinstance(value, dict):
+        return None
+    try:
+        text = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    except ValueError:
+        text = str(value)
+    if len(text) > _VALUE_WIDTH:
+        return None if isinstance(value, list) else text[: _VALUE_WIDTH - 1] + "…"
+    return text

@@ -10,6 +10,7 @@ from typing import Any
 
 from checker.formatters.common import (
     dumps_records_per_line,
+    identity_document,
     locate_evidence,
     prefetch_positions,
     rule_verdicts,
@@ -30,12 +31,16 @@ from checker.report import (
 )
 
 TOOL_NAME = "tenant-checker"
+# Raised whenever a field changes meaning or goes away; new fields keep the number.
+SCHEMA_VERSION = 1
 
 
 def format_report(report: Report, options: FormatOptions) -> str:
     prefetch_positions(report, options.locator)
     document = {
+        "schemaVersion": SCHEMA_VERSION,
         "tool": {"name": TOOL_NAME, "version": report.tool_version},
+        "identity": identity_document(report.identity),
         "scanRoot": report.scan_root,
         "plan": report.plan,
         "inputs": [_input(input_file) for input_file in report.inputs],

@@ -13,7 +13,6 @@ Choices a reader of the output may wonder about:
 from __future__ import annotations
 
 import posixpath
-import re
 from collections.abc import Iterable
 
 from lxml import etree
@@ -21,16 +20,13 @@ from lxml import etree
 from checker.formatters.common import locate_evidence, plural, prefetch_positions
 from checker.formatters.options import FormatOptions
 from checker.report import Report, Result, RuleOutcome
+from checker.safe_text import visible
 from checker.verdicts import Verdict
 
 PACK = "tenant-checker"
 SKIPPED = frozenset({Verdict.NOT_ASSESSED, Verdict.NOT_APPLICABLE})
 # results named in a failure's one-line message; its text lists every one
 NAMED_IN_MESSAGE = 3
-# XML 1.0 cannot carry these at all, even escaped; a display name exported with one must not
-# make the whole report unreadable
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
 
 def format_report(report: Report, options: FormatOptions) -> str:
     prefetch_positions(report, options.locator)
@@ -93,4 +89,6 @@ def _where(result: Result, report: Report, options: FormatOptions) -> str:
 
 
 def _text(text: str) -> str:
-    return _NOT_XML.sub("\ufffd", text)
+    """One line of plain text: controls (which XML 1.0 cannot carry even escaped), bidi overrides
+    and lone surrogates from the export are written out, as in the table."""
+    return visible(text)

@@ -1,4 +1,10 @@
-"""Markdown for a pull-request comment or an audit appendix."""
+"""Markdown for a pull-request comment or an audit appendix.
+
+It opens with what the report is of, then the rules worst severity first, then a section per
+rule that needs attention with its evidence: where it is and what value it holds. Tenant data
+goes through ``markdown_cell``, so that no name can break a table, start a heading or add
+markup; no cell holds a line break.
+"""
 from __future__ import annotations
 
 import re
@@ -6,64 +12,75 @@ from collections.abc import Sequence
 
 from checker.formatters.common import (
     ATTENTION,
+    EvidenceValues,
+    by_severity,
     comparison_phrase,
     coverage_phrase,
-    files_phrase,
+    identity_rows,
     locate_evidence,
     message_with_marks,
     plural,
     prefetch_positions,
-    rule_verdicts,
+    severity_counts,
     shown_results,
 )
 from checker.formatters.options import FormatOptions
 from checker.locate import Locator
 from checker.packs import BUILTIN
 from checker.report import Evidence, Report, Result, RuleOutcome
+from checker.safe_text import markdown_cell, visible
+from checker.verdicts import Verdict
 
-# Tenant data (policy and user names) lands in the output: escape what Markdown or HTML
-# would otherwise act on, so a display name cannot restyle or break the report.
-_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 _BACKTICKS = re.compile("`+")
+# Lists of names and files stop here; the JSON report holds them all.
+_LISTED = 100
+_CELL = 2000
 
 
 def format_report(report: Report, options: FormatOptions) -> str:
     prefetch_positions(report, options.locator)
+    values = EvidenceValues(report.sources)
+    outcomes = by_severity(report.outcomes)
     blocks = [
         "# tenant-checker report",
+        _identity(report),
         _summary(report),
         _coverage(report),
         *_configuration_and_baseline(report),
         "## Rules",
-        _table(("Rule", "Name", "Severity", "Pack", "Verdict"), [_rule_row(outcome) for outcome in report.outcomes]),
+        _table(("Rule", "Name", "Severity", "Pack", "Verdict"), [_rule_row(outcome) for outcome in outcomes]),
     ]
-    findings = [outcome for outcome in report.outcomes if outcome.verdict in ATTENTION]
+    findings = [outcome for outcome in outcomes if outcome.verdict in ATTENTION]
     if findings:
         blocks.append("## Findings")
-        blocks += [_finding(outcome, options) for outcome in findings]
+        blocks += [_section(outcome, options, values) for outcome in findings]
+    others = [outcome for outcome in outcomes if outcome.verdict not in ATTENTION]
+    if options.verbose and others:
+        blocks.append("## Rules that pass or do not apply")
+        blocks += [_section(outcome, options, values) for outcome in others]
     return "\n\n".join(blocks) + "\n"
+
+
+def _identity(report: Report) -> str:
+    rows = [(label, _text(value)) for label, value in identity_rows(report)]
+    inputs = [(_code(item.path), item.status, _text(item.format or "-"), _code(item.sha256) if item.sha256 else "-")
+              for item in report.inputs]
+    listed = _table(("File", "Status", "Format", "SHA-256"), inputs[:_LISTED]) if inputs else "No input file."
+    if len(inputs) > _LISTED:
+        listed += f"\n\nand {len(inputs) - _LISTED} more files (the JSON report lists them all)"
+    return "\n\n".join(["## What this report is of", _table(("Item", "Value"), rows), "### Input files", listed])
+
+
+def _summary(report: Report) -> str:
+    rows = [(severity.value, *(str(count) for count in verdicts.values()), str(sum(verdicts.values())))
+            for severity, verdicts in severity_counts(report).items()]
+    headers = ("Severity", *(verdict.value for verdict in Verdict), "rules")
+    return "## Summary\n\n" + _table(headers, rows)
 
 
 def _rule_row(outcome: RuleOutcome) -> tuple[str, ...]:
     rule = outcome.rule
-    return (rule.id, _text(rule.name), rule.severity.value, _text(rule.pack), outcome.verdict.value)
-
-
-def _summary(report: Report) -> str:
-    rows = [
-        ("Scanned", _code(report.scan_root)),
-        ("Tool", f"tenant-checker {_text(report.tool_version)}"),
-        ("Plan", _text(report.plan)),
-        ("Input files", files_phrase(report)),
-        ("User MFA coverage", _text(coverage_phrase(report).removeprefix("MFA coverage: "))),
-    ]
-    rows += [
-        (f"Rules: {verdict.value}", str(count)) for verdict, count in rule_verdicts(report).items()
-    ]
-    return "## Summary\n\n" + _table(("Item", "Value"), rows)
-
-
-_LISTED = 100
+    return (rule.id, _prose(rule.name), rule.severity.value, _prose(rule.pack), outcome.verdict.value)
 
 
 def _coverage(report: Report) -> str:
@@ -99,7 +116,7 @@ def _configuration_and_baseline(report: Report) -> list[str]:
     return blocks
 
 
-def _finding(outcome: RuleOutcome, options: FormatOptions) -> str:
+def _section(outcome: RuleOutcome, options: FormatOptions, values: EvidenceValues) -> str:
     rule = outcome.rule
     shown, left_out = shown_results(outcome.results, options.verbose)
     rows = [
@@ -107,14 +124,14 @@ def _finding(outcome: RuleOutcome, options: FormatOptions) -> str:
             result.verdict.value,
             _text(result.subject.label),
             _text(message_with_marks(result)),
-            _evidence(result, options.locator),
+            _evidence(result, options.locator, values),
         )
         for result in shown
     ]
     parts = [
-        f"### {rule.id} {_text(rule.name)}: {_text(rule.title)}",
-        f"**{outcome.verdict.value}** · severity {rule.severity.value}"
-        f" · guidance: {_text(rule.section)}" + (f" · rule pack {_text(rule.pack)}" if rule.pack != BUILTIN else ""),
+        f"### {rule.id} {_prose(rule.name)}: {_prose(rule.title)}",
+        f"**{outcome.verdict.value}** · severity {rule.severity.value} · guidance: {_prose(rule.section)}"
+        + (f" · rule pack {_prose(rule.pack)}" if rule.pack != BUILTIN else ""),
         _table(("Verdict", "Subject", "Message", "Evidence"), rows),
     ]
     if left_out:
@@ -123,20 +140,24 @@ def _finding(outcome: RuleOutcome, options: FormatOptions) -> str:
     hidden = len(outcome.results) - len(shown) - left_out
     if hidden:
         parts.append(f"{plural(hidden, 'other result')} passed or did not apply.")
-    parts.append(f"**How to fix:** {_text(rule.fix)}")
+    if outcome.verdict in ATTENTION:
+        parts.append(f"**How to fix:** {_prose(rule.fix)}")
     return "\n\n".join(parts)
 
 
-def _evidence(result: Result, locator: Locator) -> str:
+def _evidence(result: Result, locator: Locator, values: EvidenceValues) -> str:
     if not result.evidence:
         return "-"
-    return "<br>".join(_place(evidence, locator) for evidence in result.evidence)
+    return "; ".join(_place(evidence, locator, values) for evidence in result.evidence)
 
 
-def _place(evidence: Evidence, locator: Locator) -> str:
+def _place(evidence: Evidence, locator: Locator, values: EvidenceValues) -> str:
     location = locate_evidence(evidence, locator)
     place = f"{_code(location.file)} line {location.line}"
-    return f"{place}, {_code(location.pointer)}" if location.pointer else place
+    if location.pointer:
+        place += f", {_code(location.pointer)}"
+    words = values.words(evidence, location)
+    return f"{place}: {_text(words)}" if words else place
 
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
@@ -146,14 +167,19 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
 
 def _text(value: str) -> str:
-    escaped = _SPECIAL.sub(r"\\\1", value.replace("&", "&amp;"))
-    return escaped.replace("\r\n", "\n").replace("\n", "<br>")
+    """Tenant data: every control character shown, nothing acted on."""
+    return markdown_cell(value, _CELL)
+
+
+def _prose(value: str) -> str:
+    """The catalogue's own text, wrapped in its YAML source: one paragraph, escaped all the same."""
+    return markdown_cell(" ".join(value.split()))
 
 
 def _code(value: str) -> str:
     # A code span cannot escape a backtick, only be fenced by a longer run of them; and
     # inside a table its pipes still end the cell unless escaped.
-    value = value.replace("\r\n", " ").replace("\n", " ").replace("|", "\\|")
+    value = visible(value).replace("|", "\\|")
     longest = max((len(run) for run in _BACKTICKS.findall(value)), default=0)
     fence = "`" * (longest + 1)
     if value.startswith("`") or value.endswith("`"):

@@ -24,6 +24,9 @@ class FormatOptions:
     fail_on: Severity | None = Severity.LOW
     strict: bool = False
     every_verdict: bool = False
+    # the table's width, and whether it may colour (only on a terminal, NO_COLOR and --no-color unset)
+    width: int = 100
+    color: bool = False
     exit_zero: bool = False
 
     @property

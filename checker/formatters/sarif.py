@@ -30,6 +30,7 @@ from checker import rule_docs
 from checker.exit_status import reported
 from checker.formatters.common import (
     dumps_records_per_line,
+    identity_document,
     locate_evidence,
     prefetch_positions,
 )
@@ -110,7 +111,8 @@ def format_report(report: Report, options: FormatOptions) -> str:
         "columnKind": "unicodeCodePoints",
         "originalUriBaseIds": {BASE_ID: {"description": {"text": BASE_DESCRIPTION}}},
         "properties": {"plan": report.plan,
-                       "coverage": {"state": report.coverage.state, **report.coverage.counts}},
+                       "coverage": {"state": report.coverage.state, **report.coverage.counts},
+                       "identity": identity_document(report.identity)},
     }
     run["artifacts"] = places.artifacts
     run["results"] = results

@@ -106,6 +106,9 @@ class Identification:
     ignored_reason: str = ""
     diagnostics: tuple[tuple[str, str, str, int, int], ...] = ()
     tenant_id: str = ""
+    # what the export says of itself, where it does (ScubaGear: tenant details and its timestamp)
+    tenant_name: str = ""
+    exported_at: str = ""
     # objects a reader had to leave out: (collection, how many or None if unknown, why, pointer)
     lost: tuple[tuple[str, int | None, str, str], ...] = field(default=(), compare=False)
 

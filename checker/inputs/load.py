@@ -40,6 +40,8 @@ from checker.inputs.graph import (
     parse_registration_campaign,
 )
 from checker.inputs.losses import Loss, incomplete_collections
+from checker.inputs.manifest import KIND as MANIFEST_KIND
+from checker.inputs.manifest import Manifest, ManifestError, is_manifest, read_manifest
 from checker.inputs.raw_objects import RawCollection, RawKeeper
 from checker.inputs.spans import Spans
 from checker.inputs.tenant_builder import build_tenant
@@ -66,6 +68,11 @@ class LoadResult:
     separation: Separation | None = None
     configuration: str | None = None
     raw: dict[str, RawCollection] = field(default_factory=dict)
+    manifest: Manifest | None = None
+    # tenant ids the data itself carries, each with where it was read; names and export times where given
+    tenant_ids: tuple[tuple[str, str], ...] = ()
+    tenant_names: tuple[tuple[str, str], ...] = ()
+    exported_at: tuple[str, ...] = ()
 
     @property
     def recognised_any(self) -> bool:
@@ -90,7 +97,10 @@ class _FileRecord:
     lost: list[Loss] = field(default_factory=list)
     whole: set[str] = field(default_factory=set)
     tenant_id: str = ""
+    tenant_name: str = ""
+    exported_at: str = ""
     members: list[_FileRecord] = field(default_factory=list)
+    manifest: Manifest | None = None
 
     def freeze(self) -> InputFile:
         return InputFile(
@@ -154,7 +164,7 @@ def load(paths: Sequence[str], limits: Limits = Limits(), progress: Progress | N
         if found is None:
             continue
         record.format = found.format
-        record.tenant_id = found.tenant_id
+        record.tenant_id, record.tenant_name, record.exported_at = found.tenant_id, found.tenant_name, found.exported_at
         record.lost += [Loss(*entry) for entry in found.lost]
         record.diagnostics += [Diagnostic(code, message, line or None, column or None, pointer)
                                for code, message, pointer, line, column in found.diagnostics]
@@ -188,6 +198,10 @@ def load(paths: Sequence[str], limits: Limits = Limits(), progress: Progress | N
     _check_paging(pages)
     by_file = {record.source.display_path: record for record in queue}
     tenant, conflicts, clashes = build_tenant(parsed, seen)
+    tenant_ids = {(r.tenant_id, "ScubaGear's tenant details" if r.format.startswith("scubagear") else r.format)
+                  for r in queue if r.tenant_id and r.status}
+    tenant_ids |= {(item.key.split("_", 1)[0], "subscribed SKU ids") for item in parsed  # "{tenantId}_{skuId}"
+                   if item.collection == identify.SUBSCRIBED_SKUS and item.key and "_" in item.key}
     read = Counter(item.collection for item in parsed)
     tenant = replace(tenant, incomplete=incomplete_collections(
         [(r.source.display_path, loss) for r in queue for loss in r.lost], read))
@@ -206,10 +220,14 @@ def load(paths: Sequence[str], limits: Limits = Limits(), progress: Progress | N
         positions={r.source.display_path: r.positions for r in queue if r.positions},
         configuration=next((r.source.display_path for r in queue if r.status == "configuration"),
                            display_reference(config_file) if config_file else None),
+        manifest=next((r.manifest for r in sorted(queue, key=lambda r: r.source.display_path) if r.manifest), None),
+        tenant_ids=tuple(sorted(tenant_ids)),
+        tenant_names=tuple(sorted({(r.tenant_id, r.tenant_name) for r in queue if r.tenant_name and r.status})),
+        exported_at=tuple(sorted({r.exported_at for r in queue if r.exported_at and r.status})),
         separation=None if only is not None else tell_apart(
             [FileFacts(r.source.display_path, r.sha256, frozenset(r.collections), frozenset(r.whole), r.tenant_id,
                        ignored=r.status == "ignored" or r.format == "zip")
-             for r in queue if r.status != "configuration"], clashes),
+             for r in queue if r.status not in ("configuration", "manifest")], clashes),
         raw=raw.collections(),
     )
 
@@ -296,10 +314,27 @@ def _identify_file(record: _FileRecord, data: bytes) -> identify.Identification 
     document = _read_json(record, data)
     if document is None:
         return None
+    if is_manifest(document):
+        _take_manifest(record, document)
+        return None
     return (entraexporter.identify_entraexporter(PurePosixPath(path).parts, document)
             or scubagear.identify_scubagear(document)
             or m365dsc.identify_m365dsc(document)
             or identify.identify(document))
+
+
+def _take_manifest(record: _FileRecord, document: dict[str, Any]) -> None:
+    """A collection manifest tells the report what it is of; it holds no tenant data."""
+    record.format = MANIFEST_KIND
+    try:
+        record.manifest = read_manifest(document)
+    except ManifestError as error:
+        _unreadable(record, f"collection manifest: {error}")
+        return
+    found = record.manifest
+    record.status = "manifest"
+    record.reason = (f"collection manifest: tenant {found.tenant_id}"
+                     + (f" ({found.tenant_name})" if found.tenant_name else "") + f", collected {found.collected_at}")
 
 
 def _head(data: bytes) -> str:

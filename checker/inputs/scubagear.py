@@ -101,7 +101,17 @@ def identify_scubagear(document: Any) -> Identification | None:
     if not pieces:
         reason = "ScubaGear export with no readable Entra ID (AAD) settings (see aad_unsuccessful_commands)"
         return Identification("scubagear", ignored_reason=reason, diagnostics=diagnostics)
-    return Identification("scubagear", pieces, diagnostics=diagnostics, tenant_id=_tenant_id(document))
+    return Identification("scubagear", pieces, diagnostics=diagnostics, tenant_id=_tenant_id(document),
+                          tenant_name=_tenant_name(document), exported_at=_string(document.get("timestamp_zulu")))
+
+
+def _tenant_name(document: Mapping[str, Any]) -> str:
+    details = _listed(document.get("tenant_details"))
+    return _string(fields.get(details[0], "DisplayName")) if details and isinstance(details[0], dict) else ""
+
+
+def _string(value: Any) -> str:
+    return value if isinstance(value, str) else ""
 
 
 def _tenant_id(document: Mapping[str, Any]) -> str:

@@ -8,11 +8,13 @@ from typing import Any
 
 from checker.entra import ADMIN_ROLES
 from checker.inputs.archives import Limits
+from checker.inputs.limits import SETTINGS as LIMIT_SETTINGS
 from checker.verdicts import Severity
 
 CONFIG_FILE_NAME = ".tenant-checker.yaml"
 _KNOWN_KEYS = {"fail_on", "select", "ignore", "break_glass", "admin_roles", "limits"}
-_LIMIT_KEYS = {"max_file_mb": "max_file_bytes", "max_archive_mb": "max_archive_bytes", "max_ratio": "max_ratio"}
+# setting -> (Limits field, bytes per unit of the setting)
+_LIMIT_KEYS = {setting: (name, unit) for name, (setting, unit) in LIMIT_SETTINGS.items()}
 _LATER_KEYS = {"waivers": "waivers are not supported by this version", "baseline": "baselines are not supported "
                "by this version"}
 
@@ -107,18 +109,19 @@ def config_from_mapping(data: Any, source: str) -> Config:
 
 
 def _limits(value: Any, source: str) -> Limits:
-    """`limits: {max_file_mb: 256, max_archive_mb: 1024, max_ratio: 200}`"""
+    """`limits: {max_file_mb: 256, max_archive_mb: 1024, max_objects: 2000000, ...}` (checker/inputs/limits.py)"""
     if value is None:
         return Limits()
     if not isinstance(value, dict):
-        raise ConfigError(f"{source}: limits: expected a mapping of max_file_mb, max_archive_mb, max_ratio")
+        raise ConfigError(f"{source}: limits: expected a mapping of {', '.join(_LIMIT_KEYS)}")
     chosen: dict[str, int] = {}
     for key, number in value.items():
         if key not in _LIMIT_KEYS:
             raise ConfigError(f"{source}: limits: unknown limit {key!r} (known: {', '.join(sorted(_LIMIT_KEYS))})")
         if isinstance(number, bool) or not isinstance(number, int) or number <= 0:
             raise ConfigError(f"{source}: limits: {key} must be a positive whole number")
-        chosen[_LIMIT_KEYS[key]] = number if key == "max_ratio" else number << 20
+        name, unit = _LIMIT_KEYS[key]
+        chosen[name] = number * unit
     return Limits(**chosen)
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from checker.checks.base import CheckContext, Settings
 from checker.config import Config, ConfigError, find_config, load_config
 from checker.inputs.archives import ZIP_REFERENCE, file_on_disk
+from checker.inputs.strict_json import replace_lone_surrogates
 from checker.progress import progress_for
 from checker.verdicts import EXIT_OK, EXIT_USAGE, Severity
 
@@ -174,6 +175,7 @@ def _refuse_to_overwrite_inputs(outputs: Sequence[tuple[str, str | None]], input
 
 
 def _write(text: str, path: str | None) -> None:
+    text = replace_lone_surrogates(text)  # no reader lets one through; a report must never fail to encode
     if path is None:
         sys.stdout.write(text)
         return

@@ -69,6 +69,12 @@ def _per_user(context: CheckContext, users: Sequence[RegistrationDetail], field:
               value_of: Callable[[RegistrationDetail], bool | None], failing: str, passing: str,
               question: str) -> list[Finding]:
     tenant, admins = context.tenant, context.admin_ids
+    if not users and tenant.users is None:
+        return [Finding(Verdict.NOT_ASSESSED, "Not assessed: the user registration details list no enabled member "
+                        "user, and the export holds no list of users to tell whether the tenant has none, so whether "
+                        f"its users {question} is not known. Export the users and the registration details of "
+                        "every user.",
+                        REGISTRATION_COLLECTION, collection_evidence(tenant.registration_details_origin))]
     findings = []
     for detail in users:
         value = value_of(detail)

@@ -29,7 +29,15 @@ from checker.checks.base import CheckContext
 from checker.engine import run_rule
 from checker.inputs.load import LoadResult, load
 from checker.verdicts import Verdict
-from tests.fuzzing.strategies import ROOT, Damage, damaged_exports, damaged_file, export_files, write_export
+from tests.fuzzing.strategies import (
+    ROOT,
+    Damage,
+    damaged_exports,
+    damaged_file,
+    export_files,
+    graph_exports,
+    write_export,
+)
 
 SEEDS = {
     "graph": ROOT / "samples" / "e3-gaps",
@@ -168,3 +176,18 @@ def test_the_strategies_reach_every_kind_of_damage() -> None:
 
     collect()
     assert {"cut short", "bytes overwritten", "random bytes", "wrong type", "null", "removed", "written"} <= kinds
+
+
+@settings(settings.get_profile("fuzz"))
+@given(graph_exports())
+def test_generated_graph_objects_of_any_shape_never_pass_what_their_absence_would_not(
+        files: dict[str, bytes]) -> None:
+    loaded, verdicts = _scan(files)
+    for name in files:
+        entry = next(item for item in loaded.inputs if item.path == name)
+        if not entry.diagnostics:
+            continue
+        without = _scan({other: data for other, data in files.items() if other != name})[1]
+        moved = [rule for rule, verdict in verdicts.items()
+                 if verdict is Verdict.PASS and without[rule] is not Verdict.PASS]
+        assert not moved, (name, [d.message for d in entry.diagnostics], moved)

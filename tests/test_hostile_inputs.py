@@ -391,3 +391,14 @@ def test_a_scubagear_policy_list_with_a_stray_element_is_incomplete(tmp_path: Pa
     loaded = load([str(folder)])
     assert "INPUT001" in _codes(loaded, "ProviderSettingsExport.json")
     assert _verdict(loaded, "MFA011") is Verdict.NOT_ASSESSED
+
+
+def test_registration_rules_need_every_user_when_users_lost_some(tmp_path: Path) -> None:
+    folder = tmp_path / "export"
+    _write(folder, "registration.json", {"@odata.context": V1 + REGISTRATION, "value": [
+        {"id": "u1", "userPrincipalName": "u1@contoso.example", "isMfaRegistered": True, "isSsprEnabled": True}]})
+    _write(folder, "users.json", {"@odata.context": V1 + "users", "value": [
+        {"id": "u1", "userPrincipalName": "u1@contoso.example", "accountEnabled": True, "userType": "Member"}, None]})
+    loaded = load([str(folder)])
+    for rule_id in ("MFA030", "MFA040"):
+        assert _verdict(loaded, rule_id) is Verdict.NOT_ASSESSED, rule_id

@@ -22,6 +22,7 @@ from checker.inputs.identify import (
     AUTH_METHODS_POLICY,
     REGISTRATION_DETAILS,
     SECURITY_DEFAULTS,
+    USERS,
 )
 from checker.model import MethodTarget, RegistrationDetail, Tenant, User
 from checker.report import Evidence, Subject
@@ -93,6 +94,8 @@ def _per_user(context: CheckContext, users: Sequence[RegistrationDetail], field:
     missing = unlisted_members(context)
     if missing:
         findings.append(_unlisted_finding(missing, question))
+    if (lost_users := incomplete(tenant, USERS)) is not None:
+        findings.append(lost_users)  # the members missing from the details cannot all be known
     return findings
 
 

@@ -16,15 +16,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from hypothesis import settings
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 ROOT = Path(__file__).resolve().parents[2]
 
 # CI runs a few hundred examples per reader; the long run raises this (TENANT_CHECKER_FUZZ_EXAMPLES).
 EXAMPLES = int(os.environ.get("TENANT_CHECKER_FUZZ_EXAMPLES", "150"))
-settings.register_profile("fuzz", max_examples=EXAMPLES, deadline=None, derandomize=not os.environ.get(
-    "TENANT_CHECKER_FUZZ_EXAMPLES"), suppress_health_check=list(settings.default.suppress_health_check))
+# The CI run draws the same examples every time; the long run draws new ones.
+settings.register_profile("fuzz", max_examples=EXAMPLES, deadline=None,
+                          derandomize="TENANT_CHECKER_FUZZ_EXAMPLES" not in os.environ,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 ENCODINGS = ("utf-8", "utf-8-sig", "utf-16-le-bom", "utf-16-be-bom", "utf-16-le", "cp1252")
 # Values of every JSON type, the shapes PowerShell gets wrong among them.
@@ -130,3 +132,60 @@ def damaged_file(draw: st.DrawFn, path: str, data: bytes) -> Damage:
 def damaged_exports(draw: st.DrawFn, files: dict[str, bytes]) -> Damage:
     path = draw(st.sampled_from(sorted(files)))
     return draw(damaged_file(path, files[path]))
+
+
+# Generated Graph collections: every field drawn of its right type or of any other, or left out.
+V1 = "https://graph.microsoft.com/v1.0/$metadata#"
+_ANY = st.one_of(st.none(), st.booleans(), st.integers(-3, 3), st.text(max_size=4), st.lists(st.text(max_size=3),
+                 max_size=2), st.dictionaries(st.text(max_size=3), st.integers(), max_size=1))
+_IDS = st.sampled_from(["u1", "u2", "u3", "All", "None", "g1"])
+
+
+def _field(right: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    """Mostly the right type; sometimes any JSON value at all."""
+    return st.one_of(right, right, right, _ANY)
+
+
+@st.composite
+def _maybe_missing(draw: st.DrawFn, fields: dict[str, st.SearchStrategy[Any]]) -> dict[str, Any]:
+    return {name: draw(_field(value)) for name, value in fields.items() if draw(st.integers(0, 9))}
+
+
+def graph_users() -> st.SearchStrategy[dict[str, Any]]:
+    return _maybe_missing({"id": _IDS, "userPrincipalName": st.sampled_from(["a@contoso.example", "b@contoso.example"]),
+                           "accountEnabled": st.booleans(), "userType": st.sampled_from(["Member", "Guest"])})
+
+
+def graph_policies() -> st.SearchStrategy[dict[str, Any]]:
+    users = _maybe_missing({"includeUsers": st.lists(_IDS, max_size=2), "excludeUsers": st.lists(_IDS, max_size=2),
+                            "includeGroups": st.lists(_IDS, max_size=1), "excludeGroups": st.lists(_IDS, max_size=1),
+                            "includeRoles": st.just([]), "excludeRoles": st.just([])})
+    applications = _maybe_missing({"includeApplications": st.sampled_from([["All"], ["Office365"], []]),
+                                   "excludeApplications": st.just([])})
+    conditions = _maybe_missing({"users": users, "applications": applications,
+                                 "clientAppTypes": st.sampled_from([["all"], ["browser"]])})
+    grant = _maybe_missing({"operator": st.sampled_from(["OR", "AND"]),
+                            "builtInControls": st.sampled_from([["mfa"], ["block"], []])})
+    return _maybe_missing({"id": st.sampled_from(["p1", "p2", "p3"]), "displayName": st.text(max_size=5),
+                           "state": st.sampled_from(["enabled", "disabled", "enabledForReportingButNotEnforced"]),
+                           "conditions": conditions, "grantControls": grant})
+
+
+def graph_registrations() -> st.SearchStrategy[dict[str, Any]]:
+    return _maybe_missing({"id": _IDS, "userPrincipalName": st.sampled_from(["a@contoso.example", "b@contoso.example"]),
+                           "isMfaRegistered": st.booleans(), "isSsprEnabled": st.booleans(),
+                           "isSsprRegistered": st.booleans(), "userType": st.sampled_from(["member", "guest"])})
+
+
+@st.composite
+def graph_exports(draw: st.DrawFn) -> dict[str, bytes]:
+    """A Graph export of three collections, each file in a supported encoding, each element maybe no object."""
+    files = {}
+    for name, context, objects in (("users.json", "users", graph_users()),
+                                   ("policies.json", "identity/conditionalAccess/policies", graph_policies()),
+                                   ("registration.json", "reports/authenticationMethods/userRegistrationDetails",
+                                    graph_registrations())):
+        value = draw(st.lists(st.one_of(objects, objects, objects, _ANY), max_size=4))
+        document = {"@odata.context": V1 + context, "value": value}
+        files[name] = encode(json.dumps(document), draw(st.sampled_from(ENCODINGS[:5])))
+    return files

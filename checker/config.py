@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from checker.entra import ADMIN_ROLES
 from checker.exit_status import parse_fail_on
 from checker.inputs.archives import Limits
+from checker.inputs.limits import SETTINGS as LIMIT_SETTINGS
 from checker.strict_yaml import line_of
 from checker.verdicts import Severity
 from checker.waivers import Waiver
@@ -27,7 +28,8 @@ if TYPE_CHECKING:
 
 CONFIG_FILE_NAME = ".tenant-checker.yaml"
 _KNOWN_KEYS = ("admin_roles", "break_glass", "fail_on", "ignore", "limits", "rules", "select", "waivers")
-_LIMIT_KEYS = {"max_file_mb": "max_file_bytes", "max_archive_mb": "max_archive_bytes", "max_ratio": "max_ratio"}
+# setting -> (Limits field, bytes per unit of the setting)
+_LIMIT_KEYS = {setting: (name, unit) for name, (setting, unit) in LIMIT_SETTINGS.items()}
 _WAIVER_KEYS = ("rule", "subject", "reason", "expires", "ticket", "owner")
 _WAIVER_REQUIRED = ("rule", "subject", "reason", "expires")
 
@@ -268,11 +270,11 @@ def _close(word: Any, choices: Sequence[str]) -> str:
 
 
 def _limits(value: Any, source: str, line: int | None) -> Limits:
-    """`limits: {max_file_mb: 256, max_archive_mb: 1024, max_ratio: 200}`"""
+    """`limits: {max_file_mb: 256, max_archive_mb: 1024, max_objects: 2000000, ...}` (checker/inputs/limits.py)"""
     if value is None:
         return Limits()
     if not isinstance(value, dict):
-        raise ConfigError(f"{_at(source, line)}: limits: expected a mapping of max_file_mb, max_archive_mb, max_ratio")
+        raise ConfigError(f"{_at(source, line)}: limits: expected a mapping of {', '.join(_LIMIT_KEYS)}")
     chosen: dict[str, int] = {}
     for key, number in value.items():
         where = _at(source, line_of(value, key))
@@ -280,7 +282,8 @@ def _limits(value: Any, source: str, line: int | None) -> Limits:
             raise ConfigError(f"{where}: limits: unknown limit {key!r} (known: {', '.join(sorted(_LIMIT_KEYS))})")
         if isinstance(number, bool) or not isinstance(number, int) or number <= 0:
             raise ConfigError(f"{where}: limits: {key} must be a positive whole number")
-        chosen[_LIMIT_KEYS[key]] = number if key == "max_ratio" else number << 20
+        name, unit = _LIMIT_KEYS[key]
+        chosen[name] = number * unit
     return Limits(**chosen)
 
 

@@ -64,7 +64,8 @@ def test_json_keeps_the_hostile_name_whole(hostile_export: Path, tmp_path: Path)
     out = tmp_path / "report.json"
     main(["scan", str(hostile_export), "--format", f"json:{out}"])
     users = json.loads(out.read_text(encoding="utf-8"))["coverage"]["uncoveredUsers"]
-    assert HOSTILE in [user["name"] for user in users]
+    # whole, but for the lone surrogate, which the reader already makes U+FFFD
+    assert HOSTILE.replace("\ud800", "\ufffd") in [user["name"] for user in users]
 
 
 def test_html_escapes_markup(hostile_export: Path, tmp_path: Path) -> None:

@@ -78,8 +78,10 @@ def test_odata_context_does_not_change_the_collection() -> None:
 def test_a_value_array_or_a_list_gives_one_item_per_object() -> None:
     parts = _object_path("Users")
     first, second = {"id": "a"}, {"id": "b"}
-    assert identify_entraexporter(parts, {"value": [first, "x", second]}) == _found(
-        identify.USERS, ("/value/0", first), ("/value/2", second))
+    why = "1 of the 3 elements of an EntraExporter Users file are not objects"
+    assert identify_entraexporter(parts, {"value": [first, "x", second]}) == Identification(
+        "entraexporter", (Piece(identify.USERS, (("/value/0", first), ("/value/2", second)), whole=False),),
+        diagnostics=(("INPUT001", why, "", 0, 0),), lost=((identify.USERS, 1, why, ""),))
     assert identify_entraexporter(parts, [first, second]) == _found(identify.USERS, ("/0", first), ("/1", second))
 
 
@@ -153,7 +155,7 @@ def test_a_path_outside_an_export_is_not_claimed(parts: tuple[str, ...]) -> None
     assert identify_entraexporter(parts, POLICY) is None
 
 
-@pytest.mark.parametrize("document", [None, "text", 3, [], {"value": []}, [1, 2]])
+@pytest.mark.parametrize("document", [[], {"value": []}])
 def test_a_file_without_an_object_is_ignored_not_raised(document: Any) -> None:
     parts = _object_path("Users")
     assert identify_entraexporter(parts, document) == Identification(
@@ -161,6 +163,14 @@ def test_a_file_without_an_object_is_ignored_not_raised(document: Any) -> None:
     member = ("Groups", GROUP_ID, "Members", USER_ID, f"{USER_ID}.json")
     assert identify_entraexporter(member, document) == Identification(
         "entraexporter", ignored_reason="EntraExporter Groups/Members file holds no object")
+
+
+@pytest.mark.parametrize(("document", "lost"), [(None, 1), ("text", 1), (3, 1), ([1, 2], 2)])
+def test_a_file_that_holds_no_object_where_one_belongs_is_input001(document: Any, lost: int) -> None:
+    found = identify_entraexporter(_object_path("Users"), document)
+    assert found is not None and found.pieces == ()
+    assert [code for code, *_ in found.diagnostics] == ["INPUT001"]
+    assert [(collection, count) for collection, count, *_ in found.lost] == [(identify.USERS, lost)]
 
 
 # --- the e3-gaps tenant as an EntraExporter tree -----------------------------------------

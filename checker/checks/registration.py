@@ -22,6 +22,7 @@ from checker.inputs.identify import (
     AUTH_METHODS_POLICY,
     REGISTRATION_DETAILS,
     SECURITY_DEFAULTS,
+    USERS,
 )
 from checker.model import MethodTarget, RegistrationDetail, Tenant, User
 from checker.report import Evidence, Subject
@@ -69,6 +70,12 @@ def _per_user(context: CheckContext, users: Sequence[RegistrationDetail], field:
               value_of: Callable[[RegistrationDetail], bool | None], failing: str, passing: str,
               question: str) -> list[Finding]:
     tenant, admins = context.tenant, context.admin_ids
+    if not users and tenant.users is None:
+        return [Finding(Verdict.NOT_ASSESSED, "Not assessed: the user registration details list no enabled member "
+                        "user, and the export holds no list of users to tell whether the tenant has none, so whether "
+                        f"its users {question} is not known. Export the users and the registration details of "
+                        "every user.",
+                        REGISTRATION_COLLECTION, collection_evidence(tenant.registration_details_origin))]
     findings = []
     for detail in users:
         value = value_of(detail)
@@ -87,6 +94,8 @@ def _per_user(context: CheckContext, users: Sequence[RegistrationDetail], field:
     missing = unlisted_members(context)
     if missing:
         findings.append(_unlisted_finding(missing, question))
+    if (lost_users := incomplete(tenant, USERS)) is not None:
+        findings.append(lost_users)  # the members missing from the details cannot all be known
     return findings
 
 

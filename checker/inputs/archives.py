@@ -2,37 +2,52 @@
 
 A member's name is only ever a name: it labels what is read and is never joined to a path
 on disk. Limits are checked before and while reading, so a zip bomb costs a refusal, not the
-machine's memory. An archive inside an archive is read one level deep.
+machine's memory: the members of an archive, and of the archives inside it, count against one
+running total, and each is unpacked only when its turn comes. An archive inside an archive is
+read one level deep.
 """
 from __future__ import annotations
 
 import io
+import os
 import zipfile
-from collections.abc import Iterator
+import zlib
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache, partial
+
+from checker.inputs.limits import LimitExceeded, over
+from checker.inputs.limits import Limits as Limits  # where callers have always found it
 
 ZIP_REFERENCE = "zip:"
 _SEPARATOR = "\0"  # no file name can hold it, so a reference is never ambiguous
 _CHUNK = 1 << 20
+_READ_ERRORS = (LimitExceeded, zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, ValueError,
+                NotImplementedError)
 
-
-@dataclass(frozen=True)
-class Limits:
-    max_file_bytes: int = 256 << 20
-    max_archive_bytes: int = 1 << 30
-    max_ratio: int = 200
-
-
-class InputTooLarge(ValueError):
+class InputTooLarge(LimitExceeded):
     """A file or member is over a limit, or not readable as an archive; the message says which."""
+
+
+class ArchiveBudget:
+    """What the archives of one outermost archive have unpacked so far: one running total, nested ones included."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.unpacked = 0
 
 
 @dataclass(frozen=True)
 class Member:
+    """A file in an archive; ``read`` unpacks it when its turn comes, so members are held one at a time."""
+
     display_path: str
     reference: str
-    data: bytes | None
+    read: Callable[[], bytes] | None
     problem: str = ""
+    budget: ArchiveBudget | None = None
+    nesting: int = 1
 
 
 def is_zip(data: bytes) -> bool:
@@ -40,65 +55,67 @@ def is_zip(data: bytes) -> bool:
 
 
 def archive_members(data: bytes, display_path: str, reference: str, limits: Limits,
-                    nested: bool = False) -> Iterator[Member]:
-    """Every file of an archive, each with its bytes or the reason it was refused."""
+                    budget: ArchiveBudget | None = None, nesting: int = 1) -> list[Member]:
+    """Every file of an archive, each to be read in turn or with the reason it is refused.
+
+    ``budget`` is the running total of the outermost archive, for an archive inside one.
+    """
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, ValueError) as error:
+        infos = [info for info in archive.infolist() if not info.is_dir()]
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError) as error:
         raise InputTooLarge(f"not a readable zip archive ({error})") from None
-    total = 0
-    with archive:
-        for info in sorted(archive.infolist(), key=lambda item: item.filename):
-            if info.is_dir():
-                continue
-            display = f"{display_path}/{info.filename}"
-            member_reference = reference + _SEPARATOR + info.filename
-            problem = _refusal(info, total, limits)
-            if problem:
-                yield Member(display, member_reference, None, problem)
-                continue
-            try:
-                content = _read_member(archive, info, limits)
-            except (InputTooLarge, zipfile.BadZipFile, OSError, RuntimeError, ValueError) as error:
-                yield Member(display, member_reference, None, str(error))
-                continue
-            total += len(content)
-            if is_zip(content):
-                if nested:
-                    yield Member(display, member_reference, None, "an archive inside an archive inside an "
-                                 "archive: only one level of nesting is read")
-                    continue
-                try:
-                    yield from archive_members(content, display, member_reference, limits, nested=True)
-                except InputTooLarge as error:
-                    yield Member(display, member_reference, None, str(error))
-                continue
-            yield Member(display, member_reference, content)
+    budget = budget or ArchiveBudget(limits)
+    copies = Counter(info.filename for info in infos)
+    members = []
+    for info in sorted({info.filename: info for info in infos}.values(), key=lambda item: item.filename):
+        display = f"{display_path}/{info.filename}"
+        member_reference = reference + _SEPARATOR + info.filename
+        problem = (f"the archive holds {copies[info.filename]} members named {info.filename!r}: which one is "
+                   "meant cannot be told, so none is read" if copies[info.filename] > 1 else "")
+        reader = None if problem else partial(_read_member, archive, info, budget)
+        members.append(Member(display, member_reference, reader, problem, budget, nesting))
+    return members
 
 
-def _refusal(info: zipfile.ZipInfo, total: int, limits: Limits) -> str:
+def _refusal(info: zipfile.ZipInfo, budget: ArchiveBudget) -> LimitExceeded | None:
+    limits = budget.limits
     if info.flag_bits & 0x1:
-        return "the member is encrypted"
+        return InputTooLarge("the member is encrypted")
     if info.file_size > limits.max_file_bytes:
-        return f"the member is {_mb(info.file_size)} unpacked, over the limit of {_mb(limits.max_file_bytes)}"
+        return over(limits, "max_file_bytes", f"the member is {_mb(info.file_size)} unpacked")
     if info.compress_size and info.file_size / info.compress_size > limits.max_ratio:
-        return (f"the member unpacks {info.file_size // info.compress_size} times its packed size, over the "
-                f"limit of {limits.max_ratio} (a zip bomb?)")
-    if total + info.file_size > limits.max_archive_bytes:
-        return f"the archive unpacks to more than the limit of {_mb(limits.max_archive_bytes)}"
-    return ""
+        return over(limits, "max_ratio", f"the member unpacks {info.file_size // info.compress_size} times its "
+                    "packed size (a zip bomb?)")
+    if budget.unpacked + info.file_size > limits.max_archive_bytes:
+        return over(limits, "max_archive_bytes", "the archive (archives inside it included) unpacks to more")
+    return None
 
 
-def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> bytes:
-    # The sizes in the archive's directory are claims: stop reading once the limit is passed.
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: ArchiveBudget) -> bytes:
+    """The member's bytes, counted into the archive's running total; raises LimitExceeded with the reason."""
+    refusal = _refusal(info, budget)
+    if refusal is not None:
+        raise refusal
+    limits = budget.limits
+    # The sizes in the archive's directory are claims: stop reading once a limit is passed.
     chunks: list[bytes] = []
     size = 0
-    with archive.open(info) as handle:
-        while chunk := handle.read(_CHUNK):
-            size += len(chunk)
-            if size > limits.max_file_bytes:
-                raise InputTooLarge(f"the member unpacks to more than the limit of {_mb(limits.max_file_bytes)}")
-            chunks.append(chunk)
+    try:
+        with archive.open(info) as handle:
+            while chunk := handle.read(_CHUNK):
+                size += len(chunk)
+                budget.unpacked += len(chunk)
+                if size > limits.max_file_bytes:
+                    raise over(limits, "max_file_bytes", "the member unpacks to more")
+                if budget.unpacked > limits.max_archive_bytes:
+                    raise over(limits, "max_archive_bytes", "the archive (archives inside it included) unpacks "
+                               "to more")
+                chunks.append(chunk)
+    except LimitExceeded:
+        raise
+    except _READ_ERRORS as error:
+        raise InputTooLarge(f"the member cannot be unpacked ({error or type(error).__name__})") from None
     return b"".join(chunks)
 
 
@@ -108,12 +125,21 @@ def read_reference(reference: str, limits: Limits = Limits()) -> bytes:
         with open(reference, "rb") as handle:
             return handle.read()
     path, *names = reference[len(ZIP_REFERENCE):].split(_SEPARATOR)
+    status = os.stat(path)
+    archive = _container(path, status.st_mtime_ns, status.st_size, tuple(names[:-1]), limits)
+    return _read_member(archive, archive.getinfo(names[-1]), ArchiveBudget(limits))
+
+
+@lru_cache(maxsize=1)
+def _container(path: str, modified: int, size: int, names: tuple[str, ...], limits: Limits) -> zipfile.ZipFile:
+    """The archive that holds a member, kept open: the members of one archive are asked for one after another
+    (every finding in a thousand members), and opening it each time would read its directory each time."""
     with open(path, "rb") as handle:
         data = handle.read()
     for name in names:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            data = _read_member(archive, archive.getinfo(name), limits)
-    return data
+            data = _read_member(archive, archive.getinfo(name), ArchiveBudget(limits))
+    return zipfile.ZipFile(io.BytesIO(data))
 
 
 def archive_reference(path: str) -> str:

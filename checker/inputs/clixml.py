@@ -27,6 +27,7 @@ from checker.inputs.clixml_objects import (
 )
 from checker.inputs.decode import decode_text
 from checker.inputs.identify import Identification, Piece
+from checker.inputs.limits import Limits
 
 __all__ = ["ENTITIES_REFUSED", "read_clixml"]
 
@@ -80,9 +81,9 @@ _PER_USER_RANK = {"enforced": 2, "enabled": 1}
 _SHOWN_TYPES = 3
 
 
-def read_clixml(data: bytes) -> Identification:
+def read_clixml(data: bytes, limits: Limits = Limits()) -> Identification:
     """What an Export-Clixml file holds; raises DecodeError (only) when it cannot be read."""
-    found = read_objects(decode_text(data).text)
+    found = read_objects(decode_text(data).text, limits)
     if found.root_name != "Objs":
         return Identification("xml", ignored_reason=(
             f"an XML document whose root is <{found.root_name}>, not an Export-Clixml <Objs>"))

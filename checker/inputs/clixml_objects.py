@@ -24,6 +24,7 @@ from typing import Any, NamedTuple
 from lxml import etree
 
 from checker.inputs.decode import DecodeError
+from checker.inputs.limits import Limits, over
 
 Element = Any  # lxml.etree._Element: lxml has no type stubs
 
@@ -91,8 +92,11 @@ def _children(element: Element) -> list[Element]:
 class Reader:
     """Reads the objects of one document; RefIds and TN RefIds span all its top-level objects."""
 
-    def __init__(self, line_of: Callable[[Element], int]) -> None:
+    def __init__(self, line_of: Callable[[Element], int], limits: Limits = Limits()) -> None:
         self._line_of = line_of
+        self._limits = limits
+        self._references = 0
+        self._count = 0
         self._objects: dict[str, Any] = {}
         self._type_names: dict[str, tuple[str, ...]] = {}
 
@@ -121,6 +125,10 @@ class Reader:
         return DecodeError(f"not a valid Export-Clixml document: {reason}", self._line_of(element), 1)
 
     def _reference(self, element: Element) -> Any:
+        self._references += 1
+        if self._references > self._limits.max_clixml_references:
+            raise DecodeError(str(over(self._limits, "max_clixml_references", "the document holds more <Ref> "
+                                       "elements")), self._line_of(element), 1)
         ref_id = element.get("RefId")
         if ref_id not in self._objects:
             raise self._fail(element, f"<Ref RefId={ref_id!r}> refers to no earlier object")
@@ -143,6 +151,10 @@ class Reader:
         return ()
 
     def _object(self, element: Element) -> Any:
+        self._count += 1
+        if self._count > self._limits.max_objects:
+            raise DecodeError(str(over(self._limits, "max_objects", "the document holds more objects")),
+                              self._line_of(element), 1)
         type_names = self._object_type_names(element)
         children = _children(element)
         parts = [c for c in children if local_name(c) not in _OBJECT_PARTS and c.get("N") is None]
@@ -228,10 +240,10 @@ class Objects(NamedTuple):
     objects: tuple[TopLevel, ...]
 
 
-def read_objects(text: str) -> Objects:
-    """Every object of an Export-Clixml document; DecodeError if it is not readable XML."""
+def read_objects(text: str, limits: Limits = Limits()) -> Objects:
+    """Every object of an Export-Clixml document; DecodeError if it is not readable XML or over a limit."""
     _refuse_declarations(text)
-    document = _Document(text)
+    document = _Document(text, limits)
     try:
         return document.objects()
     except RecursionError:
@@ -255,8 +267,9 @@ def _line_and_column(text: str, index: int) -> tuple[int, int]:
 class _Document:
     """One XML document, streamed: each object under the root is read once it is complete."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, limits: Limits = Limits()) -> None:
         self._text = text
+        self._limits = limits
         self.root_name = ""
         self._top: Element = None
         self._top_ordinal = 0
@@ -264,7 +277,7 @@ class _Document:
         self._start_lines: array[int] | None = None
 
     def objects(self) -> Objects:
-        reader = Reader(self.line_of)
+        reader = Reader(self.line_of, self._limits)
         found: list[TopLevel] = []
         try:
             for element in self._top_level_elements():

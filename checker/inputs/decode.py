@@ -6,7 +6,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from checker.inputs.limits import Limits, over
 from checker.inputs.spans import Spans, parse_with_spans
+from checker.inputs.strict_json import Refusal, StrictDecoder, without_lone_surrogates
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8"),
@@ -105,14 +107,20 @@ def _position(text: str, index: int) -> tuple[int, int]:
     return line, column
 
 
-def parse_json_with_spans(text: str) -> tuple[Any, Spans]:
-    """Parse JSON text, noting where each element of a collection's array lies.
+def parse_json_with_spans(text: str, limits: Limits = Limits()) -> tuple[Any, Spans]:
+    """Parse JSON text strictly (see strict_json), noting where each element of a collection's array lies.
 
-    Every failure becomes a DecodeError with a position.
+    Every failure becomes a DecodeError, with a position where the parser knows one.
     """
+    decoder = StrictDecoder(limits)
     try:
-        return parse_with_spans(text)
+        decoder.refuse_if_too_many(text)
+        document, spans = parse_with_spans(text, decoder)
+        return without_lone_surrogates(text, document), spans
     except json.JSONDecodeError as error:
         raise DecodeError(f"not valid JSON: {error.msg}", error.lineno, error.colno) from None
+    except Refusal as error:
+        raise DecodeError(f"not read: {error}") from None
     except RecursionError:
-        raise DecodeError("not valid JSON: nested too deeply to read") from None
+        raise DecodeError(f"not read: {over(limits, 'max_depth', 'objects or arrays nest too deeply to read')}") \
+            from None

@@ -58,7 +58,10 @@ def _display(base: Path) -> str:
 def _walk(root: Path, base: Path, files: dict[str, SourceFile], skipped: list[tuple[str, str]]) -> None:
     real_root = os.path.realpath(root)
     for folder, subfolders, names in os.walk(root):
-        subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
+        linked = sorted(d for d in subfolders if not d.startswith(".") and (Path(folder) / d).is_symlink())
+        skipped.extend((_relative(Path(folder) / d, base), "a link to a folder: links to folders are not followed")
+                       for d in linked)
+        subfolders[:] = sorted(d for d in subfolders if not d.startswith(".") and d not in linked)
         for name in sorted(names):
             path = Path(folder) / name
             if path.is_symlink() and not _inside(os.path.realpath(path), real_root):
@@ -66,6 +69,21 @@ def _walk(root: Path, base: Path, files: dict[str, SourceFile], skipped: list[tu
                 continue
             if path.is_file():
                 _add(path, base, files)
+            else:
+                skipped.append((_relative(path, base), _not_a_file(path)))
+
+
+def _not_a_file(path: Path) -> str:
+    """Why something that is not a regular file is not read (reading a named pipe would wait for ever)."""
+    if path.is_symlink() and not path.exists():
+        return "a link to nothing"
+    if path.is_fifo():
+        return "a named pipe (FIFO), not a file: not read"
+    if path.is_socket():
+        return "a socket, not a file: not read"
+    if path.is_block_device() or path.is_char_device():
+        return "a device, not a file: not read"
+    return "not a regular file: not read"
 
 
 def _inside(path: str, root: str) -> bool:

@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from checker.inputs import identify
+from checker.inputs import fields, identify
 from checker.inputs.identify import Identification, Piece
 
 FORMAT = "entraexporter"
@@ -100,6 +100,17 @@ def identify_entraexporter(parts: tuple[str, ...], document: Any) -> Identificat
     return _object_file(match.folder.name, match.folder.collection, document)
 
 
+def collection_at(parts: tuple[str, ...]) -> str | None:
+    """The collection a file at this path belongs to, read from the path alone (for a file that cannot be read)."""
+    segments = _segments(parts)
+    match = _best_match(segments) if segments else None
+    if match is None:
+        return None
+    if match.child is not None:
+        return match.folder.children.get(match.child.lower())
+    return match.folder.collection
+
+
 def _segments(parts: tuple[str, ...]) -> list[str]:
     """Path components with the final ``.json`` dropped; empty if the file is not JSON."""
     flat = [piece for part in parts for piece in part.replace("\\", "/").split("/") if piece]
@@ -173,9 +184,34 @@ def _objects(document: Any) -> list[tuple[str, Mapping[str, Any]]]:
 
 def _object_file(folder: str, collection: str, document: Any) -> Identification:
     items = tuple(_objects(document))
-    if not items:
-        return Identification(FORMAT, ignored_reason=f"EntraExporter {folder} file holds no object")
+    if not items or len(items) < _elements(document):
+        return _not_objects(folder, collection, document, items)
     return Identification(FORMAT, (Piece(collection, items, whole=False),))
+
+
+def _elements(document: Any) -> int:
+    """How many objects the file should hold: one, or each element of its array."""
+    if isinstance(document, dict):
+        value = document.get("value")
+        return len(value) if isinstance(value, list) else 1
+    return len(document) if isinstance(document, list) else 1
+
+
+def _not_objects(folder: str, collection: str, document: Any,
+                 items: tuple[tuple[str, Mapping[str, Any]], ...]) -> Identification:
+    """A file of the exporter's tree that holds something other than objects: its collection lost some."""
+    expected = _elements(document)
+    if expected == 0:
+        return Identification(FORMAT, ignored_reason=f"EntraExporter {folder} file holds no object")
+    if items:
+        why = f"{expected - len(items)} of the {expected} elements of an EntraExporter {folder} file are not objects"
+    else:
+        why = f"an EntraExporter {folder} file holds {fields.type_name(document)}, not an object"
+    diagnostics = (("INPUT001", why, "", 0, 0),)
+    lost = ((collection, expected - len(items), why, ""),)
+    if not items:
+        return Identification(FORMAT, ignored_reason=why, diagnostics=diagnostics, lost=lost)
+    return Identification(FORMAT, (Piece(collection, items, whole=False),), diagnostics=diagnostics, lost=lost)
 
 
 def _child_file(match: _Match, document: Any) -> Identification:
@@ -185,12 +221,12 @@ def _child_file(match: _Match, document: Any) -> Identification:
     if collection is None:
         return _ignored(name)
     found = _objects(document)
-    if not found:
-        return Identification(FORMAT, ignored_reason=f"EntraExporter {name} file holds no object")
     parent_key = "groupId" if collection == identify.GROUP_MEMBERS else "roleId"
     items = tuple(
         (pointer, _member(parent_key, match.parent_id or "", obj, match.object_id)) for pointer, obj in found
     )
+    if not items or len(items) < _elements(document):
+        return _not_objects(name, collection, document, items)
     return Identification(FORMAT, (Piece(collection, items, whole=False),))
 
 

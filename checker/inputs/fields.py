@@ -67,9 +67,11 @@ def _additional(obj: Mapping[str, Any]) -> Mapping[str, Any] | None:
 
 
 def type_name(value: Any) -> str:
-    return {dict: "an object", list: "an array", str: "a string", bool: "a boolean"}.get(
-        type(value), "a number" if isinstance(value, (int, float)) else "null"
-    )
+    for kind, name in ((dict, "an object"), (list, "an array"), (str, "a string"), (bool, "a boolean"),
+                       (int, "a number"), (float, "a number")):
+        if isinstance(value, kind):
+            return name
+    return "null"
 
 
 def text(obj: Mapping[str, Any], name: str, default: str = "") -> str:

@@ -52,6 +52,8 @@ _CONTEXT_TAILS: dict[tuple[str, ...], str] = {
     ("authentication", "requirements"): PER_USER_MFA,
 }
 
+_LONGEST_TAIL = max(len(tail) for tail in _CONTEXT_TAILS)
+
 _ODATA_TYPES: dict[str, str] = {
     "microsoft.graph.conditionalaccesspolicy": CA_POLICIES,
     "microsoft.graph.identitysecuritydefaultsenforcementpolicy": SECURITY_DEFAULTS,
@@ -118,7 +120,7 @@ def collection_from_context(context: str) -> str | None:
     fragment = context.split("#", 1)[1] if "#" in context else context
     fragment = _strip_parentheses(fragment)
     segments = [s.lower() for s in fragment.split("/") if s and s.lower() != "$entity"]
-    for length in range(len(segments), 0, -1):
+    for length in range(min(len(segments), _LONGEST_TAIL), 0, -1):
         collection = _CONTEXT_TAILS.get(tuple(segments[-length:]))
         if collection is not None:
             return collection
@@ -126,11 +128,17 @@ def collection_from_context(context: str) -> str | None:
 
 
 def _strip_parentheses(text: str) -> str:
-    previous = None
-    while previous != text:
-        previous = text
-        text = re.sub(r"\([^()]*\)", "", text)
-    return text
+    """The text outside every balanced pair of parentheses, in one pass (an unclosed one is kept, as before)."""
+    kept: list[str] = []
+    opened: list[int] = []  # where each open parenthesis stands in ``kept``
+    for character in text:
+        if character == ")" and opened:
+            del kept[opened.pop():]
+        else:
+            if character == "(":
+                opened.append(len(kept))
+            kept.append(character)
+    return "".join(kept)
 
 
 def identify(document: Any) -> Identification:
@@ -154,7 +162,9 @@ def _identify_object(document: Mapping[str, Any], pointer: str) -> Identificatio
             found = _identify_array(value, pointer + "/value")
             return _as_page(found, next_link)
         items = tuple((f"{pointer}/value/{i}", item) for i, item in enumerate(value) if isinstance(item, dict))
-        return Identification("graph", (Piece(collection, items, True, next_link),))
+        if len(items) == len(value):
+            return Identification("graph", (Piece(collection, items, True, next_link),))
+        return _with_non_objects(collection, value, items, pointer, next_link)
     if "value" in document and isinstance(context, str) and collection is not None and not context.endswith("$entity"):
         why = f"its value is {fields.type_name(value)}, not an array of objects"
         return Identification("graph", (Piece(collection, (), True, "@odata.nextLink" in document, unreadable=why),),
@@ -169,6 +179,20 @@ def _identify_object(document: Mapping[str, Any], pointer: str) -> Identificatio
     if collection == PER_USER_MFA and isinstance(context, str) and not fields.get(document, "id"):
         document = {**document, "id": _user_in_context(context)}
     return Identification("graph", (Piece(collection, ((pointer, document),), whole=False),))
+
+
+def _with_non_objects(collection: str, value: list[Any], items: tuple[tuple[str, Mapping[str, Any]], ...],
+                      pointer: str, next_link: bool) -> Identification:
+    """A page some of whose elements are not objects: each is unreadable, and the collection incomplete."""
+    diagnostics, lost = [], []
+    for index, item in enumerate(value):
+        if not isinstance(item, dict):
+            at = f"{pointer}/value/{index}"
+            why = f"an element of {collection} is {fields.type_name(item)}, not an object"
+            diagnostics.append(("INPUT001", why, at, 0, 0))
+            lost.append((collection, 1, why, at))
+    return Identification("graph", (Piece(collection, items, True, next_link),), diagnostics=tuple(diagnostics),
+                          lost=tuple(lost))
 
 
 def _user_in_context(context: str) -> str:
@@ -198,13 +222,18 @@ def _identify_array(items: list[Any], pointer: str) -> Identification:
 
 def _identify_batch(responses: list[Mapping[str, Any]]) -> Identification:
     pieces: list[Piece] = []
+    diagnostics: list[tuple[str, str, str, int, int]] = []
+    lost: list[tuple[str, int | None, str, str]] = []
     for index, response in enumerate(responses):
         body = fields.get(response, "body")
         if isinstance(body, dict):
-            pieces.extend(_identify_object(body, f"/responses/{index}/body").pieces)
+            found = _identify_object(body, f"/responses/{index}/body")
+            pieces.extend(found.pieces)
+            diagnostics.extend(found.diagnostics)
+            lost.extend(found.lost)
     if not pieces:
         return Identification("graph-batch", ignored_reason="a $batch response with no recognised body")
-    return Identification("graph-batch", tuple(pieces))
+    return Identification("graph-batch", tuple(pieces), diagnostics=tuple(diagnostics), lost=tuple(lost))
 
 
 def shape_of(obj: Mapping[str, Any]) -> str | None:

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections import Counter
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 from typing import Any, NamedTuple
@@ -16,7 +17,7 @@ from typing import Any, NamedTuple
 from checker.inputs import depth_cut, fields, identify
 from checker.inputs.archives import (
     ZIP_REFERENCE,
-    InputTooLarge,
+    ArchiveBudget,
     Limits,
     archive_members,
     archive_reference,
@@ -39,6 +40,7 @@ from checker.inputs.graph import (
     parse_method_configuration,
     parse_registration_campaign,
 )
+from checker.inputs.limits import LimitExceeded, over
 from checker.inputs.losses import Loss, incomplete_collections
 from checker.inputs.manifest import KIND as MANIFEST_KIND
 from checker.inputs.manifest import Manifest, ManifestError, is_manifest, read_manifest
@@ -55,6 +57,11 @@ _OTHER_TEXT_SUFFIXES = frozenset({
     ".md", ".txt", ".rst", ".html", ".htm", ".yaml", ".yml", ".toml", ".ini", ".cfg", ".log",
     ".csv", ".xml", ".ps1", ".psm1", ".psd1", ".tf", ".py",
 })
+
+
+_CONTEXT_NEAR_START = re.compile(r'"@odata\.context"\s*:\s*"([^"]{1,2000})"')
+# What an unreadable file was meant to be, when reading it got no further than its name.
+_FORMAT_BY_SUFFIX = {".xml": "xml", ".clixml": "xml", ".csv": "csv", ".zip": "zip"}
 
 
 @dataclass(frozen=True)
@@ -92,6 +99,9 @@ class _FileRecord:
     spans: Spans = field(default_factory=dict)
     positions: dict[str, tuple[int, int]] = field(default_factory=dict)
     data: bytes | None = None
+    reader: Callable[[], bytes] | None = None
+    budget: ArchiveBudget | None = None
+    nesting: int = 0
     refusal: str = ""
     may_be_cut_short: bool = False
     lost: list[Loss] = field(default_factory=list)
@@ -135,6 +145,7 @@ def load(paths: Sequence[str], limits: Limits = Limits(), progress: Progress | N
     discovery = discover(paths)
     wanted = None if only is None else {*only, *(_archives_holding(only))}
     read_bytes = 0
+    total = _Total(limits)
     queue = [_FileRecord(source) for source in discovery.files]
     parsed: list[ParsedObject] = []
     pages: dict[str, list[tuple[_FileRecord, bool]]] = {}
@@ -147,7 +158,7 @@ def load(paths: Sequence[str], limits: Limits = Limits(), progress: Progress | N
         if wanted is not None and record.source.display_path not in wanted:
             record.status = ""
             continue
-        data = _bytes_of(record, limits)
+        data = _bytes_of(record, limits, total)
         if config_file is not None and _same_file(record.source.filesystem_path, config_file):
             record.status, record.format, record.reason = "configuration", "yaml", "the configuration of this scan"
             continue
@@ -160,7 +171,7 @@ def load(paths: Sequence[str], limits: Limits = Limits(), progress: Progress | N
             record.members = _archive(record, data, limits)
             queue[index:index] = record.members
             continue
-        found = _identify_file(record, data)
+        found = _identify_file(record, data, limits)
         if found is None:
             continue
         record.format = found.format
@@ -197,12 +208,15 @@ def load(paths: Sequence[str], limits: Limits = Limits(), progress: Progress | N
         _ignore_if_nothing_recognised(record)
     _check_paging(pages)
     by_file = {record.source.display_path: record for record in queue}
-    tenant, conflicts, clashes = build_tenant(parsed, seen)
+    tenant, conflicts, clashes, disputed = build_tenant(parsed, seen)
     tenant_ids = {(r.tenant_id, "ScubaGear's tenant details" if r.format.startswith("scubagear") else r.format)
                   for r in queue if r.tenant_id and r.status}
     tenant_ids |= {(item.key.split("_", 1)[0], "subscribed SKU ids") for item in parsed  # "{tenantId}_{skuId}"
                    if item.collection == identify.SUBSCRIBED_SKUS and item.key and "_" in item.key}
     read = Counter(item.collection for item in parsed)
+    for entry in disputed:
+        read[entry.collection] -= entry.copies
+        by_file[entry.origin.file].lost.append(Loss(entry.collection, 1, entry.why, entry.origin.pointer))
     tenant = replace(tenant, incomplete=incomplete_collections(
         [(r.source.display_path, loss) for r in queue for loss in r.lost], read))
     for origin, message in conflicts:
@@ -243,24 +257,52 @@ def _same_file(reference: str, other: str) -> bool:
     return os.path.abspath(reference) == os.path.abspath(other)
 
 
-def _bytes_of(record: _FileRecord, limits: Limits) -> bytes | None:
+class _Total:
+    """The bytes every input of the scan has brought into memory so far, against ``max_total_bytes``."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.read = 0
+
+    def refusal(self, size: int) -> str:
+        if self.read + size > self.limits.max_total_bytes:
+            return str(over(self.limits, "max_total_bytes", f"with this file ({_megabytes(size)}) the inputs of the "
+                            "scan come to more"))
+        return ""
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1 << 20):.0f} MB"
+
+
+def _bytes_of(record: _FileRecord, limits: Limits, total: _Total) -> bytes | None:
     if record.refusal:
         _unreadable(record, record.refusal)
         return None
     data = record.data
     record.data = None
-    if data is None:
-        path = record.source.filesystem_path
-        try:
+    try:
+        if data is None and record.reader is not None:
+            data = record.reader()
+            record.reader = None
+        elif data is None:
+            path = record.source.filesystem_path
             size = os.path.getsize(path)
             if size > limits.max_file_bytes:
-                _unreadable(record, f"the file is {size >> 20} MB, over the limit of "
-                                    f"{limits.max_file_bytes >> 20} MB (set limits in the configuration)")
-                return None
+                raise over(limits, "max_file_bytes", f"the file is {_megabytes(size)}")
+            if refused := total.refusal(size):
+                raise LimitExceeded(refused)
             data = read_reference(path, limits)
-        except OSError as error:
-            _unreadable(record, f"cannot be read: {error.strerror or error}")
-            return None
+    except LimitExceeded as error:
+        _unreadable(record, str(error))
+        return None
+    except OSError as error:
+        _unreadable(record, f"cannot be read: {error.strerror or error}")
+        return None
+    if refused := total.refusal(len(data)):
+        _unreadable(record, refused)
+        return None
+    total.read += len(data)
     record.sha256 = hashlib.sha256(data).hexdigest()
     return data
 
@@ -268,16 +310,22 @@ def _bytes_of(record: _FileRecord, limits: Limits) -> bytes | None:
 def _archive(record: _FileRecord, data: bytes, limits: Limits) -> list[_FileRecord]:
     """The archive's members, to be read next; the archive itself is listed as a container."""
     record.format = "zip"
+    if record.nesting > 1:
+        _unreadable(record, "an archive inside an archive inside an archive: only one level of nesting is read")
+        return []
+    reference = (archive_reference(record.source.filesystem_path) if record.budget is None
+                 else record.source.filesystem_path)
     try:
-        members = list(archive_members(data, record.source.display_path,
-                                       archive_reference(record.source.filesystem_path), limits))
-    except InputTooLarge as error:
+        members = archive_members(data, record.source.display_path, reference, limits, record.budget,
+                                  record.nesting + 1)
+    except LimitExceeded as error:
         _unreadable(record, str(error))
         return []
     record.status = "used"
     record.objects = len(members)
     record.reason = f"zip archive of {len(members)} files, read in memory"
-    return [_FileRecord(SourceFile(m.display_path, m.reference), data=m.data, refusal=m.problem) for m in members]
+    return [_FileRecord(SourceFile(m.display_path, m.reference), reader=m.read, budget=m.budget,
+                        nesting=m.nesting, refusal=m.problem) for m in members]
 
 
 def _ignore_if_nothing_recognised(record: _FileRecord) -> None:
@@ -288,7 +336,7 @@ def _ignore_if_nothing_recognised(record: _FileRecord) -> None:
                          "tenant export")
 
 
-def _identify_file(record: _FileRecord, data: bytes) -> identify.Identification | None:
+def _identify_file(record: _FileRecord, data: bytes, limits: Limits) -> identify.Identification | None:
     """By content: PowerShell CLIXML, CSV, then JSON (exporter trees, ScubaGear, DSC, Graph)."""
     from checker.inputs import entraexporter, m365dsc, scubagear
 
@@ -301,17 +349,19 @@ def _identify_file(record: _FileRecord, data: bytes) -> identify.Identification 
                 read_clixml,  # brings in lxml, which only XML needs
             )
 
-            return read_clixml(data)
+            record.format = "xml"
+            return read_clixml(data, limits)
         if suffix == ".csv" or head.startswith("#TYPE"):
             from checker.inputs.csv_export import read_csv
 
+            record.format = "csv"
             decoded = decode_text(data)
             _note_encoding(record, decoded.encoding)
             return read_csv(decoded.text)
     except DecodeError as error:
         _unreadable(record, error.reason, error.line, error.column)
         return None
-    document = _read_json(record, data)
+    document = _read_json(record, data, limits)
     if document is None:
         return None
     if is_manifest(document):
@@ -358,7 +408,7 @@ def _position_diagnostics(records: Sequence[_FileRecord]) -> None:
                 record.diagnostics[index] = replace(diagnostic, line=found.line, column=found.column)
 
 
-def _read_json(record: _FileRecord, data: bytes) -> Any:
+def _read_json(record: _FileRecord, data: bytes, limits: Limits) -> Any:
     path = record.source.display_path
     suffix = os.path.splitext(path)[1].lower()
     other_text = suffix in _OTHER_TEXT_SUFFIXES
@@ -368,7 +418,7 @@ def _read_json(record: _FileRecord, data: bytes) -> Any:
     try:
         decoded = decode_text(data)
         text = decoded.text
-        document, record.spans = parse_json_with_spans(text)
+        document, record.spans = parse_json_with_spans(text, limits)
         _note_encoding(record, decoded.encoding)
         record.may_be_cut_short = depth_cut.may_be_cut_short(text)
         return document
@@ -376,7 +426,22 @@ def _read_json(record: _FileRecord, data: bytes) -> Any:
         if other_text:
             record.reason = f"not a JSON document ({suffix})"
             return None
-        return _unreadable(record, error.reason, error.line, error.column)
+        _unreadable(record, error.reason, error.line, error.column)
+        _lost_whole(record, data)
+        return None
+
+
+def _lost_whole(record: _FileRecord, data: bytes) -> None:
+    """An unreadable file whose collection can still be told (from its EntraExporter path, or an
+    ``@odata.context`` near its start) leaves that collection incomplete, as any lost object does."""
+    from checker.inputs import entraexporter
+
+    collection = entraexporter.collection_at(PurePosixPath(record.source.display_path).parts)
+    if collection is None:
+        context = _CONTEXT_NEAR_START.search(_head(data))
+        collection = identify.collection_from_context(context.group(1)) if context else None
+    if collection is not None:
+        record.lost.append(Loss(collection, None, f"{record.source.display_path} cannot be read", ""))
 
 
 def _note_encoding(record: _FileRecord, encoding: str) -> None:
@@ -390,7 +455,8 @@ def _starts_like_json(data: bytes) -> bool:
 
 def _unreadable(record: _FileRecord, reason: str, line: int = 1, column: int = 1) -> None:
     record.status = "unreadable"
-    record.format = record.format or "json"
+    record.format = record.format or _FORMAT_BY_SUFFIX.get(os.path.splitext(record.source.display_path)[1].lower(),
+                                                           "json")
     record.reason = reason
     record.diagnostics.append(Diagnostic("INPUT001", reason, line, column))
     return None

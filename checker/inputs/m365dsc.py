@@ -95,6 +95,7 @@ class _Report:
     def __init__(self) -> None:
         self.items: dict[str, list[Item]] = {}
         self.diagnostics: list[Diagnostic] = []
+        self.lost: list[tuple[str, int | None, str, str]] = []
 
     def add(self, collection: str, pointer: str, obj: Mapping[str, Any]) -> None:
         self.items.setdefault(collection, []).append((pointer, obj))
@@ -117,14 +118,23 @@ def identify_m365dsc(document: Any) -> Identification | None:
         if str(fields.get(entry, "Ensure") or "").lower() == "absent" and resource in _REMOVABLE:
             continue
         reader = _READERS.get(resource) or (_method_configuration if resource in METHOD_IDS else None)
-        if reader is not None:
+        if reader is None:
+            continue
+        try:
             reader(report, pointer, entry)
+        except fields.ShapeError as error:
+            collection = _COLLECTIONS.get(resource, identify.AUTH_METHOD_CONFIGURATIONS)
+            name = _text(entry, "DisplayName") or _text(entry, "ResourceInstanceName")
+            why = f"{fields.get(entry, 'ResourceName')} '{name}' cannot be read: {error.reason}"
+            report.diagnostics.append(("INPUT001", why, pointer + error.pointer, 0, 0))
+            report.lost.append((collection, 1, why, pointer + error.pointer))
     pieces = tuple(Piece(collection, tuple(items)) for collection, items in report.items.items())
     if not pieces:
         names = sorted({str(fields.get(entry, "ResourceName")) for _, entry in entries})
         reason = f"Microsoft365DSC report without a resource this checker reads ({', '.join(names[:6])})"
-        return Identification("m365dsc", ignored_reason=reason, diagnostics=tuple(report.diagnostics))
-    return Identification("m365dsc", pieces, diagnostics=tuple(report.diagnostics))
+        return Identification("m365dsc", ignored_reason=reason, diagnostics=tuple(report.diagnostics),
+                              lost=tuple(report.lost))
+    return Identification("m365dsc", pieces, diagnostics=tuple(report.diagnostics), lost=tuple(report.lost))
 
 
 def _entries(document: Any) -> list[tuple[str, Mapping[str, Any]]] | None:
@@ -140,12 +150,19 @@ def _entries(document: Any) -> list[tuple[str, Mapping[str, Any]]] | None:
 
 
 def _strings(obj: Mapping[str, Any], name: str) -> list[str]:
+    """A list of names; anything else where one belongs (a number, an object) makes the entry unreadable,
+    since reading it as "none" would turn unreadable exclusions into no exclusions."""
     value = fields.get(obj, name)
+    if value is None:
+        return []
     if isinstance(value, str):
         return [value] if value else []
     if isinstance(value, list):
-        return [item for item in value if isinstance(item, str) and item]
-    return []
+        for index, item in enumerate(value):
+            if not isinstance(item, str):
+                raise fields.ShapeError(f"/{name}/{index}", f"{name} holds {fields.type_name(item)}, not a name")
+        return [item for item in value if item]
+    raise fields.ShapeError(f"/{name}", f"{name} is {fields.type_name(value)}, not a list of names")
 
 
 def _text(obj: Mapping[str, Any], name: str) -> str:
@@ -313,6 +330,12 @@ _READERS = {
     "aadconditionalaccesspolicy": _ca_policy,
     "aadsecuritydefaults": _security_defaults,
     "aadauthenticationmethodpolicy": _methods_policy,
+}
+# The collection each resource's entries belong to (the method resources: configurations).
+_COLLECTIONS = {
+    "aadconditionalaccesspolicy": identify.CA_POLICIES,
+    "aadsecuritydefaults": identify.SECURITY_DEFAULTS,
+    "aadauthenticationmethodpolicy": identify.AUTH_METHODS_POLICY,
 }
 # Resources whose Ensure = 'Absent' means the object is not in the tenant at all.
 _REMOVABLE = frozenset({"aadconditionalaccesspolicy"})

@@ -153,8 +153,10 @@ def _failed_keys(document: Mapping[str, Any]) -> set[str]:
 def _pieces(document: Mapping[str, Any], usable: set[str]) -> tuple[tuple[Piece, ...], tuple[Diagnostic, ...]]:
     pieces: list[Piece] = []
     if "conditional_access_policies" in usable:
-        policies = _items(document["conditional_access_policies"], "/conditional_access_policies")
-        pieces.append(Piece(identify.CA_POLICIES, tuple((p, _without_empty_strength(o)) for p, o in policies)))
+        value = document["conditional_access_policies"]
+        policies = _items(value, "/conditional_access_policies")
+        pieces.append(Piece(identify.CA_POLICIES, tuple((p, _without_empty_strength(o)) for p, o in policies),
+                            unreadable=_not_objects(value)))
     if "service_plans" in usable:
         pieces.append(Piece(identify.SUBSCRIBED_SKUS, (("/service_plans", _sku(document["service_plans"])),)))
     role_pieces, diagnostics = _role_pieces(document, usable)
@@ -164,7 +166,18 @@ def _pieces(document: Mapping[str, Any], usable: set[str]) -> tuple[tuple[Piece,
     if "authorization_policies" in usable:
         found = _items(document["authorization_policies"], "/authorization_policies")
         pieces.append(Piece(identify.AUTHORIZATION_POLICY, tuple(found)))
+    diagnostics += tuple(("INPUT001", f"conditional_access_policies: {piece.unreadable}, so none of the policies "
+                          "could be read", "/conditional_access_policies", 0, 0)
+                         for piece in pieces if piece.unreadable)
     return tuple(pieces), diagnostics
+
+
+def _not_objects(value: Any) -> str:
+    """Why a list of policies cannot be read whole (an element, or the list, is no object), else ""."""
+    strays = [item for item in _listed(value) if not isinstance(item, dict)]
+    if not strays:
+        return ""
+    return f"{len(strays)} of its elements are not objects (the first is {fields.type_name(strays[0])})"
 
 
 def _listed(value: Any) -> list[Any]:

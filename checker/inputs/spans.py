@@ -12,7 +12,7 @@ import json
 import re
 from array import array
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 # pointer of an array -> flat (start, end, start, end, ...) character offsets of its elements
 Spans = dict[str, "array[int]"]
@@ -31,21 +31,31 @@ class _Unusual(Exception):
     """Not the shape this fast path reads; json.loads will."""
 
 
-def parse_with_spans(text: str) -> tuple[Any, Spans]:
+class Decoder(Protocol):
+    """A JSON decoder: its C scanner for the fast path, ``decode`` for the rest."""
+
+    @property
+    def scan_once(self) -> Callable[[str, int], tuple[Any, int]]: ...
+
+    def decode(self, text: str) -> Any: ...
+
+
+def parse_with_spans(text: str, decoder: Decoder | None = None) -> tuple[Any, Spans]:
+    scan = _SCAN if decoder is None else decoder.scan_once
     try:
-        return _parse(text)
+        return _parse(text, scan)
     except (_Unusual, StopIteration, ValueError, IndexError, RecursionError):
-        return json.loads(text), {}
+        return (json.loads(text) if decoder is None else decoder.decode(text)), {}
 
 
-def _parse(text: str) -> tuple[Any, Spans]:
+def _parse(text: str, scan: Callable[[str, int], tuple[Any, int]]) -> tuple[Any, Spans]:
     start = _SPACE.match(text, 0).end()  # type: ignore[union-attr]
     spans: Spans = {}
     document: Any
     if text.startswith("[", start):
-        document, end = _array(text, start, spans, "")
+        document, end = _array(text, start, spans, "", scan)
     elif text.startswith("{", start):
-        document, end = _object(text, start, spans)
+        document, end = _object(text, start, spans, scan)
     else:
         raise _Unusual
     if _SPACE.match(text, end).end() != len(text):  # type: ignore[union-attr]
@@ -53,7 +63,8 @@ def _parse(text: str) -> tuple[Any, Spans]:
     return document, spans
 
 
-def _object(text: str, index: int, spans: Spans) -> tuple[dict[str, Any], int]:
+def _object(text: str, index: int, spans: Spans,
+            scan: Callable[[str, int], tuple[Any, int]]) -> tuple[dict[str, Any], int]:
     result: dict[str, Any] = {}
     index = _skip(text, index + 1)
     if text[index] == "}":
@@ -66,10 +77,12 @@ def _object(text: str, index: int, spans: Spans) -> tuple[dict[str, Any], int]:
         if text[index] != ":":
             raise _Unusual
         index = _skip(text, index + 1)
+        if key in result:
+            raise _Unusual  # a duplicate key: the decoder says so
         if key == _COLLECTION_KEY and text[index] == "[":
-            result[key], index = _array(text, index, spans, "/" + key)
+            result[key], index = _array(text, index, spans, "/" + key, scan)
         else:
-            result[key], index = _SCAN(text, index)
+            result[key], index = scan(text, index)
         index = _skip(text, index)
         if text[index] == "}":
             return result, index + 1
@@ -78,14 +91,15 @@ def _object(text: str, index: int, spans: Spans) -> tuple[dict[str, Any], int]:
         index = _skip(text, index + 1)
 
 
-def _array(text: str, index: int, spans: Spans, pointer: str) -> tuple[list[Any], int]:
+def _array(text: str, index: int, spans: Spans, pointer: str,
+           scan: Callable[[str, int], tuple[Any, int]]) -> tuple[list[Any], int]:
     items: list[Any] = []
     found: array[int] = array("q")
     index = _skip(text, index + 1)
     if text[index] == "]":
         spans[pointer] = found
         return items, index + 1
-    scan, after_item, add_item, add_span = _SCAN, _AFTER_ITEM.match, items.append, found.extend
+    after_item, add_item, add_span = _AFTER_ITEM.match, items.append, found.extend
     while True:
         item, end = scan(text, index)
         add_item(item)

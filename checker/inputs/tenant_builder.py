@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from checker.inputs import identify
 from checker.inputs.graph import MemberLink
@@ -41,36 +42,56 @@ _COLLECTION_ORIGINS = {
 }
 
 
+class Disputed(NamedTuple):
+    """An object whose copies differ: which one the tenant holds cannot be told, so none is used."""
+
+    collection: str
+    copies: int
+    origin: Origin
+    why: str
+
+
 def build_tenant(
     parsed: Sequence[ParsedObject], seen: Mapping[str, str]
-) -> tuple[Tenant, list[tuple[Origin, str]], list[tuple[str, str]]]:
+) -> tuple[Tenant, list[tuple[Origin, str]], list[tuple[str, str]], list[Disputed]]:
     """Group objects by collection and id; identical copies merge, differing ones conflict.
 
     Copies are compared on what the model holds of them (every field a check reads), so the
     raw documents need not stay in memory. ``seen`` maps every collection found in the
-    export, even empty, to its first file. Also returns the pairs of files that clash.
+    export, even empty, to its first file. Also returns the pairs of files that clash, and
+    the objects left out because their copies differ (never the first or the last copy
+    picked: with date-named snapshots, that would always be the oldest or the newest).
     """
     kept: dict[str, dict[Hashable, ParsedObject]] = {}
     conflicts: list[tuple[Origin, str]] = []
     clashes: set[tuple[str, str]] = set()
+    copies: Counter[tuple[str, Hashable]] = Counter()
+    differing: dict[tuple[str, Hashable], Disputed] = {}
     for item in parsed:
         if item.collection in _MEMBER_COLLECTIONS:
             continue  # a link, not an object: one user may belong to many groups
         key = _identity(item)
+        copies[item.collection, key] += 1
         same_collection = kept.setdefault(item.collection, {})
         first = same_collection.get(key)
         if first is None:
             same_collection[key] = item
         elif _content(first.value) != _content(item.value):
             clashes.add((first.origin.file, item.origin.file))
-            conflicts.append((item.origin, (
-                f"{item.collection} object {getattr(item.value, 'id', '')} differs from its copy in "
-                f"{first.origin.file} ({first.origin.pointer or '/'}); the first copy is used"
-            )))
+            why = (f"{item.collection} object {getattr(item.value, 'id', '')} differs from its copy in "
+                   f"{first.origin.file} ({first.origin.pointer or '/'}); which copy the tenant holds cannot be "
+                   "told, so neither is used and the collection is incomplete")
+            conflicts.append((item.origin, why))
+            differing.setdefault((item.collection, key), Disputed(item.collection, 0, first.origin, why))
+    for collection, key in differing:
+        del kept[collection][key]
+    disputed = [entry._replace(copies=copies[place]) for place, entry in differing.items()]
     links = [item.value for item in parsed if item.collection in _MEMBER_COLLECTIONS]
     values: dict[str, Any] = {}
     for collection, objects in kept.items():
         ordered = list(objects.values())
+        if not ordered:
+            continue  # every object disputed: the collection is marked incomplete
         if collection in _SINGLETONS:
             values[_SINGLETONS[collection]] = ordered[0].value
             continue
@@ -88,7 +109,7 @@ def build_tenant(
         values["conditional_access_policies"], unresolved = resolve_names(
             values["conditional_access_policies"], values.get("groups"), values.get("users"))
         conflicts += unresolved
-    return Tenant(**values), conflicts, sorted(clashes)
+    return Tenant(**values), conflicts, sorted(clashes), disputed
 
 
 _MEMBER_COLLECTIONS = (identify.GROUP_MEMBERS, identify.ROLE_MEMBERS)

@@ -1,0 +1,404 @@
+"""Exports damaged by a script that went wrong, or made by a party that wants a pass.
+
+Each test builds the smallest file that showed one cause: a reading that moved a rule to
+`pass` on evidence it did not have, a traceback, or time that grew faster than the input.
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import secrets
+import time
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from checker.catalogue import find_rule, load_catalogue
+from checker.checks.base import CheckContext
+from checker.cli import main
+from checker.engine import run_rule
+from checker.inputs.archives import Limits
+from checker.inputs.identify import collection_from_context
+from checker.inputs.load import LoadResult, load
+from checker.report import InputFile
+from checker.verdicts import Verdict
+
+V1 = "https://graph.microsoft.com/v1.0/$metadata#"
+CA = "identity/conditionalAccess/policies"
+REGISTRATION = "reports/authenticationMethods/userRegistrationDetails"
+
+
+def _policy(policy_id: str, **users: Any) -> dict[str, Any]:
+    return {"id": policy_id, "displayName": policy_id, "state": "enabled",
+            "conditions": {"users": {"includeUsers": ["All"], **users}, "applications": {"includeApplications": ["All"]},
+                           "clientAppTypes": ["all"]},
+            "grantControls": {"operator": "OR", "builtInControls": ["mfa"]}}
+
+
+def _write(folder: Path, name: str, document: Any) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return path
+
+
+def _export(tmp_path: Path) -> Path:
+    folder = tmp_path / "export"
+    _write(folder, "defaults.json", {"@odata.context": V1 + "policies/identitySecurityDefaultsEnforcementPolicy/$entity",
+                                     "id": "00000000-0000-0000-0000-000000000005", "isEnabled": False})
+    return folder
+
+
+def _verdict(loaded: LoadResult, rule_id: str) -> Verdict:
+    rule = find_rule(load_catalogue(), rule_id)
+    assert rule is not None
+    return run_rule(rule, CheckContext(loaded.tenant, inputs=loaded.inputs)).verdict
+
+
+def _entry(loaded: LoadResult, path: str) -> InputFile:
+    (found,) = [item for item in loaded.inputs if item.path == path]
+    return found
+
+
+def _codes(loaded: LoadResult, path: str) -> list[str]:
+    return [diagnostic.code for diagnostic in _entry(loaded, path).diagnostics]
+
+
+def _scan(args: list[str]) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(args)
+    return code, out.getvalue(), err.getvalue()
+
+
+def _zip(files: list[tuple[str, bytes]]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files:
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+# fail-open: evidence the tool itself flagged still moved a rule to pass
+
+@pytest.mark.parametrize("item", [None, "x", 3, ["a"]])
+def test_a_policy_that_is_not_an_object_makes_the_collection_incomplete(tmp_path: Path, item: Any) -> None:
+    folder = _export(tmp_path)
+    _write(folder, "ca.json", {"@odata.context": V1 + CA, "value": [_policy("good"), item]})
+    loaded = load([str(folder)])
+    assert "INPUT001" in _codes(loaded, "ca.json")
+    assert _verdict(loaded, "MFA011") is Verdict.NOT_ASSESSED
+
+
+def test_a_bare_value_object_is_no_policy(tmp_path: Path) -> None:
+    """PowerShell unwraps a one-element array: the object under ``value`` is not read as the whole collection."""
+    folder = _export(tmp_path)
+    _write(folder, "ca.json", {"@odata.context": V1 + CA, "value": _policy("only")})
+    loaded = load([str(folder)])
+    assert loaded.tenant.conditional_access_policies is None
+    assert _codes(loaded, "ca.json") == ["INPUT001"]
+    assert _verdict(loaded, "MFA011") is Verdict.NOT_ASSESSED
+
+
+def test_an_empty_registration_collection_is_not_all_users_registered(tmp_path: Path) -> None:
+    folder = tmp_path / "export"
+    _write(folder, "registration.json", {"@odata.context": V1 + REGISTRATION, "value": []})
+    loaded = load([str(folder)])
+    for rule_id in ("MFA030", "MFA040"):
+        assert _verdict(loaded, rule_id) is Verdict.NOT_ASSESSED, rule_id
+
+
+def test_an_empty_registration_collection_with_enabled_members_is_not_assessed(tmp_path: Path) -> None:
+    folder = tmp_path / "export"
+    _write(folder, "registration.json", {"@odata.context": V1 + REGISTRATION, "value": []})
+    _write(folder, "users.json", {"@odata.context": V1 + "users", "value": [
+        {"id": "u1", "userPrincipalName": "u1@contoso.example", "accountEnabled": True, "userType": "Member"}]})
+    loaded = load([str(folder)])
+    for rule_id in ("MFA030", "MFA040"):
+        assert _verdict(loaded, rule_id) is Verdict.NOT_ASSESSED, rule_id
+
+
+def test_pages_read_before_a_missing_last_page_pass_nothing(tmp_path: Path) -> None:
+    folder = _export(tmp_path)
+    _write(folder, "ca-1.json", {"@odata.context": V1 + CA, "value": [_policy("p1")],
+                                 "@odata.nextLink": "https://graph.microsoft.com/v1.0/policies?$skiptoken=1"})
+    _write(folder, "ca-2.json", {"@odata.context": V1 + CA, "value": [_policy("p2")],
+                                 "@odata.nextLink": "https://graph.microsoft.com/v1.0/policies?$skiptoken=2"})
+    loaded = load([str(folder)])
+    for rule_id in ("MFA001", "MFA010", "MFA011"):
+        assert _verdict(loaded, rule_id) is Verdict.NOT_ASSESSED, rule_id
+
+
+@pytest.mark.parametrize("exclusions", [5, {"Name": "x"}, [3], [None, "a@contoso.example"], True])
+def test_malformed_dsc_exclusions_are_not_no_exclusions(tmp_path: Path, exclusions: Any) -> None:
+    folder = _export(tmp_path)
+    _write(folder, "dsc.json", [{
+        "ResourceName": "AADConditionalAccessPolicy", "ResourceInstanceName": "p", "DisplayName": "p", "Id": "p",
+        "State": "enabled", "IncludeUsers": ["All"], "ExcludeUsers": exclusions, "IncludeApplications": ["All"],
+        "ClientAppTypes": ["all"], "BuiltInControls": ["mfa"], "GrantControlOperator": "OR", "Ensure": "Present"}])
+    loaded = load([str(folder)])
+    assert "INPUT001" in _codes(loaded, "dsc.json")
+    assert _verdict(loaded, "MFA011") is Verdict.NOT_ASSESSED
+
+
+@pytest.mark.parametrize("names", [("2024-01-01.json", "2025-06-01.json"), ("b.json", "a.json")])
+def test_two_copies_that_differ_leave_the_object_unknown(tmp_path: Path, names: tuple[str, str]) -> None:
+    folder = _export(tmp_path)
+    _write(folder, names[0], {"@odata.context": V1 + CA, "value": [_policy("p1")]})
+    report_only = {**_policy("p1"), "state": "enabledForReportingButNotEnforced"}
+    _write(folder, names[1], {"@odata.context": V1 + CA, "value": [report_only]})
+    loaded = load([str(folder)])
+    assert any("INPUT002" in _codes(loaded, name) for name in names)
+    assert [entry.collection for entry in loaded.tenant.incomplete] == [CA]
+    for rule_id in ("MFA001", "MFA011"):
+        assert _verdict(loaded, rule_id) is Verdict.NOT_ASSESSED, rule_id
+
+
+# tracebacks and aborts
+
+def test_a_member_with_a_corrupt_deflate_stream_is_unreadable(tmp_path: Path) -> None:
+    good = json.dumps({"@odata.context": V1 + CA, "value": [_policy("p1")]}).encode()
+    data = bytearray(_zip([("a.json", good * 50), ("b.json", good)]))
+    start = data.index(b"a.json") + len(b"a.json")
+    for offset in range(start + 4, start + 40):
+        data[offset] ^= 0x5A
+    (tmp_path / "export.zip").write_bytes(bytes(data))
+    loaded = load([str(tmp_path / "export.zip")])
+    assert _entry(loaded, "export.zip/a.json").status == "unreadable"
+    assert _entry(loaded, "export.zip/b.json").status == "used"
+
+
+def test_a_number_too_long_to_convert_is_input001(tmp_path: Path) -> None:
+    folder = tmp_path / "export"
+    folder.mkdir()
+    (folder / "users.json").write_text(f'{{"@odata.context": "{V1}users", "value": [{{"id": "u1", "n": {"9" * 5000}}}]}}',
+                                       encoding="utf-8")
+    loaded = load([str(folder)])
+    entry = _entry(loaded, "users.json")
+    assert entry.status == "unreadable" and "max_number_digits" in entry.reason
+
+
+def test_a_lone_surrogate_is_replaced_and_every_output_is_written(tmp_path: Path) -> None:
+    folder = _export(tmp_path)
+    user = '{"id": "u1", "userPrincipalName": "u1@contoso.example", "displayName": "Ann \\ud800 Lee", "userType": "Member"}'
+    (folder / "users.json").write_text(f'{{"@odata.context": "{V1}users", "value": [{user}]}}', encoding="utf-8")
+    loaded = load([str(folder)])
+    (user,) = loaded.tenant.users or ()
+    assert user.display_name == "Ann \ufffd Lee"
+    outputs = [tmp_path / f"o.{name}" for name in ("json", "sarif", "md")]
+    code, _, err = _scan(["scan", str(folder), "--format", f"json:{outputs[0]}", "--format", f"sarif:{outputs[1]}",
+                          "--format", f"markdown:{outputs[2]}", "--format", "table"])
+    assert code in (0, 1), err
+    assert all(path.stat().st_size > 0 for path in outputs)
+
+
+def test_duplicate_member_names_are_refused_not_guessed(tmp_path: Path) -> None:
+    first = json.dumps({"@odata.context": V1 + CA, "value": [_policy("p1")]}).encode()
+    second = json.dumps({"@odata.context": V1 + CA, "value": [_policy("p2")]}).encode()
+    other = json.dumps({"@odata.context": V1 + "users", "value": [{"id": "u1", "userPrincipalName": "a@b"}]}).encode()
+    with pytest.warns(UserWarning):  # zipfile itself warns of the duplicate name
+        data = _zip([("ca.json", first), ("ca.json", second), ("users.json", other)])
+    (tmp_path / "export.zip").write_bytes(data)
+    loaded = load([str(tmp_path / "export.zip")])
+    entry = _entry(loaded, "export.zip/ca.json")
+    assert entry.status == "unreadable" and "2 members named" in entry.reason
+    assert _entry(loaded, "export.zip/users.json").status == "used"
+    assert loaded.tenant.conditional_access_policies is None
+
+
+# hangs and super-linear time
+
+def test_parentheses_in_a_context_cost_linear_time() -> None:
+    started = time.perf_counter()
+    assert collection_from_context("$metadata#users" + "(" * 40_000 + ")" * 40_000) == "users"
+    assert collection_from_context("$metadata#users(id,displayName)/$entity") == "users"
+    assert collection_from_context("$metadata#users(" + "(" * 40_000) is None  # unclosed: not a context
+    assert collection_from_context("$metadata#" + "x/" * 40_000 + "users") == "users"
+    assert time.perf_counter() - started < 1
+
+
+def test_a_zip_of_many_damaged_members_is_read_once(tmp_path: Path) -> None:
+    broken = json.dumps({"@odata.context": V1 + "users", "value": [{"id": "u1", "accountEnabled": "maybe"}]}).encode()
+    (tmp_path / "export.zip").write_bytes(_zip([(f"u{index}.json", broken) for index in range(1500)]))
+    started = time.perf_counter()
+    loaded = load([str(tmp_path / "export.zip")])
+    assert time.perf_counter() - started < 10
+    assert sum(1 for item in loaded.inputs if item.diagnostics) == 1500
+
+
+# limits
+
+def test_nested_archives_share_one_running_total(tmp_path: Path) -> None:
+    member = json.dumps({"padding": secrets.token_hex(300 << 10)}).encode()  # does not compress
+    inner = _zip([(f"m{index}.json", member) for index in range(4)])
+    outer = _zip([(f"inner{index}.zip", inner) for index in range(4)])
+    (tmp_path / "export.zip").write_bytes(outer)
+    loaded = load([str(tmp_path / "export.zip")], Limits(max_archive_bytes=3 << 20))
+    refused = {item.path for item in loaded.inputs if "max_archive_mb" in item.reason}
+    # 16 members of 600 KB: the first archive's four fit in 3 MB, then the total is spent
+    assert {"export.zip/inner1.zip", "export.zip/inner2.zip", "export.zip/inner3.zip"} <= refused
+    assert not any(item.path.startswith("export.zip/inner3.zip/") for item in loaded.inputs)
+
+
+# smaller
+
+@pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity"])
+def test_nan_and_infinity_are_refused(tmp_path: Path, literal: str) -> None:
+    folder = tmp_path / "export"
+    folder.mkdir()
+    (folder / "users.json").write_text(f'{{"@odata.context": "{V1}users", "value": [{{"id": {literal}}}]}}',
+                                       encoding="utf-8")
+    entry = _entry(load([str(folder)]), "users.json")
+    assert entry.status == "unreadable" and literal.lstrip("-") in entry.reason
+
+
+def test_a_duplicate_key_is_reported_not_resolved(tmp_path: Path) -> None:
+    folder = _export(tmp_path)
+    policy = ('{"id": "p1", "displayName": "p1", "state": "disabled", "state": "enabled", "conditions": {}, '
+              '"grantControls": null}')
+    (folder / "ca.json").write_text(f'{{"@odata.context": "{V1}{CA}", "value": [{policy}]}}', encoding="utf-8")
+    loaded = load([str(folder)])
+    entry = _entry(loaded, "ca.json")
+    assert entry.status == "unreadable" and "'state'" in entry.reason
+    assert _verdict(loaded, "MFA011") is not Verdict.PASS
+
+
+def test_unreadable_xml_and_zip_keep_their_format(tmp_path: Path) -> None:
+    folder = tmp_path / "export"
+    folder.mkdir()
+    (folder / "users.xml").write_text('<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04">'
+                                      "<Obj RefId=", encoding="utf-8")
+    (folder / "broken.zip").write_bytes(b"PK\x03\x04" + b"\x00" * 40)
+    loaded = load([str(folder)])
+    assert (_entry(loaded, "users.xml").status, _entry(loaded, "users.xml").format) == ("unreadable", "xml")
+    assert (_entry(loaded, "broken.zip").status, _entry(loaded, "broken.zip").format) == ("unreadable", "zip")
+
+
+def test_a_report_with_a_lone_surrogate_is_still_written(tmp_path: Path) -> None:
+    from checker.scan import _write
+
+    _write("Ann \ud800 Lee", str(tmp_path / "o.md"))
+    assert (tmp_path / "o.md").read_text(encoding="utf-8") == "Ann \\ud800 Lee"  # written out, never lost
+
+
+CLIXML = '<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04">{}</Objs>'
+SDK_USER = "Deserialized.Microsoft.Graph.PowerShell.Models.MicrosoftGraphUser"
+
+
+def _shared_references(levels: int) -> str:
+    """Each user refers twice to the one before it: 2**levels paths through 2 * levels references."""
+    objects = [f'<Obj RefId="1"><TN RefId="0"><T>{SDK_USER}</T></TN><Props><S N="Id">u1</S></Props></Obj>']
+    objects += [f'<Obj RefId="{index}"><TNRef RefId="0" /><Props><S N="Id">u{index}</S>'
+                f'<S N="UserPrincipalName">u{index}@contoso.example</S><Ref N="Manager" RefId="{index - 1}" />'
+                f'<Ref N="Sponsor" RefId="{index - 1}" /></Props></Obj>' for index in range(2, levels + 1)]
+    return CLIXML.format("".join(objects))
+
+
+def test_clixml_references_shared_many_times_are_read_once(tmp_path: Path) -> None:
+    (tmp_path / "users.xml").write_text(_shared_references(60), encoding="utf-8")
+    started = time.perf_counter()
+    code, _, err = _scan(["scan", str(tmp_path / "users.xml"), "--format", f"json:{tmp_path / 'o.json'}"])
+    assert time.perf_counter() - started < 10
+    assert code in (0, 1), err
+    assert len(load([str(tmp_path / "users.xml")]).tenant.users or ()) == 60
+
+
+def test_clixml_references_over_the_limit_are_input001(tmp_path: Path) -> None:
+    (tmp_path / "users.xml").write_text(_shared_references(60), encoding="utf-8")
+    entry = _entry(load([str(tmp_path / "users.xml")], Limits(max_clixml_references=50)), "users.xml")
+    assert entry.status == "unreadable" and "max_clixml_references" in entry.reason
+
+
+@pytest.mark.parametrize(("limits", "document", "setting"), [
+    (Limits(max_objects=3), {"value": [{"id": "a"}, {"id": "b"}, {"id": "c"}]}, "max_objects"),
+    (Limits(max_depth=3), {"value": [{"a": {"b": {"c": {}}}}]}, "max_depth"),
+    (Limits(max_number_digits=5), {"value": [{"n": 123456}]}, "max_number_digits"),
+    (Limits(max_file_bytes=100), {"value": [{"padding": "x" * 200}]}, "max_file_mb"),
+])
+def test_each_limit_is_input001_naming_its_setting(tmp_path: Path, limits: Limits, document: Any,
+                                                   setting: str) -> None:
+    _write(tmp_path / "export", "users.json", {"@odata.context": V1 + "users", **document})
+    entry = _entry(load([str(tmp_path / "export")], limits), "users.json")
+    assert entry.status == "unreadable"
+    assert f"limits: {setting}" in entry.reason
+    assert [diagnostic.code for diagnostic in entry.diagnostics] == ["INPUT001"]
+
+
+def test_the_total_size_limit_spans_every_input(tmp_path: Path) -> None:
+    folder = tmp_path / "export"
+    for name in ("a.json", "b.json", "c.json"):
+        _write(folder, name, {"@odata.context": V1 + "users", "value": [{"id": name, "padding": "x" * 400_000}]})
+    loaded = load([str(folder)], Limits(max_total_bytes=1 << 20))
+    assert [item.status for item in loaded.inputs] == ["used", "used", "unreadable"]
+    assert "limits: max_total_mb" in _entry(loaded, "c.json").reason
+
+
+def test_every_limit_can_be_set_in_the_configuration(tmp_path: Path) -> None:
+    from checker.config import load_config
+    from checker.inputs.limits import SETTINGS
+
+    settings = "\n".join(f"  {setting}: 7" for setting, _ in SETTINGS.values())
+    (tmp_path / "config.yaml").write_text(f"limits:\n{settings}\n", encoding="utf-8")
+    limits = load_config(str(tmp_path / "config.yaml"), given=True).limits
+    assert all(getattr(limits, name) == 7 * unit for name, (_, unit) in SETTINGS.items())
+
+
+def test_folder_links_and_named_pipes_are_listed_as_skipped(tmp_path: Path) -> None:
+    import os
+
+    folder = _export(tmp_path)
+    (tmp_path / "elsewhere").mkdir()
+    (folder / "inner").mkdir()
+    (folder / "linked").symlink_to(folder / "inner", target_is_directory=True)
+    os.mkfifo(folder / "pipe.json")
+    loaded = load([str(folder)])
+    assert "links to folders are not followed" in _entry(loaded, "linked").reason
+    assert "named pipe" in _entry(loaded, "pipe.json").reason
+    assert _entry(loaded, "defaults.json").status == "used"
+
+
+def test_an_entraexporter_file_that_cannot_be_read_leaves_its_collection_incomplete(tmp_path: Path) -> None:
+    folder = _export(tmp_path)
+    policies = folder / "Identity" / "Conditional" / "AccessPolicies"
+    _write(policies / "p1", "p1.json", _policy("p1"))
+    (policies / "p2").mkdir()
+    (policies / "p2" / "p2.json").write_text('{"id": "p2", "conditions": {', encoding="utf-8")
+    _write(policies / "p3", "p3.json", "Microsoft.Graph.PowerShell.Models.MicrosoftGraphConditionalAccessPolicy")
+    loaded = load([str(folder)])
+    assert [entry.collection for entry in loaded.tenant.incomplete] == [CA]
+    assert _codes(loaded, "Identity/Conditional/AccessPolicies/p3/p3.json") == ["INPUT001"]
+    assert _verdict(loaded, "MFA011") is Verdict.NOT_ASSESSED
+
+
+def test_a_cut_short_graph_page_leaves_the_collection_it_names_incomplete(tmp_path: Path) -> None:
+    folder = _export(tmp_path)
+    _write(folder, "ca-1.json", {"@odata.context": V1 + CA, "value": [_policy("p1")]})
+    (folder / "ca-2.json").write_text(json.dumps({"@odata.context": V1 + CA, "value": [_policy("p2")]})[:150],
+                                      encoding="utf-8")
+    loaded = load([str(folder)])
+    assert [entry.collection for entry in loaded.tenant.incomplete] == [CA]
+    assert _verdict(loaded, "MFA011") is Verdict.NOT_ASSESSED
+
+
+@pytest.mark.parametrize("stray", [3, "x", None])
+def test_a_scubagear_policy_list_with_a_stray_element_is_incomplete(tmp_path: Path, stray: Any) -> None:
+    folder = _export(tmp_path)
+    _write(folder, "ProviderSettingsExport.json", {"conditional_access_policies": [_policy("p1"), stray],
+                                                   "tenant_details": [], "aad_successful_commands": []})
+    loaded = load([str(folder)])
+    assert "INPUT001" in _codes(loaded, "ProviderSettingsExport.json")
+    assert _verdict(loaded, "MFA011") is Verdict.NOT_ASSESSED
+
+
+def test_registration_rules_need_every_user_when_users_lost_some(tmp_path: Path) -> None:
+    folder = tmp_path / "export"
+    _write(folder, "registration.json", {"@odata.context": V1 + REGISTRATION, "value": [
+        {"id": "u1", "userPrincipalName": "u1@contoso.example", "isMfaRegistered": True, "isSsprEnabled": True}]})
+    _write(folder, "users.json", {"@odata.context": V1 + "users", "value": [
+        {"id": "u1", "userPrincipalName": "u1@contoso.example", "accountEnabled": True, "userType": "Member"}, None]})
+    loaded = load([str(folder)])
+    for rule_id in ("MFA030", "MFA040"):
+        assert _verdict(loaded, rule_id) is Verdict.NOT_ASSESSED, rule_id

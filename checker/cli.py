@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, NoReturn
 
 from checker import __version__
+from checker.output_files import write_standard_output
 from checker.verdicts import EXIT_FAILURES, EXIT_OK, EXIT_USAGE, Severity
 
 if TYPE_CHECKING:
@@ -151,7 +152,7 @@ def list_rules() -> int:
     from checker.catalogue import load_catalogue
 
     rows = [(r.id, r.name, r.severity.value, r.title) for r in load_catalogue()]
-    print(tabulate(rows, headers=("ID", "Name", "Severity", "Title"), tablefmt="simple"))
+    write_standard_output(tabulate(rows, headers=("ID", "Name", "Severity", "Title"), tablefmt="simple") + "\n")
     return EXIT_OK
 
 
@@ -162,7 +163,7 @@ def explain_rule(wanted: str) -> int:
     rule = find_rule(load_catalogue(), wanted)
     if rule is None:
         raise UsageError(f"unknown rule {wanted!r} (see '{PROGRAM} rules')")
-    sys.stdout.write(as_text(rule))
+    write_standard_output(as_text(rule))
     return EXIT_OK
 
 
@@ -206,7 +207,7 @@ def explain_user(wanted: str, paths: Sequence[str], config_path: str | None) -> 
         explanation = explain(context, wanted)
     except UnknownUser as error:
         raise UsageError(str(error)) from None
-    sys.stdout.write(explanation.text)
+    write_standard_output(explanation.text)
     return EXIT_OK if explanation.status in ("covered", "disabled") else EXIT_FAILURES
 
 
@@ -216,7 +217,7 @@ def list_gaps(paths: Sequence[str], config_path: str | None, format_name: str, v
     from checker.gaps_summary import summarise_gaps
 
     gaps = summarise_gaps(_one_export(paths, config_path))
-    sys.stdout.write(gaps_json(gaps) if format_name == "json" else gaps_table(gaps, verbose))
+    write_standard_output(gaps_json(gaps) if format_name == "json" else gaps_table(gaps, verbose))
     return EXIT_OK if gaps.state == "via security defaults" or (gaps.state == "per class" and not gaps.has_gaps) \
         else EXIT_FAILURES
 
@@ -226,5 +227,5 @@ def list_inputs(paths: Sequence[str], config_path: str | None) -> int:
     from checker.inputs_report import inputs_text
 
     _, loaded = _configured_load(paths, config_path)
-    sys.stdout.write(inputs_text(loaded))
+    write_standard_output(inputs_text(loaded))
     return EXIT_OK if loaded.recognised_any else EXIT_USAGE

@@ -6,13 +6,14 @@ import gc
 import os
 import re
 import sys
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from checker.checks.base import CheckContext, Settings
 from checker.config import Config, ConfigError, find_config, load_config
-from checker.inputs.archives import ZIP_REFERENCE, file_on_disk
+from checker.inputs.archives import file_on_disk
+from checker.output_files import check_output_paths, refuse_to_overwrite_inputs, write_reports, write_standard_output
 from checker.progress import progress_for
 from checker.verdicts import EXIT_OK, EXIT_USAGE, Severity
 
@@ -85,6 +86,7 @@ def _scan_and_report(options: ScanOptions, outputs: Sequence[tuple[str, str | No
         except KeyError:
             raise ScanUsageError(f"unknown format {name!r} (table, json, sarif, markdown)") from None
     config_file = options.config_path or find_config(options.paths)
+    _check_outputs_before_the_scan(outputs, options.paths, config_file)
     config, rules = _configured(config_file, options)
     try:
         loaded = load(options.paths, config.limits, progress_for(sys.stderr, options.quiet), config_file)
@@ -101,7 +103,7 @@ def _scan_and_report(options: ScanOptions, outputs: Sequence[tuple[str, str | No
     codes = []
     for export in separation.exports:
         if any(path is None for _, _, path in formatters):
-            sys.stdout.write(f"\n=== {export.name} ({len(export.files)} files) ===\n\n")
+            write_standard_output(f"\n=== {export.name} ({len(export.files)} files) ===\n\n")
         # each export is configured as if it had been scanned alone: the nearest file from its folder
         own_file = options.config_path or find_config([_folder_of(export.members, loaded.sources)]) or config_file
         own_config, own_rules = (config, rules) if own_file == config_file else _configured(own_file, options)
@@ -112,6 +114,17 @@ def _scan_and_report(options: ScanOptions, outputs: Sequence[tuple[str, str | No
     if separation.unplaced:
         print(f"tenant-checker: in no export, so not scanned: {', '.join(separation.unplaced)}", file=sys.stderr)
     return max(codes)
+
+
+def _check_outputs_before_the_scan(outputs: Sequence[tuple[str, str | None]], paths: Sequence[str],
+                                   config_file: str | None) -> None:
+    from checker.inputs.discover import InputPathError, discover
+
+    try:
+        inputs = [source.filesystem_path for source in discover(paths).files]
+    except InputPathError as error:
+        raise ScanUsageError(str(error)) from None
+    check_output_paths(outputs, [*inputs, *([file_on_disk(config_file)] if config_file else [])])
 
 
 def _configured(config_file: str | None, options: ScanOptions) -> tuple[Config, list[Rule]]:
@@ -149,7 +162,8 @@ def _report(loaded: LoadResult, rules: Sequence[Rule], config: Config, options: 
     from checker.formatters.options import FormatOptions
     from checker.locate import Locator
 
-    _refuse_to_overwrite_inputs([(name, path) for name, _, path in formatters], loaded.sources.values())
+    refuse_to_overwrite_inputs([(name, path) for name, _, path in formatters],
+                               [file_on_disk(source) for source in loaded.sources.values()])
     context = CheckContext(loaded.tenant, settings_from(config), loaded.inputs)
     warn_unmatched_break_glass(context.settings)
     report = run(loaded, rules, context)
@@ -157,28 +171,9 @@ def _report(loaded: LoadResult, rules: Sequence[Rule], config: Config, options: 
                                    locator=Locator(report.sources, report.spans, report.positions),
                                    fail_on=options.fail_on or config.fail_on, strict=options.strict,
                                    every_verdict=options.every_verdict)
-    for _, formatter, path in formatters:
-        _write(formatter(report, format_options), path)
+    write_reports([(formatter(report, format_options), path) for _, formatter, path in formatters])
     if not loaded.recognised_any:
         print("tenant-checker: error: no input was recognised as a tenant export", file=sys.stderr)
         return EXIT_USAGE
     code = exit_code(report, options.fail_on or config.fail_on, options.strict)
     return EXIT_OK if options.exit_zero else code
-
-
-def _refuse_to_overwrite_inputs(outputs: Sequence[tuple[str, str | None]], inputs: Iterable[str]) -> None:
-    sources = {os.path.abspath(p) for p in inputs if not p.startswith(ZIP_REFERENCE)}
-    for _, path in outputs:
-        if path is not None and os.path.abspath(path) in sources:
-            raise ScanUsageError(f"{path}: refusing to write a report over an input file")
-
-
-def _write(text: str, path: str | None) -> None:
-    if path is None:
-        sys.stdout.write(text)
-        return
-    try:
-        with open(path, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-    except OSError as error:
-        raise ScanUsageError(f"{path}: cannot write ({error.strerror or error})") from None

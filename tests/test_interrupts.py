@@ -72,7 +72,7 @@ def test_ctrl_c_while_reports_are_renamed_leaves_no_temporary_file(
     def interrupted(*_: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(output_files.os, "replace", interrupted)
+    monkeypatch.setattr(os, "replace", interrupted)
     with pytest.raises(KeyboardInterrupt):
         output_files.write_reports([("{}\n", str(old)), ("# report\n", str(tmp_path / "report.md"))])
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]

@@ -48,6 +48,24 @@ def medium_export(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+def _wait_until_reading(pid: int, folder: Path) -> None:
+    """Return once the process has a file of ``folder`` open (where /proc tells), else after a second."""
+    descriptors = Path(f"/proc/{pid}/fd")
+    if not descriptors.is_dir():
+        time.sleep(1.0)
+        return
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        for descriptor in descriptors.iterdir():
+            try:
+                if os.readlink(descriptor).startswith(str(folder)):
+                    return
+            except OSError:
+                continue
+        time.sleep(0.002)
+    raise AssertionError("the scan never opened a file of the export")
+
+
 def test_ctrl_c_mid_scan_prints_one_line_exits_130_and_leaves_no_file(big_export: Path, tmp_path: Path) -> None:
     reports = tmp_path / "reports"
     reports.mkdir()
@@ -55,7 +73,7 @@ def test_ctrl_c_mid_scan_prints_one_line_exits_130_and_leaves_no_file(big_export
         [*PROGRAM, "scan", str(big_export), "--format", f"json:{reports / 'report.json'}",
          "--format", f"sarif:{reports / 'report.sarif'}", "--format", f"markdown:{reports / 'report.md'}"],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    time.sleep(1.0)
+    _wait_until_reading(scan.pid, big_export)
     scan.send_signal(signal.SIGINT)
     out, err = scan.communicate(timeout=120)
     assert scan.returncode == EXIT_INTERRUPTED, "the scan had ended before Ctrl-C; give it a larger export"

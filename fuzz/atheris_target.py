@@ -10,21 +10,23 @@ atheris is not a test dependency (it needs a compiler toolchain on some platform
 
     pip install -e '.[fuzz]'                          # or: pip install atheris
     python fuzz/atheris_target.py --make-corpus fuzz/corpus
-    python fuzz/atheris_target.py fuzz/corpus -max_total_time=600 -timeout=20 -rss_limit_mb=4096 \\
-        -artifact_prefix=fuzz/crashes/
+    python fuzz/atheris_target.py fuzz/corpus -dict=fuzz/tenant-exports.dict -max_total_time=600 \\
+        -timeout=20 -rss_limit_mb=4096 -artifact_prefix=fuzz/crashes/
 
 A crash is written as ``fuzz/crashes/crash-<sha1>``; replay one with
 ``python fuzz/atheris_target.py fuzz/crashes/crash-<sha1>`` and keep it, once fixed, under
-tests/data/fuzz-regressions/ (tests/test_fuzz_regressions.py loads every file there the same way).
+tests/data/fuzz-regressions/ with a test that loads it.
 """
 from __future__ import annotations
 
 import importlib
+import io
 import os
 import pkgutil
 import shutil
 import sys
 import tempfile
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -81,6 +83,13 @@ def make_corpus(target: Path) -> int:
         elif "entraexporter" in source.parts:
             wanted = "Identity/Conditional/AccessPolicies/0b1f/0b1f.json"
         (target / f"seed-{count:03d}").write_bytes(bytes([NAMES.index(wanted)]) + source.read_bytes())
+        count += 1
+    for sample in sorted(p for p in (ROOT / "samples").iterdir() if p.is_dir()):
+        archive = io.BytesIO()
+        with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as writer:
+            for member in sorted(sample.iterdir()):
+                writer.write(member, member.name)
+        (target / f"seed-{count:03d}").write_bytes(bytes([NAMES.index("export.zip")]) + archive.getvalue())
         count += 1
     return count
 

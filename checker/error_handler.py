@@ -25,7 +25,7 @@ def guarded(program: str, command: Callable[[], int]) -> int:
     try:
         return command()
     except KeyboardInterrupt:
-        print(f"{program}: interrupted", file=sys.stderr)
+        print(f"{_fresh_line()}{program}: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         silence_standard_output()
@@ -35,6 +35,14 @@ def guarded(program: str, command: Callable[[], int]) -> int:
         print(f"{program}: unexpected error ({type(error).__name__}: {error}); this is a bug, please report it "
               f"with the details in {log}", file=sys.stderr)
         return EXIT_UNEXPECTED
+
+
+def _fresh_line() -> str:
+    """On a terminal, erase the progress line that Ctrl-C may have cut short, so one clean line remains."""
+    try:
+        return "\r\x1b[K" if sys.stderr.isatty() else ""
+    except (AttributeError, ValueError):
+        return ""
 
 
 def _write_log(program: str, error: Exception) -> str:

@@ -6,6 +6,7 @@ pipe (`| head -c 1`): nothing on stderr and the exit code the scan would have ha
 from __future__ import annotations
 
 import importlib.util
+import io
 import os
 import signal
 import subprocess
@@ -95,6 +96,23 @@ def test_ctrl_c_while_reports_are_renamed_leaves_no_temporary_file(
         output_files.write_reports([("{}\n", str(old)), ("# report\n", str(tmp_path / "report.md"))])
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]
     assert old.read_text(encoding="utf-8") == "the previous report\n"
+
+
+def test_ctrl_c_on_a_terminal_first_erases_the_progress_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    from checker.error_handler import guarded
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    def interrupted() -> int:
+        sys.stderr.write("\rreading the export: 3 files, 1.0 MB")
+        raise KeyboardInterrupt
+
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert guarded("tenant-checker", interrupted) == EXIT_INTERRUPTED
+    assert terminal.getvalue().rsplit("\r", 1)[1] == "\x1b[Ktenant-checker: interrupted\n"
 
 
 def test_a_report_that_cannot_be_encoded_leaves_no_file(tmp_path: Path) -> None:

@@ -25,6 +25,7 @@ from checker.checks.common import (
     via_security_defaults,
 )
 from checker.checks.sign_ins import gaps_text, outcome_finding
+from checker.checks.user_coverage import NEEDS_USERS
 from checker.evaluation import space as sp
 from checker.evaluation.describe import app_name
 from checker.evaluation.evaluate import COVERED, LEGACY, MFA, UNCOVERED, Slice
@@ -102,6 +103,9 @@ def _role_finding(context: CheckContext, role_id: str, role_name: str) -> Findin
                             "that cannot be told.")
     if not directory.roles_known:
         return finding
+    if context.tenant.users is None and directory.holders(role_id) and finding.verdict is Verdict.PASS:
+        return not_assessed([NEEDS_USERS], subject, f"{len(directory.holders(role_id))} holder(s) of {role_name} "
+                            "cannot be judged: the export has no users.")
     open_holders = []
     for user_id in sorted(directory.holders(role_id)):
         user_class = evaluation.class_of_user.get(user_id)

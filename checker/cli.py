@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, NoReturn
 
 from checker import __version__
+from checker.output_files import write_standard_output
 from checker.verdicts import EXIT_FAILURES, EXIT_OK, EXIT_USAGE, Severity
 
 if TYPE_CHECKING:
@@ -215,7 +216,7 @@ def list_rules(format_name: str = "table", config_path: str | None = None) -> in
     from tabulate import tabulate
 
     rows = [(r.id, r.name, r.severity.value, r.pack, r.title) for r in rules]
-    print(tabulate(rows, headers=("ID", "Name", "Severity", "Pack", "Title"), tablefmt="simple"))
+    write_standard_output(tabulate(rows, headers=("ID", "Name", "Severity", "Pack", "Title"), tablefmt="simple") + "\n")
     return EXIT_OK
 
 
@@ -226,7 +227,7 @@ def explain_rule(wanted: str, config_path: str | None = None) -> int:
     rule = find_rule(_catalogue(config_path), wanted)
     if rule is None:
         raise UsageError(f"unknown rule {wanted!r} (see '{PROGRAM} rules')")
-    sys.stdout.write(as_text(rule))
+    write_standard_output(as_text(rule))
     return EXIT_OK
 
 
@@ -288,7 +289,7 @@ def explain_user(wanted: str, paths: Sequence[str], config_path: str | None) -> 
         explanation = explain(context, wanted)
     except UnknownUser as error:
         raise UsageError(str(error)) from None
-    sys.stdout.write(explanation.text)
+    write_standard_output(explanation.text)
     return EXIT_OK if explanation.status in ("covered", "disabled") else EXIT_FAILURES
 
 
@@ -298,7 +299,7 @@ def list_gaps(paths: Sequence[str], config_path: str | None, format_name: str, v
     from checker.gaps_summary import summarise_gaps
 
     gaps = summarise_gaps(_one_export(paths, config_path))
-    sys.stdout.write(gaps_json(gaps) if format_name == "json" else gaps_table(gaps, verbose))
+    write_standard_output(gaps_json(gaps) if format_name == "json" else gaps_table(gaps, verbose))
     return EXIT_OK if gaps.state == "via security defaults" or (gaps.state == "per class" and not gaps.has_gaps) \
         else EXIT_FAILURES
 
@@ -308,5 +309,5 @@ def list_inputs(paths: Sequence[str], config_path: str | None) -> int:
     from checker.inputs_report import inputs_text
 
     _, loaded = _configured_load(paths, config_path)
-    sys.stdout.write(inputs_text(loaded))
+    write_standard_output(inputs_text(loaded))
     return EXIT_OK if loaded.recognised_any else EXIT_USAGE

@@ -1,8 +1,10 @@
 """The one boundary between the program and the person running it.
 
-Expected errors are the commands' business (one line, exit 2). Here: Ctrl-C ends quietly
-with 130, a reader that went away (``| head``) ends quietly, and anything else is a bug: one
-line that says so and where the details are, the traceback in a log file, exit 3.
+Expected errors are the commands' business (one line, exit 2). Here: Ctrl-C ends with one
+line and 130, and anything else is a bug: one line that says so and where the details are,
+the traceback in a log file, exit 3. A reader of standard output that went away (``| head``)
+is met where the commands write (checker.output_files), so that they keep their own exit
+code; should it surface anywhere else, it ends quietly with 141, as a shell reports SIGPIPE.
 """
 from __future__ import annotations
 
@@ -11,6 +13,8 @@ import sys
 import tempfile
 import traceback
 from collections.abc import Callable
+
+from checker.output_files import silence_standard_output
 
 EXIT_INTERRUPTED = 130
 EXIT_BROKEN_PIPE = 141
@@ -21,10 +25,10 @@ def guarded(program: str, command: Callable[[], int]) -> int:
     try:
         return command()
     except KeyboardInterrupt:
-        print(f"{program}: interrupted", file=sys.stderr)
+        print(f"{_fresh_line()}{program}: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:
-        _silence_stdout()
+        silence_standard_output()
         return EXIT_BROKEN_PIPE
     except Exception as error:  # the boundary: a bug must reach the user as one line, not a traceback
         log = _write_log(program, error)
@@ -33,13 +37,12 @@ def guarded(program: str, command: Callable[[], int]) -> int:
         return EXIT_UNEXPECTED
 
 
-def _silence_stdout() -> None:
-    """Python would complain again when it flushes stdout at exit; point it at nothing."""
+def _fresh_line() -> str:
+    """On a terminal, erase the progress line that Ctrl-C may have cut short, so one clean line remains."""
     try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass
+        return "\r\x1b[K" if sys.stderr.isatty() else ""
+    except (AttributeError, ValueError):
+        return ""
 
 
 def _write_log(program: str, error: Exception) -> str:

@@ -30,6 +30,9 @@ class ReportIdentity:
     other_tenant_ids: tuple[str, ...] = ()
     exported_at: str = ""
     configuration: str = ""
+    # a configuration found beside the export (not given with --config) and what it changes
+    configuration_found: bool = False
+    configuration_changes: tuple[str, ...] = ()
     rules_run: tuple[str, ...] = ()
     rules_left_out: tuple[str, ...] = ()
     denied_collections: tuple[str, ...] = ()

@@ -8,16 +8,17 @@ import os
 import re
 import shutil
 import sys
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING
 
 from checker.checks.base import CheckContext, Settings
 from checker.config import AmbiguousConfig, Config, ConfigError, find_config, load_config, what_it_changes
-from checker.inputs.archives import ZIP_REFERENCE, file_on_disk
+from checker.inputs.archives import file_on_disk
+from checker.output_files import check_output_paths, refuse_to_overwrite_inputs, write_reports, write_standard_output
 from checker.progress import progress_for
-from checker.safe_text import encodable, terminal_text
+from checker.safe_text import terminal_text
 from checker.verdicts import EXIT_USAGE, Severity
 
 if TYPE_CHECKING:
@@ -100,6 +101,8 @@ def _scan_and_report(options: ScanOptions, outputs: Sequence[tuple[str, str | No
         config_file = options.config_path or find_config(options.paths, look_inside=not options.each)
     except AmbiguousConfig as error:
         config_file, ambiguous = None, error
+    baseline_output = [("baseline", options.write_baseline)] if options.write_baseline else []
+    _check_outputs_before_the_scan([*outputs, *baseline_output], options.paths, config_file)
     config, rules = _configured(config_file, options)
     try:
         loaded = load(options.paths, config.limits, progress_for(sys.stderr, options.quiet), config_file,
@@ -119,7 +122,7 @@ def _scan_and_report(options: ScanOptions, outputs: Sequence[tuple[str, str | No
     codes = []
     for export in separation.exports:
         if any(path is None for _, _, path in formatters):
-            sys.stdout.write(f"\n=== {export.name} ({len(export.files)} files) ===\n\n")
+            write_standard_output(f"\n=== {export.name} ({len(export.files)} files) ===\n\n")
         # each export is configured as if it had been scanned alone: the nearest file from its folder
         own_file = options.config_path or find_config([_folder_of(export.members, loaded.sources)]) or config_file
         own_config, own_rules = (config, rules) if own_file == config_file else _configured(own_file, options)
@@ -131,6 +134,17 @@ def _scan_and_report(options: ScanOptions, outputs: Sequence[tuple[str, str | No
         unplaced = terminal_text(", ".join(separation.unplaced))
         print(f"tenant-checker: in no export, so not scanned: {unplaced}", file=sys.stderr)
     return max(codes)
+
+
+def _check_outputs_before_the_scan(outputs: Sequence[tuple[str, str | None]], paths: Sequence[str],
+                                   config_file: str | None) -> None:
+    from checker.inputs.discover import InputPathError, discover
+
+    try:
+        inputs = [source.filesystem_path for source in discover(paths).files]
+    except InputPathError as error:
+        raise ScanUsageError(str(error)) from None
+    check_output_paths(outputs, [*inputs, *([file_on_disk(config_file)] if config_file else [])])
 
 
 def _configured(config_file: str | None, options: ScanOptions) -> tuple[Config, list[Rule]]:
@@ -149,20 +163,33 @@ def _configured(config_file: str | None, options: ScanOptions) -> tuple[Config, 
 
 
 def _check_found_config(config: Config, options: ScanOptions) -> None:
-    """A configuration found next to the export may come from the audited party: say what it changes,
-    and under --strict refuse one that leaves rules out, waives results or raises the failure threshold."""
+    """A configuration found next to the export may come from the audited party: under --strict refuse
+    one that leaves rules out, waives results or raises the failure threshold; else warn of those."""
     if config.given or not config.source:
         return
-    changes = what_it_changes(config, options.select, options.ignore,
-                              fail_on_given=options.fail_on is not None or options.report_only)
-    words = changes.words()
-    if options.strict and (changes.leaves_rules_out or changes.waivers or changes.fail_on):
+    words = _found_config_changes(config, options)
+    changes = what_it_changes(config, options.select, options.ignore, fail_on_given=_fail_on_given(options))
+    loosens = changes.leaves_rules_out or bool(changes.waivers) or bool(changes.fail_on)
+    if not (loosens or changes.limits_refused):
+        return
+    if options.strict and loosens:
         raise ScanUsageError(f"{config.source}: found next to the export, it {'; '.join(words)}; --strict "
                              "does not accept that from a file it was not given: pass it with --config "
                              "if you trust it")
-    if words:
-        print(f"tenant-checker: warning: {config.source} was found next to the export, not given with "
-              f"--config; it {'; '.join(words)}", file=sys.stderr)
+    print(f"tenant-checker: warning: {config.source} was found next to the export, not given with "
+          f"--config; it {'; '.join(words)}", file=sys.stderr)
+
+
+def _fail_on_given(options: ScanOptions) -> bool:
+    return options.fail_on is not None or options.report_only
+
+
+def _found_config_changes(config: Config, options: ScanOptions) -> tuple[str, ...]:
+    """What a configuration that was found, not given, changes (every report's header names it)."""
+    if config.given or not config.source:
+        return ()
+    return tuple(what_it_changes(config, options.select, options.ignore,
+                                 fail_on_given=_fail_on_given(options)).words())
 
 
 def _collections_read(config: Config) -> frozenset[str]:
@@ -208,8 +235,8 @@ def _report(loaded: LoadResult, rules: Sequence[Rule], config: Config, options: 
         return path_for_export(path, export_name) if path and export_name else path
 
     write_baseline = own(options.write_baseline)
-    _refuse_to_overwrite_inputs([*((name, path) for name, _, path in formatters), ("baseline", write_baseline)],
-                                loaded.sources.values())
+    refuse_to_overwrite_inputs([*((name, path) for name, _, path in formatters), ("baseline", write_baseline)],
+                               [file_on_disk(source) for source in loaded.sources.values()])
     read_from = own(options.baseline)
     try:
         baseline = read_baseline(read_from) if read_from else None
@@ -218,13 +245,15 @@ def _report(loaded: LoadResult, rules: Sequence[Rule], config: Config, options: 
     context = CheckContext(loaded.tenant, settings_from(config), loaded.inputs, loaded.raw)
     warn_unmatched_break_glass(context.settings)
     scanned_at = datetime.datetime.now(datetime.timezone.utc) if options.timestamp else None
-    identity = describe(loaded, rules, with_custom_rules(config.rules), scanned_at)
+    identity = replace(describe(loaded, rules, with_custom_rules(config.rules), scanned_at),
+                       configuration_found=bool(config.source) and not config.given,
+                       configuration_changes=_found_config_changes(config, options))
     report = apply_waivers(run(loaded, rules, context, custom_checks(config.rules), identity), config.waivers,
                            options.today or date.today())
     for note in report.notes:
         print(f"tenant-checker: warning: {note.kind}: {note.message}", file=sys.stderr)
     if write_baseline and loaded.recognised_any:
-        _write(baseline_text(report), write_baseline)
+        write_reports([(baseline_text(report), write_baseline)])
     if baseline:
         report = compare_with_baseline(report, baseline)
     format_options = FormatOptions(verbose=options.verbose,
@@ -232,10 +261,9 @@ def _report(loaded: LoadResult, rules: Sequence[Rule], config: Config, options: 
                                    fail_on=None if options.report_only else options.fail_on or config.fail_on,
                                    strict=options.strict, every_verdict=options.every_verdict,
                                    exit_zero=options.exit_zero)
-    for _, formatter, path in formatters:
-        on_terminal = path is None and _is_terminal()
-        _write(formatter(report, replace(format_options, width=_width(on_terminal),
-                                         color=on_terminal and _colour_wanted(options))), path)
+    write_reports([(formatter(report, replace(format_options, width=_width(path is None and _is_terminal()),
+                                              color=path is None and _is_terminal() and _colour_wanted(options))),
+                    path) for _, formatter, path in formatters])
     if not loaded.recognised_any:
         print("tenant-checker: error: no input was recognised as a tenant export", file=sys.stderr)
         return EXIT_USAGE
@@ -254,22 +282,3 @@ def _width(on_terminal: bool) -> int:
 def _colour_wanted(options: ScanOptions) -> bool:
     # https://no-color.org: any non-empty NO_COLOR turns colour off
     return not options.no_color and not os.environ.get("NO_COLOR")
-
-
-def _refuse_to_overwrite_inputs(outputs: Sequence[tuple[str, str | None]], inputs: Iterable[str]) -> None:
-    sources = {os.path.abspath(p) for p in inputs if not p.startswith(ZIP_REFERENCE)}
-    for _, path in outputs:
-        if path is not None and os.path.abspath(path) in sources:
-            raise ScanUsageError(f"{path}: refusing to write a report over an input file")
-
-
-def _write(text: str, path: str | None) -> None:
-    text = encodable(text)
-    if path is None:
-        sys.stdout.write(text)
-        return
-    try:
-        with open(path, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-    except OSError as error:
-        raise ScanUsageError(f"{path}: cannot write ({error.strerror or error})") from None

@@ -89,7 +89,7 @@ def test_every_corpus_source_scans_without_a_traceback(
 ) -> None:
     json_out, sarif_out = tmp_path / "out.json", tmp_path / "out.sarif"
     formats = ["--format", f"json:{json_out}", "--format", f"sarif:{sarif_out}", "--format", "table",
-               "--format", "markdown"]
+               "--format", f"markdown:{tmp_path / 'out.md'}"]
     code = main(["scan", str(source), *formats])
     captured = capsys.readouterr()
     assert "Traceback" not in captured.err + captured.out
@@ -104,7 +104,7 @@ def test_every_corpus_source_scans_without_a_traceback(
         captured = capsys.readouterr()
         assert "Traceback" not in captured.err + captured.out
         written = sorted(p.name for p in tmp_path.iterdir())
-        assert written == sorted(f"out.{name}.{ext}" for name in SEVERAL[source.name] for ext in ("json", "sarif"))
+        assert written == sorted(f"out.{name}.{ext}" for name in SEVERAL[source.name] for ext in ("json", "sarif", "md"))
     assert code in (0, 1, 2)
     for report in _reports(source, json_out):
         assert len(report["rules"]) == 24

@@ -278,9 +278,9 @@ def test_unreadable_xml_and_zip_keep_their_format(tmp_path: Path) -> None:
 
 
 def test_a_report_with_a_lone_surrogate_is_still_written(tmp_path: Path) -> None:
-    from checker.scan import _write
+    from checker.output_files import write_reports
 
-    _write("Ann \ud800 Lee", str(tmp_path / "o.md"))
+    write_reports([("Ann \ud800 Lee", str(tmp_path / "o.md"))])
     assert (tmp_path / "o.md").read_text(encoding="utf-8") == "Ann \\ud800 Lee"  # written out, never lost
 
 

@@ -74,7 +74,8 @@ def test_a_damaged_export_is_reported_never_crashes(seed: int, tmp_path: Path) -
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         code = main(["scan", str(export), "--format", f"json:{tmp_path / 'o.json'}",
-                     "--format", f"sarif:{tmp_path / 'o.sarif'}", "--format", "markdown", "--format", "table"])
+                     "--format", f"sarif:{tmp_path / 'o.sarif'}", "--format", f"markdown:{tmp_path / 'o.md'}",
+                     "--format", "table"])
     text = out.getvalue() + err.getvalue()
     assert "Traceback" not in text
     assert "unexpected error" not in text

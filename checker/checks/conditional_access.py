@@ -25,6 +25,7 @@ from checker.checks.common import (
     via_security_defaults,
 )
 from checker.checks.sign_ins import gaps_text, outcome_finding
+from checker.checks.user_coverage import NEEDS_USERS
 from checker.evaluation import space as sp
 from checker.evaluation.describe import app_name
 from checker.evaluation.evaluate import COVERED, LEGACY, MFA, UNCOVERED, Slice
@@ -92,11 +93,19 @@ def _role_finding(context: CheckContext, role_id: str, role_name: str) -> Findin
                               passes=f"Every modern sign-in of a {role_name} is blocked or needs MFA",
                               fails=f"A holder of {role_name} signs in without MFA")
     directory = evaluation.directory
-    if finding.verdict is Verdict.FAIL and not directory.roles_known and _unresolved_admin_groups(context):
+    if finding.verdict is Verdict.FAIL and not directory.roles_known and _unresolved_groups(context, "include"):
         return not_assessed([NEEDS_ROLE_ASSIGNMENTS], subject, finding.message + " Policies that target "
                             "administrators through groups cannot be resolved without them.")
+    if finding.verdict is Verdict.PASS and not directory.roles_known and _unresolved_groups(context, "exclude"):
+        # an administrator may be a member of the excluded group: with the assignments, they would be undetermined
+        return not_assessed([NEEDS_ROLE_ASSIGNMENTS], subject, finding.message.rstrip(".") + ", unless a holder is a member "
+                            "of a group that a policy excludes and the export lacks; without the role assignments "
+                            "that cannot be told.")
     if not directory.roles_known:
         return finding
+    if context.tenant.users is None and directory.holders(role_id) and finding.verdict is Verdict.PASS:
+        return not_assessed([NEEDS_USERS], subject, f"{len(directory.holders(role_id))} holder(s) of {role_name} "
+                            "cannot be judged: the export has no users.")
     open_holders = []
     for user_id in sorted(directory.holders(role_id)):
         user_class = evaluation.class_of_user.get(user_id)
@@ -118,10 +127,12 @@ def _role_finding(context: CheckContext, role_id: str, role_name: str) -> Findin
     return Finding(verdict, holders, subject, evidence)
 
 
-def _unresolved_admin_groups(context: CheckContext) -> bool:
+def _unresolved_groups(context: CheckContext, side: str) -> bool:
+    """Whether an enforced policy includes (or excludes) a group whose members the export lacks."""
     directory = context.evaluation.directory
     return any(ca.is_enforced(p) and not directory.members(group).complete
-               for p in context.tenant.conditional_access_policies or () for group in p.users.include_groups)
+               for p in context.tenant.conditional_access_policies or ()
+               for group in (p.users.include_groups if side == "include" else p.users.exclude_groups))
 
 
 def ca_mfa_all_users(context: CheckContext) -> list[Finding]:

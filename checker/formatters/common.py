@@ -176,7 +176,7 @@ def identity_rows(report: Report) -> list[tuple[str, str]]:
     rows += [
         ("Scanned path", report.scan_root),
         ("Tool", f"tenant-checker {report.tool_version}"),
-        ("Configuration", identity.configuration or "none (defaults)"),
+        ("Configuration", configuration_phrase(identity)),
         ("Rules run", rules_phrase(report)),
         ("Input files", files_phrase(report)),
         ("Licence plan", report.plan),
@@ -185,6 +185,16 @@ def identity_rows(report: Report) -> list[tuple[str, str]]:
         rows.append(("Refused at collection", ", ".join(identity.denied_collections)
                      + " (their rules are not assessed)"))
     return rows
+
+
+def configuration_phrase(identity: ReportIdentity) -> str:
+    """The file used and, when it was found beside the export rather than given, what it changes."""
+    if not identity.configuration:
+        return "none (defaults)"
+    if not identity.configuration_found:
+        return identity.configuration
+    changes = "; ".join(identity.configuration_changes) or "changes nothing"
+    return f"{identity.configuration} (found beside the export, not given with --config: it {changes})"
 
 
 def identity_document(identity: ReportIdentity) -> dict[str, Any]:
@@ -197,6 +207,8 @@ def identity_document(identity: ReportIdentity) -> dict[str, Any]:
         "exportedAt": identity.exported_at,
         "scannedAt": identity.scanned_at,
         "configuration": identity.configuration,
+        "configurationFound": identity.configuration_found,
+        "configurationChanges": list(identity.configuration_changes),
         "rulesRun": list(identity.rules_run),
         "rulesLeftOut": list(identity.rules_left_out),
         "deniedCollections": list(identity.denied_collections),

@@ -1,0 +1,151 @@
+"""Where a scan may write its reports, and writing them whole or not at all.
+
+An auditor points the tool at files they must not change, so every output path is checked
+before the scan reads anything: it is not a folder, its folder exists and can be written,
+and it is none of the inputs, whichever way it names one (a path, a symbolic link, a hard
+link). A report is written to a temporary file beside its target and renamed over it only
+when it is complete, so Ctrl-C or a full disk never leaves a half-written report. A reader
+of standard output that goes away (``| head``) ends the writing quietly; the exit code stays
+the scan's own.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import tempfile
+from collections.abc import Iterable, Sequence
+
+from checker.safe_text import encodable
+
+
+class OutputPathError(ValueError):
+    """An output that cannot or must not be written: a usage error (exit 2)."""
+
+
+def check_output_paths(outputs: Sequence[tuple[str, str | None]], inputs: Iterable[str]) -> None:
+    """Refuse, before any work, outputs that would fail to write or would touch an input.
+
+    ``outputs`` are (format, path or None for standard output); ``inputs`` are the files on
+    disk that the scan reads (zip members count as their archive).
+    """
+    to_standard_output = [name for name, path in outputs if path is None]
+    if len(to_standard_output) > 1:
+        raise OutputPathError(f"{' and '.join(to_standard_output)} cannot both go to standard output: "
+                              "give all formats but one a file (NAME:PATH)")
+    seen: set[str] = set()
+    for _, path in outputs:
+        if path is None:
+            continue
+        where = os.path.realpath(path)
+        if where in seen:
+            raise OutputPathError(f"{path}: two reports would be written to the same file")
+        seen.add(where)
+        _check_writable(path)
+    refuse_to_overwrite_inputs(outputs, inputs)
+
+
+def _check_writable(path: str) -> None:
+    if os.path.isdir(path):
+        raise OutputPathError(f"{path}: is a folder, not a file to write a report to")
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise OutputPathError(f"{path}: no such folder {folder}")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise OutputPathError(f"{path}: cannot write in the folder {folder}")
+    if os.path.exists(path) and not os.access(path, os.W_OK):
+        raise OutputPathError(f"{path}: the file exists and cannot be written")
+
+
+def refuse_to_overwrite_inputs(outputs: Sequence[tuple[str, str | None]], inputs: Iterable[str]) -> None:
+    """An output that is an input by its path, through a symbolic link, or as a hard link is refused."""
+    real_paths: set[str] = set()
+    identities: set[tuple[int, int]] = set()
+    for name in inputs:
+        real_paths.add(os.path.realpath(name))
+        identity = _identity(name)
+        if identity is not None:
+            identities.add(identity)
+    for _, path in outputs:
+        if path is None:
+            continue
+        identity = _identity(path)
+        if os.path.realpath(path) in real_paths or (identity is not None and identity in identities):
+            raise OutputPathError(f"{path}: refusing to write a report over an input file")
+
+
+def _identity(path: str) -> tuple[int, int] | None:
+    """The file a path leads to (device, inode), following links; None when there is none yet."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return status.st_dev, status.st_ino
+
+
+def write_reports(reports: Sequence[tuple[str, str | None]]) -> None:
+    """Write each (text, path) report; None is standard output, written last.
+
+    Every file is first written in full to a temporary file in its own folder; only when all
+    of them are written are they renamed into place, so an interruption leaves the old files
+    (or none), never a part of one.
+    """
+    staged: list[tuple[str, str]] = []
+    try:
+        for text, path in reports:
+            if path is not None:
+                staged.append((_staged_copy(text, path), path))
+        for temporary, path in staged:
+            os.replace(temporary, path)
+        staged.clear()
+    finally:
+        for temporary, _ in staged:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+    for text, path in reports:
+        if path is None:
+            write_standard_output(text)
+
+
+def _staged_copy(text: str, path: str) -> str:
+    folder = os.path.dirname(os.path.abspath(path))
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=folder)
+    except OSError as error:
+        raise OutputPathError(f"{path}: cannot write ({error.strerror or error})") from None
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+            os.chmod(temporary, 0o666 & ~_umask())  # as open() would have made it, not mkstemp's 0600
+            stream.write(encodable(text))
+    except BaseException as error:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        if isinstance(error, OSError):
+            raise OutputPathError(f"{path}: cannot write ({error.strerror or error})") from None
+        raise
+    return temporary
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def write_standard_output(text: str) -> None:
+    """Write to standard output; a reader that has gone away ends the writing, not the program."""
+    try:
+        sys.stdout.write(encodable(text))
+        sys.stdout.flush()
+    except BrokenPipeError:
+        silence_standard_output()
+
+
+def silence_standard_output() -> None:
+    """Python would complain again when it flushes standard output at exit; point it at nothing."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass

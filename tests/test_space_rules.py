@@ -114,3 +114,13 @@ def test_an_excluded_app_whose_cover_cannot_be_settled_is_not_assessed() -> None
     found = ca_mfa_all_apps(context(mfa_policy("all users", exclude_applications=(lob,)),
                                     mfa_policy("office", include_applications=("Office365",))))
     assert [f.verdict.value for f in found] == ["not_assessed"]
+
+
+def test_a_gap_names_three_of_the_policies_that_would_close_it_and_counts_the_rest() -> None:
+    from checker.checks.conditional_access import ca_mfa_all_users
+
+    pilots = [mfa_policy(f"pilot {number}", state="enabledForReportingButNotEnforced") for number in range(1, 6)]
+    (found,) = ca_mfa_all_users(context(*pilots))
+    assert found.verdict.value == "fail"
+    assert found.message.endswith("would be closed by 'pilot 1' (report-only), 'pilot 2' (report-only), "
+                                  "'pilot 3' (report-only) and 2 more.")

@@ -39,6 +39,9 @@ _DIMENSION_WORDS = {
     sp.FLOWS: "authentication flow",
 }
 
+# A gap's message names this many of the policies that would close it; gaps --format json lists them all.
+CLOSERS_NAMED = 3
+
 
 @dataclass(frozen=True)
 class Slice:
@@ -96,7 +99,9 @@ class Gap:
         if self.closest:
             text += f" (closest: {self.closest})"
         if self.would_close:
-            text += "; would be closed by " + ", ".join(self.would_close)
+            more = len(self.would_close) - CLOSERS_NAMED
+            text += "; would be closed by " + ", ".join(self.would_close[:CLOSERS_NAMED]) \
+                + (f" and {more} more" if more > 0 else "")
         return text
 
 

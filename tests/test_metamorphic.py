@@ -20,7 +20,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -274,8 +273,6 @@ def test_the_order_of_the_files_changes_no_byte_of_the_report(data: st.DataObjec
         assert _report(rewritten, root / "rewritten.json").replace(b"again", b"export") == in_order
 
 
-@pytest.mark.xfail(strict=True, reason="a response's key is read as 'value' only: under 'Value' the whole "
-                   "response is taken for one object and its objects are lost (issue 11, fail-open)")
 def test_a_response_whose_value_key_is_in_pascal_case_is_read_as_its_objects(tmp_path: Path) -> None:
     users = [{"id": f"user-{n}", "userPrincipalName": f"user{n}@contoso.example", "accountEnabled": True}
              for n in (1, 2)]

@@ -155,21 +155,22 @@ def identify(document: Any) -> Identification:
 def _identify_object(document: Mapping[str, Any], pointer: str) -> Identification:
     context = document.get("@odata.context")
     collection = collection_from_context(context) if isinstance(context, str) else None
-    value = document.get("value")
+    key = _collection_key(document)
+    value = document.get(key)
     if isinstance(value, list):
         next_link = "@odata.nextLink" in document
         if collection is None:
-            found = _identify_array(value, pointer + "/value")
+            found = _identify_array(value, f"{pointer}/{key}")
             return _as_page(found, next_link)
-        items = tuple((f"{pointer}/value/{i}", item) for i, item in enumerate(value) if isinstance(item, dict))
+        items = tuple((f"{pointer}/{key}/{i}", item) for i, item in enumerate(value) if isinstance(item, dict))
         if len(items) == len(value):
             return Identification("graph", (Piece(collection, items, True, next_link),))
-        return _with_non_objects(collection, value, items, pointer, next_link)
-    if "value" in document and isinstance(context, str) and collection is not None and not context.endswith("$entity"):
+        return _with_non_objects(collection, value, items, f"{pointer}/{key}", next_link)
+    if key in document and isinstance(context, str) and collection is not None and not context.endswith("$entity"):
         why = f"its value is {fields.type_name(value)}, not an array of objects"
         return Identification("graph", (Piece(collection, (), True, "@odata.nextLink" in document, unreadable=why),),
                               diagnostics=(("INPUT001", f"{collection}: {why}, so none of its objects could be "
-                                            "read", pointer + "/value", 0, 0),))
+                                            "read", f"{pointer}/{key}", 0, 0),))
     if collection is None:
         collection = shape_of(document)
         if collection is None:
@@ -181,13 +182,20 @@ def _identify_object(document: Mapping[str, Any], pointer: str) -> Identificatio
     return Identification("graph", (Piece(collection, ((pointer, document),), whole=False),))
 
 
+def _collection_key(document: Mapping[str, Any]) -> str:
+    """``value``, or the key that spells it otherwise (``Value`` in an SDK object serialised as is)."""
+    if "value" in document:
+        return "value"
+    return next((key for key in document if isinstance(key, str) and key.lower() == "value"), "value")
+
+
 def _with_non_objects(collection: str, value: list[Any], items: tuple[tuple[str, Mapping[str, Any]], ...],
                       pointer: str, next_link: bool) -> Identification:
     """A page some of whose elements are not objects: each is unreadable, and the collection incomplete."""
     diagnostics, lost = [], []
     for index, item in enumerate(value):
         if not isinstance(item, dict):
-            at = f"{pointer}/value/{index}"
+            at = f"{pointer}/{index}"
             why = f"an element of {collection} is {fields.type_name(item)}, not an object"
             diagnostics.append(("INPUT001", why, at, 0, 0))
             lost.append((collection, 1, why, at))

@@ -244,8 +244,7 @@ def _catalogue(config_path: str | None) -> tuple[Rule, ...]:
 
 def _configured_load(paths: Sequence[str], config_path: str | None) -> tuple[Config, LoadResult]:
     """The configuration (given, or found near the paths) and what it lets the loader read."""
-    from checker.config import AmbiguousConfig, Config, ConfigError, find_config, load_config
-    from checker.inputs.discover import InputPathError
+    from checker.config import AmbiguousConfig, Config, find_config, load_config
     from checker.inputs.load import load
 
     try:
@@ -259,8 +258,18 @@ def _configured_load(paths: Sequence[str], config_path: str | None) -> tuple[Con
             return Config(), loaded
         config = load_config(config_file, given=config_path is not None)
         return config, load(paths, config.limits, config_file=config_file)
-    except (ConfigError, InputPathError) as error:
+    except _setup_errors() as error:
         raise UsageError(str(error)) from None
+
+
+def _setup_errors() -> tuple[type[Exception], ...]:
+    """What stops a command before it reads anything: a configuration, a path or a rule pack at fault."""
+    from checker.catalogue import CatalogueError
+    from checker.config import ConfigError
+    from checker.inputs.discover import InputPathError
+    from checker.packs import PackError
+
+    return ConfigError, InputPathError, PackError, CatalogueError
 
 
 def _one_export(paths: Sequence[str], config_path: str | None) -> CheckContext:
@@ -309,5 +318,9 @@ def list_inputs(paths: Sequence[str], config_path: str | None) -> int:
     from checker.inputs_report import inputs_text
 
     _, loaded = _configured_load(paths, config_path)
-    write_standard_output(inputs_text(loaded))
+    try:
+        text = inputs_text(loaded)  # names the rules each absent collection leaves unassessed
+    except _setup_errors() as error:
+        raise UsageError(str(error)) from None
+    write_standard_output(text)
     return EXIT_OK if loaded.recognised_any else EXIT_USAGE

@@ -119,6 +119,27 @@ def test_a_clash_between_two_third_party_packs_is_a_usage_error(tmp_path: Path, 
            "(package other-rules)" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("command", ["inputs", "gaps", "explain-user", "scan"])
+def test_a_broken_pack_is_a_usage_error_for_every_command(command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    make_package(tmp_path, "acme-rules", "acme_rules", "acme", "ACM001")
+    (tmp_path / "acme_rules" / "__init__.py").write_text("import no_such_module_here\n", "utf-8")
+    sample = str(Path(__file__).resolve().parents[1] / "samples" / "e3-gaps")
+    argv = [command, *(["helen.oconnor@fabrikam-gaps.example"] if command == "explain-user" else []), sample]
+    monkeypatch.syspath_prepend(str(tmp_path))
+    load_catalogue.cache_clear()
+    _packs_cache_clear()
+    try:
+        from checker.cli import main
+
+        assert main(argv) == 2
+    finally:
+        monkeypatch.undo()
+        load_catalogue.cache_clear()
+        _packs_cache_clear()
+    assert "rule pack 'acme' (package acme-rules): cannot be loaded" in capsys.readouterr().err
+
+
 def _packs_cache_clear() -> None:
     from checker import catalogue
 

@@ -188,3 +188,34 @@ def test_the_verbose_table_lists_inputs_as_sha256sum_does(tmp_path: Path, capsys
     assert f"\n{digest}  conditional-access-policies.json\n" in capsys.readouterr().out
     main(["scan", str(export)])
     assert digest not in capsys.readouterr().out
+
+
+ORGANIZATION = {"id": "ef333d04-f9e7-4102-ad04-611524cce43e", "displayName": "Fabrikam Gaps",
+                "verifiedDomains": [{"name": "fabrikam-gaps.example", "isDefault": True}]}
+
+
+@pytest.mark.parametrize(("path", "document"), [
+    pytest.param("organization.json", {"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#organization",
+                                       "value": [ORGANIZATION]}, id="graph-response"),
+    pytest.param("Organization/Organization.json", ORGANIZATION, id="entraexporter-file"),
+])
+def test_the_organization_object_names_the_tenant(tmp_path: Path, path: str, document: dict[str, Any]) -> None:
+    export = tmp_path / "export"
+    shutil.copytree(ROOT / "samples" / "e3-gaps", export)
+    (export / path).parent.mkdir(parents=True, exist_ok=True)
+    write_json(export / path, document)
+    report = scan_json(tmp_path, str(export))
+    identity = report["identity"]
+    assert (identity["tenantId"], identity["tenantName"]) == (ORGANIZATION["id"], "Fabrikam Gaps")
+    assert identity["tenantSource"] == "subscribed SKU ids and the tenant's organization object"
+    (listed,) = [item for item in report["inputs"] if item["path"] == path]
+    assert listed["status"] == "ignored" and "names the tenant" in listed["reason"]
+    assert {rule["id"]: rule["verdict"] for rule in report["rules"]}["INPUT001"] == "pass"
+
+
+def test_an_organization_of_another_tenant_is_named_as_such(tmp_path: Path) -> None:
+    export = tmp_path / "export"
+    shutil.copytree(ROOT / "samples" / "e3-gaps", export)
+    write_json(export / "organization.json", {**ORGANIZATION, "id": "11111111-2222-3333-4444-555555555555"})
+    identity = scan_json(tmp_path, str(export))["identity"]
+    assert identity["otherTenantIds"] == ["ef333d04-f9e7-4102-ad04-611524cce43e"]

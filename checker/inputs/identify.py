@@ -142,6 +142,9 @@ def _strip_parentheses(text: str) -> str:
 
 
 def identify(document: Any) -> Identification:
+    tenant = organization(document)
+    if tenant is not None:
+        return tenant
     if isinstance(document, list):
         return _identify_array(document, "")
     if not isinstance(document, dict):
@@ -212,6 +215,31 @@ def _user_in_context(context: str) -> str:
 def _as_page(found: Identification, next_link: bool) -> Identification:
     pieces = tuple(Piece(p.collection, p.items, True, next_link) for p in found.pieces)
     return Identification(found.format, pieces, found.ignored_reason)
+
+
+_ORGANIZATION_TYPE = "#microsoft.graph.organization"
+
+
+def organization(document: Any) -> Identification | None:
+    """The tenant's own object (GET /organization, EntraExporter's Organization.json): no rule reads it,
+    but its id and display name say which tenant every report is of."""
+    if isinstance(document, dict):
+        context = document.get("@odata.context")
+        listed = document.get("value")
+        if isinstance(context, str) and context.split("#", 1)[-1].lower().startswith("organization") \
+                and isinstance(listed, list):
+            document = listed
+    candidates = document if isinstance(document, list) else [document]
+    found = [item for item in candidates if isinstance(item, dict) and isinstance(fields.get(item, "id"), str)
+             and (fields.get(item, "@odata.type") == _ORGANIZATION_TYPE or "verifiedDomains" in item
+                  or "VerifiedDomains" in item)]
+    if len(found) != 1 or len(candidates) != 1:
+        return None
+    (tenant,) = found
+    name = fields.get(tenant, "displayName")
+    return Identification("graph", ignored_reason="the tenant's organization object: no rule reads it; it names "
+                          "the tenant in every report", tenant_id=str(fields.get(tenant, "id")),
+                          tenant_name=name if isinstance(name, str) else "")
 
 
 def _identify_array(items: list[Any], pointer: str) -> Identification:

@@ -209,7 +209,7 @@ def load(paths: Sequence[str], limits: Limits = Limits(), progress: Progress | N
     _check_paging(pages)
     by_file = {record.source.display_path: record for record in queue}
     tenant, conflicts, clashes, disputed = build_tenant(parsed, seen)
-    tenant_ids = {(r.tenant_id, "ScubaGear's tenant details" if r.format.startswith("scubagear") else r.format)
+    tenant_ids = {(r.tenant_id, _TENANT_SOURCES.get(r.format.split("-")[0], r.format))
                   for r in queue if r.tenant_id and r.status}
     tenant_ids |= {(item.key.split("_", 1)[0], "subscribed SKU ids") for item in parsed  # "{tenantId}_{skuId}"
                    if item.collection == identify.SUBSCRIBED_SKUS and item.key and "_" in item.key}
@@ -367,10 +367,15 @@ def _identify_file(record: _FileRecord, data: bytes, limits: Limits) -> identify
     if is_manifest(document):
         _take_manifest(record, document)
         return None
-    return (entraexporter.identify_entraexporter(PurePosixPath(path).parts, document)
+    return (identify.organization(document)
+            or entraexporter.identify_entraexporter(PurePosixPath(path).parts, document)
             or scubagear.identify_scubagear(document)
             or m365dsc.identify_m365dsc(document)
             or identify.identify(document))
+
+
+# Where a file's tenant id comes from, by the file's format (a Graph file names one only as /organization).
+_TENANT_SOURCES = {"scubagear": "ScubaGear's tenant details", "graph": "the tenant's organization object"}
 
 
 def _take_manifest(record: _FileRecord, document: dict[str, Any]) -> None:

@@ -75,6 +75,8 @@ class ConfigChanges:
     limits_refused: bool
     # the failure threshold, when the file raises it above the default and the command line does not set it
     fail_on: str = ""
+    # the ids of the organisation's own rules it adds (they add results; they cannot hide any)
+    own_rules: tuple[str, ...] = ()
 
     @property
     def leaves_rules_out(self) -> bool:
@@ -90,6 +92,8 @@ class ConfigChanges:
             words.append(f"declares {self.break_glass} break-glass account{'s' if self.break_glass != 1 else ''}")
         if self.waivers:
             words.append(f"holds {self.waivers} waiver{'s' if self.waivers != 1 else ''}")
+        if self.own_rules:
+            words.append(f"adds rules of its own: {', '.join(self.own_rules)}")
         if self.limits_refused:
             words.append("sets limits, which are not applied (the defaults are used)")
         return words
@@ -107,6 +111,7 @@ def what_it_changes(config: Config, select: Sequence[str] = (), ignore: Sequence
         break_glass=len(config.break_glass),
         waivers=len(config.waivers),
         limits_refused=config.limits_refused,
+        own_rules=tuple(item.rule.id for item in config.rules),
     )
 
 

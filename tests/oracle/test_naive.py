@@ -1,7 +1,6 @@
 """Hand-written cases that pin the naive oracle's own behaviour, and a smoke property test."""
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from hypothesis import HealthCheck, assume, given, settings
@@ -472,14 +471,12 @@ def test_unknown_condition_values_are_undetermined():
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(tenants())
 def test_naive_status_runs_on_random_tenants(t: Tenant):
-    start = time.perf_counter()
     for user in users_of(t):
         status = naive_status(t, user)
         gaps, undetermined = naive_gap_points(t, user), naive_undetermined_points(t, user)
         assert not gaps & undetermined
         assert status == ("uncovered" if gaps else "undetermined" if undetermined else "covered")
         assert all(point.location != MFA_TRUSTED_IPS for point in gaps)
-    assert time.perf_counter() - start < 5  # a generous bound: the examples take well under 0.5 s
 
 
 def every_world_at_once(t: Tenant, user: User) -> tuple[frozenset[naive.Point], frozenset[naive.Point]]:

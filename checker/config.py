@@ -214,10 +214,7 @@ def config_from_mapping(data: Any, source: str, *, given: bool = True, text: str
     """The validated configuration; a found (not ``given``) one does not set the limits."""
     if not isinstance(data, dict):
         raise ConfigError(f"{_at(source, line_of(data))}: expected a mapping of settings at the top level")
-    for key in data:
-        if key not in _KNOWN_KEYS:
-            raise ConfigError(f"{_at(source, line_of(data, key))}: unknown setting {key!r} "
-                              f"(known: {', '.join(_KNOWN_KEYS)}){_close(key, _KNOWN_KEYS)}")
+    _refuse_unknown_keys(data, _KNOWN_KEYS, "unknown setting", source)
     fail_on_text = data.get("fail_on", "low")
     try:
         if not isinstance(fail_on_text, str):
@@ -267,6 +264,14 @@ def _star_hint(text: str, line: int | None) -> str:
 
 def _at(source: str, line: int | None) -> str:
     return f"{source}:{line}" if line is not None else source
+
+
+def _refuse_unknown_keys(mapping: Mapping[Any, Any], known: Sequence[str], what: str, source: str) -> None:
+    """A key the file may not hold, named with its line, the keys it may, and the closest of them."""
+    for key in mapping:
+        if key not in known:
+            raise ConfigError(f"{_at(source, line_of(mapping, key))}: {what} {key!r} "
+                              f"(known: {', '.join(known)}){_close(key, known)}")
 
 
 def _close(word: Any, choices: Sequence[str]) -> str:
@@ -334,10 +339,7 @@ def _waiver(entry: Any, source: str, line: int | None, rules: Sequence[Rule]) ->
     where = _at(source, line)
     if not isinstance(entry, dict):
         raise ConfigError(f"{where}: waivers: each waiver is a mapping of {', '.join(_WAIVER_KEYS)}")
-    for key in entry:
-        if key not in _WAIVER_KEYS:
-            raise ConfigError(f"{_at(source, line_of(entry, key))}: waiver: unknown key {key!r} "
-                              f"(known: {', '.join(_WAIVER_KEYS)}){_close(key, _WAIVER_KEYS)}")
+    _refuse_unknown_keys(entry, _WAIVER_KEYS, "waiver: unknown key", source)
     for key in _WAIVER_REQUIRED:
         text = entry.get(key)
         if text is None or (isinstance(text, str) and not text.strip()):

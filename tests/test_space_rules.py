@@ -136,3 +136,25 @@ def test_a_role_held_through_a_group_the_export_does_not_show_is_not_a_pass() ->
                 if f.subject.id == exchange]
     assert found.verdict.value == "not_assessed"
     assert "held through group-1, whose members the export does not show" in found.message
+
+
+def test_an_excluded_user_whose_groups_the_export_lacks_is_not_a_pass_without_the_users() -> None:
+    # user-1 is excluded from a narrow policy; the all-users policy excludes group-1, whose members
+    # are not exported, so whether user-1 is reached by it cannot be told, with users.json or without
+    from checker.checks.exclusions import ca_exclusion_gaps
+    from checker.model import Group
+    everyone = mfa_policy("all but group-1", users=UserScope(include_users=("All",), exclude_groups=("group-1",)))
+    narrow = mfa_policy("high risk", users=UserScope(include_users=("All",), exclude_users=("user-1",)),
+                        sign_in_risk_levels=("high",))
+    user = User("user-1", "u1@contoso.example", "u1", True, "Member", HERE)
+    group = Group("group-1", "group-1", None, HERE)
+    for users in ((user,), None):
+        (found,) = [f for f in ca_exclusion_gaps(context(everyone, narrow, users=users, groups=(group,)))
+                    if f.subject.id == "user-1"]
+        assert found.verdict.value == "not_assessed", (users, found.message)
+    # with the group's members exported and user-1 not among them, the all-users policy covers user-1
+    known = Group("group-1", "group-1", (), HERE)
+    for users in ((user,), None):
+        (found,) = [f for f in ca_exclusion_gaps(context(everyone, narrow, users=users, groups=(known,)))
+                    if f.subject.id == "user-1"]
+        assert found.verdict.value == "pass", (users, found.message)

@@ -186,7 +186,8 @@ def ca_exclusion_gaps(context: CheckContext) -> list[Finding]:
     The guidance's aim is MFA for every sign-in; an exclusion that no other enforced policy
     makes up for leaves those accounts on passwords alone (break-glass accounts are exempt).
     With the export's users, the members of an excluded group (transitively) are judged by their
-    classes; without them, a member of the excluded group and of nothing else.
+    classes; without them, a member of the excluded group and of nothing else, and an excluded
+    user by what the export shows of them (the groups it lacks the members of stay open).
     """
     settled = _prelude(context)
     if settled is not None:
@@ -258,15 +259,18 @@ def _user_label(directory: Directory, user_id: str) -> str:
 
 
 def _object_level(context: CheckContext, entry: _Excluded) -> list[Finding]:
-    """Without the users of the export: a member of the excluded group (or the user) and nothing else."""
+    """Without the users of the export: the user as far as the export shows them, or a member of the
+    excluded group and nothing else."""
     found = _entry_subject(context, entry)
     if found is None:
         return []
     subject, what = found
-    stand_in = member_of(MEMBER, (entry.kind, entry.id.lower()), f"a member of {what.lower()} and nothing else")
-    outcome = context.evaluation.outcome(stand_in)
+    evaluation = context.evaluation
+    stand_in = (evaluation.conditions.named_user(entry.id, evaluation.policies) if entry.kind == "user" else
+                member_of(MEMBER, (entry.kind, entry.id.lower()), f"a member of {what.lower()} and nothing else"))
+    outcome = evaluation.outcome(stand_in)
     evidence = _exclusion_evidence(entry)
-    if outcome.status == UNCOVERED and not context.evaluation.gaps_beyond(stand_in, new_member()):
+    if outcome.status == UNCOVERED and not evaluation.gaps_beyond(stand_in, new_member()):
         return [Finding(Verdict.PASS, f"{what}, excluded from {_policy_list(entry)}, signs in without MFA nowhere a "
                         "new member does not (that gap is MFA011's finding).", subject, evidence)]
     if outcome.status == COVERED:

@@ -99,6 +99,21 @@ class UserConditions:
             grouped.setdefault((user_kind(user), frozenset(tokens_of.get(key, ()))), []).append(key)
         return [UserClass(kind, tokens, tuple(ids)) for (kind, tokens), ids in grouped.items()]
 
+    def named_user(self, user_id: str, policies: Sequence[ConditionalAccessPolicy]) -> UserClass:
+        """The class of one user a policy names, whether or not the export lists that user.
+
+        What the export does not show stays open: the kind of a user it lacks, and the groups
+        whose members it lacks, so a policy that may or may not reach the user says so.
+        """
+        key = user_id.lower()
+        user = self.directory.user(key)
+        tokens = {("user", key)}
+        _, named_groups, named_roles = _named(policies)
+        tokens.update(("group", g) for g in named_groups if key in self.directory.members(g).users)
+        if self.directory.roles_known:
+            tokens.update(("role", r) for r in named_roles if key in self.directory.holders(r))
+        return UserClass(user_kind(user) if user is not None else UNKNOWN_KIND, frozenset(tokens))
+
     def applies(self, policy: ConditionalAccessPolicy, user_class: UserClass) -> Applies:
         scope = policy.users
         included, include_words, include_unknowns, inc = self._routes(

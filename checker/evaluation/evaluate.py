@@ -172,7 +172,8 @@ class Evaluation:
         """The policy's user conditions for a class; classes alike in what the policy names share one answer."""
         if index not in self._named:
             self._named[index] = named_tokens(self.policies[index])
-        key = (index, user_class.kind, bool(user_class.synthetic), user_class.tokens & self._named[index])
+        key = (index, user_class.kind, bool(user_class.synthetic), user_class.holds_a_role,
+               user_class.tokens & self._named[index])
         found = self._applies.get(key)
         if found is None:
             found = self._applies[key] = self.conditions.applies(self.policies[index], user_class)

@@ -172,6 +172,7 @@ def load(paths: Sequence[str], limits: Limits = Limits(), progress: Progress | N
             queue[index:index] = record.members
             continue
         found = _identify_file(record, data, limits)
+        del data  # the file's bytes are not needed once parsed: not kept while its objects are read
         if found is None:
             continue
         record.format = found.format
@@ -183,24 +184,8 @@ def load(paths: Sequence[str], limits: Limits = Limits(), progress: Progress | N
             record.reason = found.ignored_reason
             continue
         record.status = "used"
-        cuts: list[tuple[str, str, str]] = []
-        for piece in found.pieces:
-            record.collections.append(piece.collection)
-            if piece.whole:
-                record.whole.add(piece.collection)
-            if piece.unreadable:
-                record.lost.append(Loss(piece.collection, None, piece.unreadable, "/value"))
-                continue
-            items = _without_cut_short(record, piece.collection, piece.items, cuts)
-            if items or not piece.items:  # a collection all of whose objects were lost is not "none exist"
-                seen.setdefault(piece.collection, record.source.display_path)
-            if piece.is_page:
-                pages.setdefault(piece.collection, []).append((record, piece.has_next_link))
-            raw.keep(piece.collection, record.source.display_path, items)
-            if piece.positions:
-                record.positions.update((item[0], at) for item, at in zip(piece.items, piece.positions, strict=False))
-            _parse(record, piece.collection, items, parsed)
-        _report_cut_short(record, cuts)
+        _take_pieces(record, found.pieces, parsed, pages, seen, raw)
+        del found  # the parsed document goes with it, before the next file is read
     if progress is not None:
         progress.done()
     for record in reversed(queue):  # nested archives first
@@ -243,6 +228,29 @@ def load(paths: Sequence[str], limits: Limits = Limits(), progress: Progress | N
              for r in queue if r.status not in ("configuration", "manifest")], clashes),
         raw=raw.collections(),
     )
+
+
+def _take_pieces(record: _FileRecord, pieces: Sequence[identify.Piece], parsed: list[ParsedObject],
+                 pages: dict[str, list[tuple[_FileRecord, bool]]], seen: dict[str, str], raw: RawKeeper) -> None:
+    """The model objects of one file's pieces, added to ``parsed``, with what the file says of its collections."""
+    cuts: list[tuple[str, str, str]] = []
+    for piece in pieces:
+        record.collections.append(piece.collection)
+        if piece.whole:
+            record.whole.add(piece.collection)
+        if piece.unreadable:
+            record.lost.append(Loss(piece.collection, None, piece.unreadable, "/value"))
+            continue
+        items = _without_cut_short(record, piece.collection, piece.items, cuts)
+        if items or not piece.items:  # a collection all of whose objects were lost is not "none exist"
+            seen.setdefault(piece.collection, record.source.display_path)
+        if piece.is_page:
+            pages.setdefault(piece.collection, []).append((record, piece.has_next_link))
+        raw.keep(piece.collection, record.source.display_path, items)
+        if piece.positions:
+            record.positions.update((item[0], at) for item, at in zip(piece.items, piece.positions, strict=False))
+        _parse(record, piece.collection, items, parsed)
+    _report_cut_short(record, cuts)
 
 
 def _archives_holding(paths: Collection[str]) -> set[str]:

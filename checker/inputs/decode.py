@@ -114,7 +114,9 @@ def parse_json_with_spans(text: str, limits: Limits = Limits(), utf8: bytes | No
     DecodeError, with a position where the parser knows one.
     """
     try:
-        document, spans = parse_with_spans(text, StrictDecoder.for_text(text, limits, utf8))
+        decoder = StrictDecoder.for_text(text, limits, utf8)
+        del utf8  # where the caller handed the bytes over, they go before the parse makes its objects
+        document, spans = parse_with_spans(text, decoder)
         return without_lone_surrogates(text, document), spans
     except json.JSONDecodeError as error:
         raise DecodeError(f"not valid JSON: {error.msg}", error.lineno, error.colno) from None

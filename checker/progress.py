@@ -2,9 +2,11 @@
 
 A scan of a large tenant reads the export, evaluates the rules and writes its reports, each
 of which can take seconds; the line says which of them is under way and how far it has got
-(files and bytes read, rule n of N, megabytes written). It is rewritten at most every
-``INTERVAL`` seconds, so a scan that takes less never shows one, and cleared when a phase
-ends so that warnings and the table start on a clean line.
+(files and bytes read, rule n of N, megabytes written). A new step (a rule, a report) shows
+as it starts, since one step may take seconds; a count is rewritten at most every
+``INTERVAL`` seconds; nothing shows in a scan's first ``INTERVAL``, so a small scan prints
+none. The line is cleared when a phase ends, so that warnings and the table start on a
+clean line.
 """
 from __future__ import annotations
 

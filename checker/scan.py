@@ -229,6 +229,8 @@ def _report(loaded: LoadResult, rules: Sequence[Rule], config: Config, options: 
     from checker.custom_checks import custom_checks
     from checker.engine import run
     from checker.exit_status import exit_status
+    from checker.formatters import LOCATES_EVIDENCE
+    from checker.formatters.common import prefetch_positions
     from checker.formatters.options import FormatOptions
     from checker.locate import Locator
     from checker.report_identity import describe
@@ -266,6 +268,10 @@ def _report(loaded: LoadResult, rules: Sequence[Rule], config: Config, options: 
                                    fail_on=None if options.report_only else options.fail_on or config.fail_on,
                                    strict=options.strict, every_verdict=options.every_verdict,
                                    exit_zero=options.exit_zero)
+    if sum(name in LOCATES_EVIDENCE for name, _, _ in formatters) > 1:
+        # found once for all the reports rather than once a report
+        prefetch_positions(report, format_options)
+        format_options = replace(format_options, positions_found=True)
     names = {path: name for name, _, path in formatters}
 
     def written(path: str, size: int) -> None:

@@ -95,3 +95,14 @@ def test_a_result_record_is_the_text_of_its_dict(tmp_path: Path) -> None:
     assert records.result(plain) == _json({"evidence": [], "message": "ok",
                                            "subject": {"id": "t", "kind": "tenant", "name": ""}, "verdict": "pass"})
     assert records.user(Subject("user", "u1", "Zoë")) == _json({"id": "u1", "name": "Zoë"})
+
+
+def test_evidence_that_looks_alike_is_not_mixed_up(tmp_path: Path) -> None:
+    users = tmp_path / "users.json"
+    users.write_text('{"value": [{"id": "u1", "n": 0}]}', encoding="utf-8")
+    records = _Records(Locator({"users.json": str(users)}))
+    origin = Origin("users.json", "/value/0/n")
+    texts = [records.result(Result("R", Verdict.FAIL, "m", Subject("user", "u1"), (Evidence(origin, actual),)))
+             for actual in (False, 0, 0.0, False, None, "", 1, True)]
+    written = [text.split('"actual": ', 1)[1].split(",", 1)[0] for text in texts]
+    assert written == ["false", "0", "0.0", "false", "null", '""', "1", "true"]

@@ -33,6 +33,9 @@ FORMATTERS: dict[str, str] = {
     "junit": "checker.formatters.junit",
 }
 
+# Every format but the table points at the evidence in the input files.
+LOCATES_EVIDENCE = frozenset(FORMATTERS) - {"table"}
+
 
 def get_formatter(name: str) -> Formatter:
     """The ``format_report`` function of the named format; KeyError for an unknown name."""

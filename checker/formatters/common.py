@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from checker.formatters.json_text import records_per_line
+from checker.formatters.options import FormatOptions
 from checker.inputs.archives import read_reference
 from checker.inputs.decode import DecodeError, decode_text
 from checker.locate import Location, Locator
@@ -98,9 +99,10 @@ def comparison_phrase(report: Report) -> str:
             f"{len(baseline.fixed)} fixed since")
 
 
-def prefetch_positions(report: Report, locator: Locator) -> None:
-    """Find every evidence position up front, one input file at a time."""
-    locator.prefetch(e.origin for result in report.results() for e in result.evidence if e.line is None)
+def prefetch_positions(report: Report, options: FormatOptions) -> None:
+    """Find every evidence position up front, one input file at a time, unless the caller has."""
+    if not options.positions_found:
+        options.locator.prefetch(e.origin for result in report.results() for e in result.evidence if e.line is None)
 
 
 def locate_evidence(evidence: Evidence, locator: Locator) -> Location:

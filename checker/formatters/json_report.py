@@ -17,6 +17,7 @@ from checker.formatters.common import (
 from checker.formatters.json_text import EncodedRecords, Strings, records_per_line, string, value
 from checker.formatters.options import FormatOptions
 from checker.locate import Locator
+from checker.origin import Origin
 from checker.report import (
     BaselineComparison,
     ClassGaps,
@@ -41,7 +42,7 @@ def format_report(report: Report, options: FormatOptions) -> str:
 
 def report_chunks(report: Report, options: FormatOptions) -> Iterator[str]:
     """The report's text in chunks, made as they are written: the records are never all held."""
-    prefetch_positions(report, options.locator)
+    prefetch_positions(report, options)
     records = _Records(options.locator)
     document = {
         "schemaVersion": SCHEMA_VERSION,
@@ -165,6 +166,7 @@ class _Records:
     def __init__(self, locator: Locator) -> None:
         self._locator = locator
         self._shared = Strings()
+        self._evidence_texts: dict[Origin, tuple[Any, Any, str]] = {}
 
     def user(self, subject: Subject) -> str:
         return f'{{"id": {string(subject.id)}, "name": {string(subject.name)}}}'
@@ -190,10 +192,35 @@ class _Records:
         return text + "}"
 
     def _evidence(self, evidence: Evidence) -> str:
-        location = locate_evidence(evidence, self._locator)
-        return (f'{{"actual": {value(jsonable(evidence.actual))}, "column": {value(location.column)}, '
-                f'"expected": {value(jsonable(evidence.expected))}, "file": {self._shared(location.file)}, '
+        # The evidence many results share (the policy that comes closest) is written once. The last
+        # text made for each origin is kept, for the same values (the very objects: 0 == False); the
+        # cache stays small, since most evidence (a user's own field) is met once.
+        origin, actual, expected = evidence.origin, evidence.actual, evidence.expected
+        known = self._evidence_texts.get(origin)
+        if known is not None and known[0] is actual and known[1] is expected and evidence.line is None:
+            return known[2]
+        location = self._locator.locate(origin) if evidence.line is None else locate_evidence(evidence, self._locator)
+        text = (f'{{"actual": {_evidence_value(actual)}, "column": {value(location.column)}, '
+                f'"expected": {_evidence_value(expected)}, "file": {self._shared(location.file)}, '
                 f'"line": {value(location.line)}, "pointer": {string(location.pointer)}}}')
+        if len(self._evidence_texts) >= _EVIDENCE_KEPT:
+            self._evidence_texts.clear()
+        self._evidence_texts[origin] = (actual, expected, text)
+        return text
+
+
+_EVIDENCE_KEPT = 4096
+
+
+def _evidence_value(found: Any) -> str:
+    """Most evidence values are true, false or absent."""
+    if found is None:
+        return "null"
+    if found is True:
+        return "true"
+    if found is False:
+        return "false"
+    return value(jsonable(found))
 
 
 def jsonable(value: Any) -> Any:

@@ -39,7 +39,8 @@ def json_escaped(text: str) -> str:
 
 def string(text: str) -> str:
     """A JSON string, as json writes it with ``ensure_ascii=False``, escaped."""
-    return json_escaped(encode_basestring(text))
+    encoded = encode_basestring(text)
+    return encoded if encoded.isascii() else json_escaped(encoded)
 
 
 def value(item: Any) -> str:
@@ -124,8 +125,20 @@ def _pieces(document: Any, record_lists: frozenset[str], level: int) -> Iterator
 
 def _records(records: Any, pad: str) -> Iterator[str]:
     texts = records.texts if isinstance(records, EncodedRecords) else (value(item) for item in records)
+    separator = f",\n{pad}    "
+    batch: list[str] = []
     opened = False
     for text in texts:
-        yield f",\n{pad}    {text}" if opened else f"[\n{pad}    {text}"
+        batch.append(text)
+        if len(batch) == _BATCH:
+            yield (separator if opened else f"[\n{pad}    ") + separator.join(batch)
+            batch.clear()
+            opened = True
+    if batch:
+        yield (separator if opened else f"[\n{pad}    ") + separator.join(batch)
         opened = True
     yield f"\n{pad}  ]" if opened else "[]"
+
+
+# Records are joined this many at a time: a piece of text per record would cost more than the record.
+_BATCH = 1000

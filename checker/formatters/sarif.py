@@ -28,7 +28,7 @@ from typing import Any
 from urllib.parse import quote
 
 from checker import rule_docs
-from checker.exit_status import reported
+from checker.exit_status import is_failure
 from checker.formatters.common import identity_document, locate_evidence, prefetch_positions
 from checker.formatters.json_text import EncodedRecords, Strings, records_per_line, string, value
 from checker.formatters.options import FormatOptions
@@ -87,14 +87,9 @@ def format_report(report: Report, options: FormatOptions) -> str:
 
 def report_chunks(report: Report, options: FormatOptions) -> Iterator[str]:
     """The log's text in chunks, made as they are written: the results are never all held."""
-    prefetch_positions(report, options.locator)
+    prefetch_positions(report, options)
     places = _Places(report)
-    chosen = [
-        (rule_index, outcome.rule, result)
-        for rule_index, outcome in enumerate(report.outcomes)
-        for result in outcome.results
-        if options.every_verdict or reported(result, outcome.rule.severity, options.policy)
-    ]
+    chosen = _chosen(report, options)
     shared = Strings()
     results = (
         sarif_result(result, rule, rule_index,
@@ -124,6 +119,21 @@ def report_chunks(report: Report, options: FormatOptions) -> Iterator[str]:
 
 
 _RECORD_LISTS = frozenset({"artifacts", "results"})
+
+
+def _chosen(report: Report, options: FormatOptions) -> list[Chosen]:
+    """The results the log holds: every one with ``--sarif-every-verdict``, else those ``reported``
+    counts toward the exit code (decided once per rule and verdict: a rule may have 100k results)."""
+    chosen = []
+    for rule_index, outcome in enumerate(report.outcomes):
+        rule = outcome.rule
+        wanted = {verdict: options.every_verdict or is_failure(verdict, rule.severity, options.policy)
+                  for verdict in Verdict}
+        for result in outcome.results:
+            # as ``reported`` judges it: a waived result by the verdict it waives
+            if wanted[result.waiver.set_aside if result.waiver is not None else result.verdict]:
+                chosen.append((rule_index, rule, result))
+    return chosen
 
 
 def _locations(result: Result, report: Report, options: FormatOptions) -> list[Location]:
@@ -329,23 +339,24 @@ def within_result_limit(chosen: list[Chosen], limit: int = RESULT_LIMIT) -> list
     says how many were left out of each."""
     if len(chosen) <= limit:
         return chosen
-    by_rule: dict[int, list[Chosen]] = {}
-    for item in chosen:
-        by_rule.setdefault(item[0], []).append(item)
+    # positions in ``chosen`` rather than the results themselves: a rule may have 100k of them
+    by_rule: dict[int, list[int]] = {}
+    for position, item in enumerate(chosen):
+        by_rule.setdefault(item[0], []).append(position)
     # share what is left, rule by rule from the smallest, so that small rules keep all their results;
     # one place stays free for the summary
-    kept: dict[int, list[Chosen]] = {}
+    kept: list[int] = []
     left_out: dict[int, list[Chosen]] = {}
     room = limit - 1
-    for index, (rule_index, items) in enumerate(sorted(by_rule.items(), key=lambda entry: len(entry[1]))):
+    for index, (rule_index, positions) in enumerate(sorted(by_rule.items(), key=lambda entry: len(entry[1]))):
         share = room // (len(by_rule) - index)
-        worst_first = sorted(items, key=lambda item: -item[2].verdict.rank)
-        kept[rule_index], left = worst_first[:share], worst_first[share:]
-        if left:
-            left_out[rule_index] = left
-        room -= len(kept[rule_index])
-    order = {id(item): position for position, item in enumerate(chosen)}
-    results = sorted((item for items in kept.values() for item in items), key=lambda item: (item[0], order[id(item)]))
+        if len({chosen[position][2].verdict for position in positions}) > 1:
+            positions = sorted(positions, key=lambda position: -chosen[position][2].verdict.rank)
+        kept += positions[:share]
+        if len(positions) > share:
+            left_out[rule_index] = [chosen[position] for position in positions[share:]]
+        room -= min(share, len(positions))
+    results = [chosen[position] for position in sorted(kept, key=lambda position: (chosen[position][0], position))]
     return _with_summary(results, left_out, limit)
 
 

@@ -84,7 +84,7 @@ def _identity(path: str) -> tuple[int, int] | None:
 
 
 def write_reports(reports: Sequence[tuple[str | Iterable[str], str | None]],
-                  written: Callable[[str, int], None] | None = None) -> None:
+                  written: Callable[[str | None, int], None] | None = None) -> None:
     """Write each (text, path) report; None is standard output, written last.
 
     A report's text may come in chunks (any iterable of strings), made as they are written, so
@@ -92,7 +92,8 @@ def write_reports(reports: Sequence[tuple[str | Iterable[str], str | None]],
     file in its own folder; only when all of them are written, and the text for standard output
     is made, are they renamed into place, so an interruption or an error while a report is made
     leaves the old files (or none), never a part of one. ``written(path, characters)`` is told
-    as a file's writing starts and after each chunk.
+    as a file's writing starts and after each chunk, and ``written(None, 0)`` before standard
+    output is written.
     """
     staged: list[tuple[str, str]] = []
     try:
@@ -109,10 +110,12 @@ def write_reports(reports: Sequence[tuple[str | Iterable[str], str | None]],
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
     for text in to_standard_output:
+        if written is not None:
+            written(None, 0)
         write_standard_output(text)
 
 
-def _staged_copy(text: str | Iterable[str], path: str, written: Callable[[str, int], None] | None) -> str:
+def _staged_copy(text: str | Iterable[str], path: str, written: Callable[[str | None, int], None] | None) -> str:
     folder = os.path.dirname(os.path.abspath(path))
     try:
         handle, temporary = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=folder)

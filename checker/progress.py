@@ -42,6 +42,10 @@ class Progress:
         """Evaluating: the coverage of every user and the gaps of every user class."""
         self._show("evaluating the rules: user coverage and gaps", at_once=True)
 
+    def locating(self) -> None:
+        """Writing: the lines and columns of the evidence are looked up in the input files."""
+        self._show("writing the reports: finding the evidence in the input files", at_once=True)
+
     def writing(self, name: str, path: str, size: int) -> None:
         """Writing: the report ``name`` goes to ``path``, ``size`` characters of it so far (0 as it starts)."""
         self._show(f"writing the {name} report to {terminal_text(path, 120)}: {size / (1 << 20):.1f} MB",

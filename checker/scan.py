@@ -270,12 +270,18 @@ def _report(loaded: LoadResult, rules: Sequence[Rule], config: Config, options: 
                                    exit_zero=options.exit_zero)
     if sum(name in LOCATES_EVIDENCE for name, _, _ in formatters) > 1:
         # found once for all the reports rather than once a report
+        if progress is not None:
+            progress.locating()
         prefetch_positions(report, format_options)
         format_options = replace(format_options, positions_found=True)
     names = {path: name for name, _, path in formatters}
 
-    def written(path: str, size: int) -> None:
-        if progress is not None:
+    def written(path: str | None, size: int) -> None:
+        if progress is None:
+            return
+        if path is None:
+            progress.done()  # the report on standard output starts on a clean line
+        else:
             progress.writing(names[path], path, size)
 
     write_reports([(formatter(report, replace(format_options, width=_width(path is None and _is_terminal()),

@@ -100,7 +100,8 @@ def test_a_scan_on_a_terminal_shows_reading_evaluating_and_writing(monkeypatch: 
     assert len(rules) == total + 1
     for name, path in (("json", tmp_path / "report.json"), ("sarif", tmp_path / "report.sarif")):
         assert f"writing the {name} report to {path}: 0.0 MB" in lines
-    assert lines.index(f"writing the json report to {tmp_path / 'report.json'}: 0.0 MB") > lines.index(rules[-1])
+    finding = lines.index("writing the reports: finding the evidence in the input files")
+    assert lines.index(f"writing the json report to {tmp_path / 'report.json'}: 0.0 MB") > finding > lines.index(rules[-1])
     assert lines[-1] == "", "the line is cleared once the reports are written"
 
 
@@ -111,3 +112,14 @@ def test_no_progress_in_a_pipe_or_when_quiet(monkeypatch: pytest.MonkeyPatch, tm
     quiet = Terminal()
     assert _scan_with_stderr(monkeypatch, quiet, tmp_path, "--quiet") == 1
     assert quiet.getvalue() == ""
+
+
+def test_the_report_on_standard_output_starts_on_a_clean_line(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    stream = Terminal()
+    shown: list[str] = []
+    monkeypatch.setattr(sys.stdout, "write", lambda text: shown.append(stream.getvalue()) or len(text))
+    assert _scan_with_stderr(monkeypatch, stream, tmp_path, "--format", "markdown") == 1
+    before_markdown = shown[0].rsplit("\r", 2)
+    assert before_markdown[-1] == "" and before_markdown[-2].strip() == "", "the progress line was cleared"
+    assert "writing the sarif report" in stream.getvalue()

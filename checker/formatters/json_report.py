@@ -9,10 +9,10 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from checker.formatters.common import (
+    count_verdicts,
     identity_document,
     locate_evidence,
     prefetch_positions,
-    rule_verdicts,
 )
 from checker.formatters.json_text import EncodedRecords, Strings, records_per_line, string, value
 from checker.formatters.options import FormatOptions
@@ -30,6 +30,7 @@ from checker.report import (
     RuleOutcome,
     Subject,
 )
+from checker.verdicts import Verdict
 
 TOOL_NAME = "tenant-checker"
 # Raised whenever a field changes meaning or goes away; new fields keep the number.
@@ -44,6 +45,8 @@ def report_chunks(report: Report, options: FormatOptions) -> Iterator[str]:
     """The report's text in chunks, made as they are written: the records are never all held."""
     prefetch_positions(report, options)
     records = _Records(options.locator)
+    # a rule's verdict is the worst of its results, which may be 100k: found once
+    verdicts = [outcome.verdict for outcome in report.outcomes]
     document = {
         "schemaVersion": SCHEMA_VERSION,
         "tool": {"name": TOOL_NAME, "version": report.tool_version},
@@ -52,10 +55,10 @@ def report_chunks(report: Report, options: FormatOptions) -> Iterator[str]:
         "plan": report.plan,
         "inputs": [_input(input_file) for input_file in report.inputs],
         "areas": [dataclasses.asdict(area) for area in report.areas],
-        "summary": {verdict.value: count for verdict, count in rule_verdicts(report).items()},
+        "summary": {verdict.value: count for verdict, count in count_verdicts(verdicts).items()},
         "coverage": _coverage(report.coverage, records),
         "gaps": _gaps(report.gaps, records),
-        "rules": [_rule(outcome, records) for outcome in report.outcomes],
+        "rules": [_rule(outcome, verdict, records) for outcome, verdict in zip(report.outcomes, verdicts, strict=True)],
         "configurationNotes": [{"kind": note.kind, "message": note.message} for note in report.notes],
         "baseline": _baseline(report.baseline),
     }
@@ -145,7 +148,7 @@ def _input(input_file: InputFile) -> dict[str, Any]:
     }
 
 
-def _rule(outcome: RuleOutcome, records: _Records) -> dict[str, Any]:
+def _rule(outcome: RuleOutcome, verdict: Verdict, records: _Records) -> dict[str, Any]:
     rule = outcome.rule
     return {
         "id": rule.id,
@@ -153,7 +156,7 @@ def _rule(outcome: RuleOutcome, records: _Records) -> dict[str, Any]:
         "title": rule.title,
         "severity": rule.severity.value,
         "pack": rule.pack,
-        "verdict": outcome.verdict.value,
+        "verdict": verdict.value,
         "section": rule.section,
         "results": EncodedRecords(map(records.result, outcome.results)),
     }
@@ -181,7 +184,7 @@ class _Records:
         evidence = ", ".join([self._evidence(item) for item in result.evidence])
         text = (f'{{"evidence": [{evidence}], "message": {shared(result.message)}, '
                 f'"subject": {{"id": {string(subject.id)}, "kind": {shared(subject.kind)}, '
-                f'"name": {string(subject.name)}}}, "verdict": {shared(result.verdict.value)}')
+                f'"name": {string(subject.name)}}}, "verdict": {_VERDICT_TEXTS[result.verdict]}')
         if result.baseline_state:
             text = f'{{"baselineState": {string(result.baseline_state)}, {text[1:]}'
         if result.waiver is not None:
@@ -210,6 +213,7 @@ class _Records:
 
 
 _EVIDENCE_KEPT = 4096
+_VERDICT_TEXTS = {verdict: string(verdict.value) for verdict in Verdict}
 
 
 def _evidence_value(found: Any) -> str:

@@ -16,6 +16,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import islice
 from json.encoder import encode_basestring
 from typing import Any
 
@@ -124,17 +125,10 @@ def _pieces(document: Any, record_lists: frozenset[str], level: int) -> Iterator
 
 
 def _records(records: Any, pad: str) -> Iterator[str]:
-    texts = records.texts if isinstance(records, EncodedRecords) else (value(item) for item in records)
+    texts = iter(records.texts if isinstance(records, EncodedRecords) else map(value, records))
     separator = f",\n{pad}    "
-    batch: list[str] = []
     opened = False
-    for text in texts:
-        batch.append(text)
-        if len(batch) == _BATCH:
-            yield (separator if opened else f"[\n{pad}    ") + separator.join(batch)
-            batch.clear()
-            opened = True
-    if batch:
+    while batch := list(islice(texts, _BATCH)):
         yield (separator if opened else f"[\n{pad}    ") + separator.join(batch)
         opened = True
     yield f"\n{pad}  ]" if opened else "[]"

@@ -106,3 +106,32 @@ def test_evidence_that_looks_alike_is_not_mixed_up(tmp_path: Path) -> None:
              for actual in (False, 0, 0.0, False, None, "", 1, True)]
     written = [text.split('"actual": ', 1)[1].split(",", 1)[0] for text in texts]
     assert written == ["false", "0", "0.0", "false", "null", '""', "1", "true"]
+
+
+def test_a_sarif_result_is_the_text_of_its_dict() -> None:
+    from checker.catalogue import load_catalogue
+    from checker.formatters.sarif import Place, sarif_result
+    from checker.report import fingerprint
+
+    rule = next(rule for rule in load_catalogue() if rule.id == "MFA070")
+    result = Result("MFA070", Verdict.WAIVED, "Signs in without MFA · \x9b", Subject("user", "u1", "Zoë \u202e"),
+                    (), Waiving("pilot \u202e", "2027-01-31", Verdict.FAIL), baseline_state="unchanged")
+    places = [Place('{"artifactLocation": {"uri": "users.json"}}', " (in archive member users.json, line 2, column 3)"),
+              Place('{"artifactLocation": {"uri": "policies.json"}}')]
+    text = sarif_result(result, rule, 22, places, json_text.Strings())
+    identity = fingerprint(result)
+    assert text == _json({
+        "baselineState": "unchanged",
+        "kind": "fail",
+        "level": "error",
+        "locations": [{"logicalLocations": [{"fullyQualifiedName": "user/u1", "kind": "user",
+                                             "name": Subject("user", "u1", "Zoë \u202e").label}],
+                       "physicalLocation": {"artifactLocation": {"uri": "users.json"}}}],
+        "message": {"text": "Signs in without MFA · \x9b (in archive member users.json, line 2, column 3)"},
+        "partialFingerprints": {"primaryLocationLineHash": identity, "tenantCheckerSubject/v1": identity},
+        "properties": {"subject": {"id": "u1", "kind": "user", "name": "Zoë \u202e"}, "verdict": "waived"},
+        "relatedLocations": [{"id": 1, "physicalLocation": {"artifactLocation": {"uri": "policies.json"}}}],
+        "ruleId": "MFA070",
+        "ruleIndex": 22,
+        "suppressions": [{"justification": "pilot \u202e", "kind": "external"}],
+    })

@@ -47,8 +47,10 @@ PROPERTIES: dict[str, str] = {
 METAMORPHIC = "tests/test_metamorphic.py"
 
 # Hypothesis's statistics, one line per phase: "- 150 passing, 0 failing, and 1 invalid test cases"
+# (older releases: "- 150 passing examples, 0 failing examples, 1 invalid examples")
 _PHASE = re.compile(r"- during (\w+) phase")
-_CASES = re.compile(r"- (\d+) passing, (\d+) failing, and (\d+) invalid test cases")
+_CASES = re.compile(r"- (\d+) passing(?: examples)?, (\d+) failing(?: examples)?,(?: and)? (\d+) invalid "
+                    r"(?:test cases|examples)")
 
 
 @dataclass(frozen=True)

@@ -277,3 +277,14 @@ def test_the_long_run_counts_each_propertys_examples(capsys: pytest.CaptureFixtu
     lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("long_run: random-bytes: 7 ")]
     assert len(lines) == 2 and lines[0] == lines[1]  # after the property, then in the summary
     assert lines[0].startswith("long_run: random-bytes: 7 examples, 0 failing, 0 invalid, ") and lines[0].endswith("held")
+
+
+@pytest.mark.parametrize("generate", [
+    "  - 150 passing, 2 failing, and 3 invalid test cases",  # Hypothesis from 6.16x
+    "  - 150 passing examples, 2 failing examples, 3 invalid examples",  # earlier releases
+])
+def test_the_long_run_reads_the_statistics_of_every_hypothesis_release(generate: str) -> None:
+    output = "\n".join(["  - during reuse phase (0.1 seconds):", "  - 1 passing, 0 failing, and 0 invalid test cases",
+                        "  - during generate phase (9 seconds):", generate,
+                        "  - during shrink phase (2 seconds):", "  - 40 passing, 9 failing, and 0 invalid test cases"])
+    assert _long_run().counted_cases(output) == (151, 2, 3)

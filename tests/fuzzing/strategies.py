@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # Examples per property in the suite; the long run raises it (TENANT_CHECKER_FUZZ_EXAMPLES). At 500,
 # all nine properties take under two minutes on a two-core machine busy with other work too.
-CI_EXAMPLES = 150
+CI_EXAMPLES = 500
 EXAMPLES = int(os.environ.get("TENANT_CHECKER_FUZZ_EXAMPLES", str(CI_EXAMPLES)))
 # The CI run draws the same examples every time; the long run draws new ones.
 settings.register_profile("fuzz", max_examples=EXAMPLES, deadline=None,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -27,9 +28,10 @@ if TYPE_CHECKING:
     from checker.rule import Rule
 
 CONFIG_FILE_NAME = ".tenant-checker.yaml"
-_KNOWN_KEYS = ("admin_roles", "break_glass", "fail_on", "ignore", "limits", "rules", "select", "waivers")
+_KNOWN_KEYS = ("admin_roles", "break_glass", "fail_on", "ignore", "limits", "rules", "rules_page", "select", "waivers")
 # setting -> (Limits field, bytes per unit of the setting)
 _LIMIT_KEYS = {setting: (name, unit) for name, (setting, unit) in LIMIT_SETTINGS.items()}
+_WEB_ADDRESS = re.compile(r"^https://[^\s/?#]+[^\s]*$")
 _WAIVER_KEYS = ("rule", "subject", "reason", "expires", "ticket", "owner")
 _WAIVER_REQUIRED = ("rule", "subject", "reason", "expires")
 
@@ -62,6 +64,7 @@ class Config:
     given: bool = True
     limits_refused: bool = False
     rules: tuple[CustomRule, ...] = ()  # the organisation's own rules (checker.custom_rules)
+    rules_page: str = ""  # where the organisation publishes docs/rules.md (SARIF helpUri)
 
 
 @dataclass(frozen=True)
@@ -238,6 +241,7 @@ def config_from_mapping(data: Any, source: str, *, given: bool = True, text: str
         given=given,
         limits_refused=refused,
         rules=own_rules,
+        rules_page=_rules_page(data, source),
     )
 
 
@@ -403,3 +407,14 @@ def _looks_like_guid(text: str) -> bool:
     parts = text.split("-")
     return [len(p) for p in parts] == [8, 4, 4, 4, 12] and all(
         c in "0123456789abcdef" for c in text.replace("-", ""))
+
+
+def _rules_page(data: dict[str, Any], source: str) -> str:
+    """``rules_page``: the address of a published copy of docs/rules.md, which SARIF rules link to."""
+    page = data.get("rules_page")
+    if page is None:
+        return ""
+    if not isinstance(page, str) or not _WEB_ADDRESS.match(page):
+        raise ConfigError(f"{_at(source, line_of(data, 'rules_page'))}: rules_page: expected the https:// address "
+                          f"of a published copy of docs/rules.md, not {page!r}")
+    return page.split("#", 1)[0]

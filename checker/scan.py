@@ -267,7 +267,7 @@ def _report(loaded: LoadResult, rules: Sequence[Rule], config: Config, options: 
                                    locator=Locator(report.sources, report.spans, report.positions),
                                    fail_on=None if options.report_only else options.fail_on or config.fail_on,
                                    strict=options.strict, every_verdict=options.every_verdict,
-                                   exit_zero=options.exit_zero)
+                                   exit_zero=options.exit_zero, rules_page=config.rules_page)
     if sum(name in LOCATES_EVIDENCE for name, _, _ in formatters) > 1:
         # found once for all the reports rather than once a report
         if progress is not None:

@@ -197,6 +197,21 @@ def test_without_a_published_rules_page_no_rule_has_a_help_uri(samples: Path,
     assert all("helpUri" not in rule for rule in log["runs"][0]["tool"]["driver"]["rules"])
 
 
+def test_a_configured_rules_page_is_where_each_rule_links(samples: Path, monkeypatch: pytest.MonkeyPatch,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(sarif, "rules_page_url", lambda: "https://pypi.example/rules.md")
+    config = samples / "published.yaml"
+    config.write_text("rules_page: https://github.com/contoso/tenant-config/blob/main/docs/rules.md\n",
+                      encoding="utf-8")
+    _, log, _ = _scan(samples, "samples/e3-gaps", "--config", str(config))
+    (first, *_) = log["runs"][0]["tool"]["driver"]["rules"]
+    assert first["helpUri"] == ("https://github.com/contoso/tenant-config/blob/main/docs/rules.md#"
+                                f"{first['id']}-{first['name']}".lower())
+    config.write_text("fail_on: high\nrules_page: docs/rules.md\n", encoding="utf-8")
+    assert main(["scan", str(samples / "samples" / "e3-gaps"), "--config", str(config), "-q"]) == 2
+    assert "published.yaml:2: rules_page: expected the https:// address" in capsys.readouterr().err
+
+
 def test_the_rule_reference_is_generated_from_the_catalogue() -> None:
     committed = (PROJECT / "docs" / "rules.md").read_text(encoding="utf-8")
     assert committed == rule_reference.reference_markdown(load_catalogue()), (

@@ -31,6 +31,8 @@ class FormatOptions:
     # every evidence position has been looked up already (the locator keeps them): a scan that
     # writes several reports does it once, not once a report
     positions_found: bool = False
+    # where the organisation publishes the rule reference (rules_page in .tenant-checker.yaml)
+    rules_page: str = ""
 
     @property
     def policy(self) -> ExitPolicy:

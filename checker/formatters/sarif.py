@@ -96,7 +96,7 @@ def report_chunks(report: Report, options: FormatOptions) -> Iterator[str]:
                      [places.physical(location) for location in _locations(result, report, options)], shared)
         for rule_index, rule, result in within_result_limit(chosen)
     )
-    help_page = rules_page_url()
+    help_page = options.rules_page or rules_page_url()
     run: dict[str, Any] = {
         "tool": {
             "driver": {

@@ -9,8 +9,8 @@ from checker.model import User
 from checker.report import CoverageSummary, Subject
 
 
-def _subject(user: User) -> Subject:
-    return Subject("user", user.id, user.user_principal_name or user.display_name)
+def _subject(context: CheckContext, user: User) -> Subject:
+    return context.user_subject(user.id, user.user_principal_name or user.display_name)
 
 
 def summarise_coverage(context: CheckContext) -> CoverageSummary:
@@ -29,16 +29,16 @@ def summarise_coverage(context: CheckContext) -> CoverageSummary:
     evaluation = context.evaluation
     users = evaluation.users()
     uncovered, glass, undetermined = [], [], []
-    for user in users:
-        status = evaluation.status_of_user(user.id)
+    for user, outcome in evaluation.user_outcomes():
+        status = outcome.status
         if status == COVERED:
             continue
         if context.settings.is_break_glass(user.id, user.user_principal_name):
-            glass.append(_subject(user))
+            glass.append(_subject(context, user))
         elif status == UNCOVERED and defaults is Defaults.OFF:
-            uncovered.append(_subject(user))
+            uncovered.append(_subject(context, user))
         else:
-            undetermined.append(_subject(user))
+            undetermined.append(_subject(context, user))
     covered = len(users) - len(uncovered) - len(glass) - len(undetermined)
     note = "security defaults are not in the export, so users outside every MFA policy are undetermined" \
         if defaults is Defaults.UNKNOWN else ""

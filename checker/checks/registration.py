@@ -25,6 +25,7 @@ from checker.inputs.identify import (
     USERS,
 )
 from checker.model import MethodTarget, RegistrationDetail, Tenant, User
+from checker.origin import Origin, escape_pointer_token
 from checker.report import Evidence, Subject
 from checker.verdicts import Verdict
 
@@ -32,10 +33,11 @@ ALL_USERS_TARGET = "all_users"
 AUTHENTICATOR_ID = "microsoftauthenticator"
 
 
-def user_subject(detail: RegistrationDetail) -> Subject:
-    return Subject("user", detail.id, detail.user_principal_name or detail.display_name)
+def user_subject(context: CheckContext, detail: RegistrationDetail) -> Subject:
+    return context.user_subject(detail.id, detail.user_principal_name or detail.display_name)
 
 
+ADMINISTRATOR = " (an administrator)"
 SSPR_REGISTERED = "have SSPR enabled and are registered for it"
 REGISTRATION_COLLECTION = Subject("collection", "userRegistrationDetails", "User registration details")
 
@@ -45,13 +47,7 @@ def unlisted_members(context: CheckContext) -> list[User]:
 
     Administrators first. Matched by id, or by UPN for exports that carry no ids.
     """
-    tenant = context.tenant
-    listed = {key.lower() for d in tenant.registration_details or () for key in (d.id, d.user_principal_name) if key}
-    missing = [u for u in tenant.users or ()
-               if u.account_enabled is not False and (u.user_type or "member").lower() == "member"
-               and u.id.lower() not in listed and (u.user_principal_name or "").lower() not in listed]
-    admins = context.admin_ids
-    return sorted(missing, key=lambda u: (u.id.lower() not in admins, (u.user_principal_name or "").lower(), u.id))
+    return list(context.unlisted_members)
 
 
 def _unlisted_finding(missing: Sequence[User], question: str) -> Finding:
@@ -77,17 +73,22 @@ def _per_user(context: CheckContext, users: Sequence[RegistrationDetail], field:
                         "every user.",
                         REGISTRATION_COLLECTION, collection_evidence(tenant.registration_details_origin))]
     findings = []
+    # the words and the pointer's tail are the same for every user: made once, shared by every result
+    field_token = "/" + escape_pointer_token(field)
+    unknown = {admin: f"The export does not say whether this user{admin} {passing} ({field} is missing)."
+               for admin in ("", ADMINISTRATOR)}
+    failed = {admin: f"This user{admin} {failing}." for admin in ("", ADMINISTRATOR)}
     for detail in users:
         value = value_of(detail)
         if value is True:
             continue
-        evidence = (Evidence(detail.origin.child(field), value, True),)
-        admin = " (an administrator)" if detail.is_admin or detail.id.lower() in admins else ""
+        origin = detail.origin
+        evidence = (Evidence(Origin(origin.file, origin.pointer + field_token), value, True),)
+        admin = ADMINISTRATOR if detail.is_admin or detail.id.lower() in admins else ""
         if value is None:
-            findings.append(Finding(Verdict.NOT_ASSESSED, f"The export does not say whether this user{admin} "
-                                    f"{passing} ({field} is missing).", user_subject(detail), evidence))
+            findings.append(Finding(Verdict.NOT_ASSESSED, unknown[admin], user_subject(context, detail), evidence))
         else:
-            findings.append(Finding(Verdict.FAIL, f"This user{admin} {failing}.", user_subject(detail), evidence))
+            findings.append(Finding(Verdict.FAIL, failed[admin], user_subject(context, detail), evidence))
     if not findings:
         findings.append(Finding(Verdict.PASS, f"All {len(users)} users checked {passing}.", TENANT,
                                 collection_evidence(tenant.registration_details_origin)))

@@ -26,7 +26,7 @@ from checker.evaluation.facts import (
 from checker.evaluation.tri import Tri, any_of
 from checker.evaluation.tri import included_not_excluded as tri_included_not_excluded
 from checker.model import ConditionalAccessPolicy, User
-from checker.semantics.directory import Directory
+from checker.semantics.directory import Directory, id_key
 
 MEMBER, UNKNOWN_KIND = "member", "unknown"
 GUESTS_OR_EXTERNAL = "guestsorexternalusers"
@@ -102,7 +102,7 @@ class UserConditions:
         grouped: dict[tuple[str, frozenset[tuple[str, str]]], list[str]] = {}
         of_user: list[list[str]] = []
         for user in users:
-            key = user.id.lower()
+            key = id_key(user.id)
             ids = grouped.setdefault((user_kind(user), frozen.get(key, _NO_TOKENS)), [])
             ids.append(key)
             of_user.append(ids)

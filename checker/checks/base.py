@@ -95,7 +95,7 @@ class CheckContext:
         """Registration details of enabled member users, administrators first, then by UPN."""
         tenant = self.tenant
         disabled = {u.id.lower() for u in tenant.users or () if u.account_enabled is False}
-        admins = admin_ids(tenant)
+        admins = self.admin_ids
         members = [d for d in tenant.registration_details or ()
                    if (d.user_type or "member").lower() == "member" and d.id.lower() not in disabled]
         return tuple(sorted(members, key=lambda d: (not (d.is_admin or d.id.lower() in admins),

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from operator import attrgetter
 
 from checker.checks.base import CheckContext, Finding
 from checker.checks.common import (
@@ -111,7 +112,7 @@ def mfa_registered(context: CheckContext) -> list[Finding]:
     tenant = context.tenant
     if tenant.registration_details is None:
         return [not_assessed([NEEDS_REGISTRATION])]
-    return _per_user(context, context.member_registrations, "isMfaRegistered", lambda d: d.is_mfa_registered,
+    return _per_user(context, context.member_registrations, "isMfaRegistered", attrgetter("is_mfa_registered"),
                      "is not registered for MFA", "are registered for MFA", "are registered for MFA")
 
 
@@ -125,7 +126,7 @@ def sspr_enabled(context: CheckContext) -> list[Finding]:
     tenant = context.tenant
     if tenant.registration_details is None:
         return [not_assessed([NEEDS_REGISTRATION])]
-    return _per_user(context, context.member_registrations, "isSsprEnabled", lambda d: d.is_sspr_enabled,
+    return _per_user(context, context.member_registrations, "isSsprEnabled", attrgetter("is_sspr_enabled"),
                      "cannot reset their own password (SSPR is not enabled)", "have SSPR enabled", "have SSPR enabled")
 
 
@@ -147,7 +148,7 @@ def sspr_registered(context: CheckContext) -> list[Finding]:
         return [Finding(Verdict.NOT_APPLICABLE, "No enabled member user has SSPR enabled, so none needs to "
                         "register for it; MFA040 reports that.", TENANT,
                         collection_evidence(tenant.registration_details_origin))]
-    return _per_user(context, enabled, "isSsprRegistered", lambda d: d.is_sspr_registered,
+    return _per_user(context, enabled, "isSsprRegistered", attrgetter("is_sspr_registered"),
                      "has SSPR enabled but is not registered for it", "with SSPR enabled are registered for it",
                      SSPR_REGISTERED)
 

@@ -486,7 +486,7 @@ class Evaluation:
             self._closers[question.name] = [
                 (index, view) for index, view in enumerate(views)
                 if (view.answers is not Tri.NO or ca.asks_for_mfa(view.policy.grant))
-                # a policy that reaches none of this slice's sign-ins (a legacy-only block, for MFA) cannot
+                # a legacy-only block, say, reaches none of the sign-ins that MFA is asked of
                 and all(reach.possible for reach in view.reach.values())]
         return self._closers[question.name]
 

@@ -24,7 +24,7 @@ from checker.evaluation.grants import (
 from checker.evaluation.regions import Region, intersection, partition, size_of, uncovered
 from checker.evaluation.tri import Tri
 from checker.evaluation.users import Applies, UserClass, UserConditions, guest_tenants, named_tokens
-from checker.model import AuthenticationStrength, ConditionalAccessPolicy, Tenant, User
+from checker.model import ConditionalAccessPolicy, Tenant, User
 from checker.semantics import policy as ca
 from checker.semantics.directory import Directory, build_directory
 
@@ -168,6 +168,8 @@ class Evaluation:
     guest_tenants: tuple[str, ...] = ()
     enabled_users: tuple[User, ...] = ()
     _spaces: dict[str, tuple[sp.Space, list[_PolicyView]]] = field(default_factory=dict)
+    _reaches: dict[tuple[str, ...], tuple[sp.Space, list[dict[str, sp.Reach]]]] = field(default_factory=dict)
+    _effects: list[GrantEffect] = field(default_factory=list)
     _applies: dict[tuple[object, ...], Applies] = field(default_factory=dict)
     _named: dict[int, frozenset[tuple[str, str]]] = field(default_factory=dict)
     _candidate_lists: dict[tuple[str, int], list[_Candidate]] = field(default_factory=dict)
@@ -227,22 +229,33 @@ class Evaluation:
 
     def space(self, question: Slice) -> tuple[sp.Space, list[_PolicyView]]:
         if question.name not in self._spaces:
-            space = sp.build_space(self.policies, self.tenant.named_locations, question.clients)
-            strengths = {s.id.lower(): s for s in self.tenant.authentication_strengths or ()}
-            views = [self._view(p, space, question, strengths) for p in self.policies]
+            space, reaches = self._reaches_in(question.clients)
+            if not self._effects:
+                strengths = {s.id.lower(): s for s in self.tenant.authentication_strengths or ()}
+                self._effects.extend(grant_effect(p, strengths) for p in self.policies)
+            views = [self._view(p, reach, effect, question)
+                     for p, reach, effect in zip(self.policies, reaches, self._effects, strict=True)]
             self._spaces[question.name] = (space, views)
         return self._spaces[question.name]
 
-    def _view(self, policy: ConditionalAccessPolicy, space: sp.Space, question: Slice,
-              strengths: Mapping[str, AuthenticationStrength]) -> _PolicyView:
-        effect = grant_effect(policy, strengths)
+    def _reaches_in(self, clients: tuple[str, ...]) -> tuple[sp.Space, list[dict[str, sp.Reach]]]:
+        """The space of these client app types and each policy's reach in it: slices that differ only in
+        risk or in the grants that answer them (the risk levels, MFA) share one."""
+        if clients not in self._reaches:
+            space = sp.build_space(self.policies, self.tenant.named_locations, clients)
+            self._reaches[clients] = (space, [space.reach(p) for p in self.policies])
+        return self._reaches[clients]
+
+    @staticmethod
+    def _view(policy: ConditionalAccessPolicy, reach: Mapping[str, sp.Reach], effect: GrantEffect,
+              question: Slice) -> _PolicyView:
         if question.answer == "block":
             answers = Tri.YES if effect.demand is Demand.BLOCK else Tri.NO
         elif question.answer == "user-risk":
             answers = answers_user_risk(policy)
         else:
             answers = effect.protects
-        return _PolicyView(policy, space.reach(policy), effect, answers, _risk_applies(policy, question))
+        return _PolicyView(policy, reach, effect, answers, _risk_applies(policy, question))
 
     def outcome(self, user_class: UserClass, question: Slice = MFA) -> Outcome:
         key = (user_class.key, question.name)

@@ -36,14 +36,16 @@ class Settings:
         """
         if not self.break_glass or self.resolved:
             return self
-        pairs = account_names(tenant)
-        names: dict[str, set[str]] = {}
-        for account_id, upn in pairs:
-            names.setdefault(account_id, set()).add(upn)
-            names.setdefault(upn, set()).add(account_id)
-        known = set(names) | referenced_user_ids(tenant)
         entries = set(self.break_glass)
-        resolved = entries.union(*(names.get(entry, set()) for entry in entries))
+        resolved, matched = set(entries), set()
+        for account_id, upn in account_names(tenant):
+            if account_id in entries:
+                resolved.add(upn)
+                matched.add(account_id)
+            if upn in entries:
+                resolved.add(account_id)
+                matched.add(upn)
+        known = matched | referenced_user_ids(tenant)
         return replace(self, break_glass=frozenset(resolved), resolved=True,
                        unmatched_break_glass=tuple(sorted(entry for entry in entries if entry not in known)))
 

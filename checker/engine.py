@@ -11,6 +11,7 @@ from checker.coverage_summary import summarise_coverage
 from checker.gaps_summary import summarise_gaps
 from checker.inputs.load import LoadResult
 from checker.inventory import areas
+from checker.progress import Progress
 from checker.report import Report, Result, RuleOutcome
 from checker.report_identity import ReportIdentity
 from checker.rule import Rule
@@ -39,17 +40,25 @@ def run_rule(rule: Rule, context: CheckContext, check: Check | None = None) -> R
 
 
 def run(loaded: LoadResult, rules: Sequence[Rule], context: CheckContext,
-        own_checks: Mapping[str, Check] | None = None, identity: ReportIdentity | None = None) -> Report:
+        own_checks: Mapping[str, Check] | None = None, identity: ReportIdentity | None = None,
+        progress: Progress | None = None) -> Report:
     """``own_checks``: the checks of the configuration's rules, by rule id; ``identity`` says what the
-    report is of (without it, only what the report itself holds)."""
+    report is of (without it, only what the report itself holds); ``progress`` is told of each rule."""
     own = own_checks or {}
-    outcomes = tuple(run_rule(rule, context, own.get(rule.id)) for rule in sorted(rules, key=lambda r: r.id))
+    ordered = sorted(rules, key=lambda r: r.id)
+    outcomes = []
+    for number, rule in enumerate(ordered, start=1):
+        if progress is not None:
+            progress.evaluating(number, len(ordered), rule.id)
+        outcomes.append(run_rule(rule, context, own.get(rule.id)))
+    if progress is not None:
+        progress.summarising()
     return Report(
         tool_version=__version__,
         scan_root=loaded.scan_root,
         inputs=loaded.inputs,
         plan=plan_of(loaded.tenant).value,
-        outcomes=outcomes,
+        outcomes=tuple(outcomes),
         sources=loaded.sources,
         spans=loaded.spans,
         positions=loaded.positions,

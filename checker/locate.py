@@ -50,7 +50,7 @@ _INDEX_ABOVE = 64
 _ChildIndex: TypeAlias = "array[int] | dict[str, int]"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Location:
     """A resolved position: ``pointer`` is spelled with the file's own keys, 1-based.
 
@@ -180,6 +180,8 @@ class Locator:
         self._spans = dict(spans or {})
         self._positions = dict(positions or {})
         self._tapes: dict[str, _Tape | None] = {}
+        # per file: each array whose element starts are known, as (its pointer's tokens, its pointer, the starts)
+        self._arrays: dict[str, list[tuple[list[str], str, array[int]]]] = {}
         self._texts: dict[str, _Lines | None] = {}
         self._newlines: dict[str, array[int] | None] = {}
         self._found: dict[Origin, Location] = {}
@@ -242,23 +244,29 @@ class Locator:
         return Location(origin.file, pointer, line, column, end_line, end_column)
 
     def _in_element(self, origin: Origin) -> Location | None:
-        spans = self._spans.get(origin.file)
-        if not spans:
-            return None
+        """An origin inside an element whose start the loader noted: a walk of that element alone.
+
+        Constant cost per origin, whatever the file's size or shape: no search back through
+        the text, no walk over the elements before it.
+        """
+        arrays = self._arrays.get(origin.file)
+        if arrays is None:
+            spans = self._spans.get(origin.file)
+            if not spans:
+                return None
+            arrays = self._arrays[origin.file] = [(split_pointer(pointer), pointer, starts)
+                                                  for pointer, starts in spans.items()]
         tokens = split_pointer(origin.pointer)
-        for array_pointer, found in spans.items():
-            prefix = split_pointer(array_pointer)
+        for prefix, array_pointer, starts in arrays:
             depth = len(prefix)
             if len(tokens) <= depth or tokens[:depth] != prefix or not tokens[depth].isdigit():
                 continue
             index = int(tokens[depth])
             lines = self._lines(origin.file)
-            if lines is None or 2 * index + 1 >= len(found):
+            if lines is None or index >= len(starts):
                 return None
-            start = found[2 * index]
-            inner, offset = resolve_within(lines.text, start, tokens[depth + 1:])
-            line, column = lines.position(offset)
-            end_line, end_column = lines.position(token_end(lines.text, offset))
+            inner, offset = resolve_within(lines.text, starts[index], tokens[depth + 1:])
+            line, column, end_line, end_column = lines.region(offset, token_end(lines.text, offset))
             return Location(origin.file, f"{array_pointer}/{index}{inner}", line, column, end_line, end_column)
         return None
 
@@ -272,12 +280,19 @@ class Locator:
 
 
 class _Lines:
-    """Line and column of any offset, from newline counts kept per block of text."""
+    """Line and column of any offset, from newline counts kept per block of text.
 
-    BLOCK = 4096
+    A position costs a count of newlines within one block, never a search back through the
+    text before it (a whole one-line file, when the export is minified).
+    """
+
+    BLOCK = 1024
 
     def __init__(self, text: str) -> None:
         self.text = text
+        self.one_line = "\n" not in text
+        if self.one_line:
+            return
         starts = range(0, len(text), self.BLOCK)
         counts = (text.count("\n", start, start + self.BLOCK) for start in starts)
         self._before = array("q", accumulate(counts, initial=0))
@@ -290,12 +305,21 @@ class _Lines:
             self._last_newline.append(last)
 
     def position(self, offset: int) -> tuple[int, int]:
+        if self.one_line:
+            return 1, offset + 1
         block = offset // self.BLOCK
         line = self._before[block] + self.text.count("\n", block * self.BLOCK, offset) + 1
         newline = self.text.rfind("\n", block * self.BLOCK, offset)
         if newline < 0:
             newline = self._last_newline[block]
         return line, offset - (newline + 1) + 1
+
+    def region(self, start: int, end: int) -> tuple[int, int, int, int]:
+        """Line and column of ``start`` and of ``end``, the end counted from the start where no line ends between."""
+        line, column = self.position(start)
+        if self.one_line or self.text.find("\n", start, end) < 0:
+            return line, column, line, column + end - start
+        return (line, column, *self.position(end))
 
 
 def _read(path: str | None) -> _Tape | None:

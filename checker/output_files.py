@@ -14,7 +14,7 @@ import contextlib
 import os
 import sys
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from checker.safe_text import encodable
 
@@ -83,18 +83,25 @@ def _identity(path: str) -> tuple[int, int] | None:
     return status.st_dev, status.st_ino
 
 
-def write_reports(reports: Sequence[tuple[str, str | None]]) -> None:
+def write_reports(reports: Sequence[tuple[str | Iterable[str], str | None]],
+                  written: Callable[[str | None, int], None] | None = None) -> None:
     """Write each (text, path) report; None is standard output, written last.
 
-    Every file is first written in full to a temporary file in its own folder; only when all
-    of them are written are they renamed into place, so an interruption leaves the old files
-    (or none), never a part of one.
+    A report's text may come in chunks (any iterable of strings), made as they are written, so
+    that a large report is never held whole. Every file is first written in full to a temporary
+    file in its own folder; only when all of them are written, and the text for standard output
+    is made, are they renamed into place, so an interruption or an error while a report is made
+    leaves the old files (or none), never a part of one. ``written(path, characters)`` is told
+    as a file's writing starts and after each chunk, and ``written(None, 0)`` before standard
+    output is written.
     """
     staged: list[tuple[str, str]] = []
     try:
         for text, path in reports:
             if path is not None:
-                staged.append((_staged_copy(text, path), path))
+                staged.append((_staged_copy(text, path, written), path))
+        to_standard_output = [text if isinstance(text, str) else "".join(text) for text, path in reports
+                              if path is None]
         for temporary, path in staged:
             os.replace(temporary, path)
         staged.clear()
@@ -102,21 +109,30 @@ def write_reports(reports: Sequence[tuple[str, str | None]]) -> None:
         for temporary, _ in staged:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
-    for text, path in reports:
-        if path is None:
-            write_standard_output(text)
+    for text in to_standard_output:
+        if written is not None:
+            written(None, 0)
+        write_standard_output(text)
 
 
-def _staged_copy(text: str, path: str) -> str:
+def _staged_copy(text: str | Iterable[str], path: str, written: Callable[[str | None, int], None] | None) -> str:
     folder = os.path.dirname(os.path.abspath(path))
     try:
         handle, temporary = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=folder)
     except OSError as error:
         raise OutputPathError(f"{path}: cannot write ({error.strerror or error})") from None
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+        with os.fdopen(handle, "wb") as stream:
             os.chmod(temporary, 0o666 & ~_umask())  # as open() would have made it, not mkstemp's 0600
-            stream.write(encodable(text))
+            size = 0
+            if written is not None:
+                written(path, size)
+            for chunk in (text,) if isinstance(text, str) else text:
+                # as UTF-8 can write it: a lone surrogate left anywhere becomes its escape (encodable)
+                stream.write(chunk.encode("utf-8", "backslashreplace"))
+                size += len(chunk)
+                if written is not None:
+                    written(path, size)
     except BaseException as error:
         with contextlib.suppress(OSError):
             os.unlink(temporary)

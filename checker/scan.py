@@ -17,12 +17,12 @@ from checker.checks.base import CheckContext, Settings
 from checker.config import AmbiguousConfig, Config, ConfigError, find_config, load_config, what_it_changes
 from checker.inputs.archives import file_on_disk
 from checker.output_files import check_output_paths, refuse_to_overwrite_inputs, write_reports, write_standard_output
-from checker.progress import progress_for
+from checker.progress import Progress, progress_for
 from checker.safe_text import terminal_text
 from checker.verdicts import EXIT_USAGE, Severity
 
 if TYPE_CHECKING:
-    from checker.formatters import Formatter
+    from checker.formatters import ChunkedFormatter
     from checker.inputs.load import LoadResult
     from checker.rule import Rule
 
@@ -86,14 +86,14 @@ def scan_and_report(options: ScanOptions, outputs: Sequence[tuple[str, str | Non
 
 
 def _scan_and_report(options: ScanOptions, outputs: Sequence[tuple[str, str | None]]) -> int:
-    from checker.formatters import get_formatter
+    from checker.formatters import get_chunked_formatter
     from checker.inputs.discover import InputPathError
     from checker.inputs.load import load
 
     formatters = []
     for name, path in outputs:
         try:
-            formatters.append((name, get_formatter(name), path))
+            formatters.append((name, get_chunked_formatter(name), path))
         except KeyError as error:
             raise ScanUsageError(str(error.args[0])) from None
     ambiguous: AmbiguousConfig | None = None
@@ -104,8 +104,9 @@ def _scan_and_report(options: ScanOptions, outputs: Sequence[tuple[str, str | No
     baseline_output = [("baseline", options.write_baseline)] if options.write_baseline else []
     _check_outputs_before_the_scan([*outputs, *baseline_output], options.paths, config_file)
     config, rules = _configured(config_file, options)
+    progress = progress_for(sys.stderr, options.quiet)
     try:
-        loaded = load(options.paths, config.limits, progress_for(sys.stderr, options.quiet), config_file,
+        loaded = load(options.paths, config.limits, progress, config_file,
                       keep_raw=_collections_read(config))
     except InputPathError as error:
         raise ScanUsageError(str(error)) from None
@@ -113,7 +114,7 @@ def _scan_and_report(options: ScanOptions, outputs: Sequence[tuple[str, str | No
     if separation is None and ambiguous is not None:
         raise ScanUsageError(str(ambiguous))
     if separation is None:
-        return _report(loaded, rules, config, options, formatters)
+        return _report(loaded, rules, config, options, formatters, progress=progress)
     if not options.each:
         raise ScanUsageError("\n".join([separation.summary(", ".join(options.paths)), *separation.details()]))
     for name, _, path in formatters:
@@ -126,10 +127,10 @@ def _scan_and_report(options: ScanOptions, outputs: Sequence[tuple[str, str | No
         # each export is configured as if it had been scanned alone: the nearest file from its folder
         own_file = options.config_path or find_config([_folder_of(export.members, loaded.sources)]) or config_file
         own_config, own_rules = (config, rules) if own_file == config_file else _configured(own_file, options)
-        one = load(options.paths, own_config.limits, progress_for(sys.stderr, options.quiet), own_file,
+        one = load(options.paths, own_config.limits, progress, own_file,
                    only=frozenset(export.members), keep_raw=_collections_read(own_config))
         named = [(name, formatter, path and path_for_export(path, export.name)) for name, formatter, path in formatters]
-        codes.append(_report(one, own_rules, own_config, options, named, export.name))
+        codes.append(_report(one, own_rules, own_config, options, named, export.name, progress))
     if separation.unplaced:
         unplaced = terminal_text(", ".join(separation.unplaced))
         print(f"tenant-checker: in no export, so not scanned: {unplaced}", file=sys.stderr)
@@ -215,17 +216,21 @@ def path_for_export(path: str, name: str) -> str:
 
 
 def _report(loaded: LoadResult, rules: Sequence[Rule], config: Config, options: ScanOptions,
-            formatters: Sequence[tuple[str, Formatter, str | None]], export_name: str = "") -> int:
+            formatters: Sequence[tuple[str, ChunkedFormatter, str | None]], export_name: str = "",
+            progress: Progress | None = None) -> int:
     """Check one export, mark waived and baseline results, write every output; the exit code.
 
     ``export_name`` is set with ``--each``: the baseline files are then one per export, named
-    like the outputs.
+    like the outputs. ``progress`` is shown on a terminal while the rules run and the reports
+    are written.
     """
     from checker.baseline import BaselineError, baseline_text, compare_with_baseline, read_baseline
     from checker.catalogue import with_custom_rules
     from checker.custom_checks import custom_checks
     from checker.engine import run
     from checker.exit_status import exit_status
+    from checker.formatters import LOCATES_EVIDENCE
+    from checker.formatters.common import prefetch_positions
     from checker.formatters.options import FormatOptions
     from checker.locate import Locator
     from checker.report_identity import describe
@@ -248,8 +253,10 @@ def _report(loaded: LoadResult, rules: Sequence[Rule], config: Config, options: 
     identity = replace(describe(loaded, rules, with_custom_rules(config.rules), scanned_at),
                        configuration_found=bool(config.source) and not config.given,
                        configuration_changes=_found_config_changes(config, options))
-    report = apply_waivers(run(loaded, rules, context, custom_checks(config.rules), identity), config.waivers,
-                           options.today or date.today())
+    checked = run(loaded, rules, context, custom_checks(config.rules), identity, progress)
+    if progress is not None:
+        progress.done()
+    report = apply_waivers(checked, config.waivers, options.today or date.today())
     for note in report.notes:
         print(f"tenant-checker: warning: {note.kind}: {note.message}", file=sys.stderr)
     if write_baseline and loaded.recognised_any:
@@ -261,9 +268,27 @@ def _report(loaded: LoadResult, rules: Sequence[Rule], config: Config, options: 
                                    fail_on=None if options.report_only else options.fail_on or config.fail_on,
                                    strict=options.strict, every_verdict=options.every_verdict,
                                    exit_zero=options.exit_zero)
+    if sum(name in LOCATES_EVIDENCE for name, _, _ in formatters) > 1:
+        # found once for all the reports rather than once a report
+        if progress is not None:
+            progress.locating()
+        prefetch_positions(report, format_options)
+        format_options = replace(format_options, positions_found=True)
+    names = {path: name for name, _, path in formatters}
+
+    def written(path: str | None, size: int) -> None:
+        if progress is None:
+            return
+        if path is None:
+            progress.done()  # the report on standard output starts on a clean line
+        else:
+            progress.writing(names[path], path, size)
+
     write_reports([(formatter(report, replace(format_options, width=_width(path is None and _is_terminal()),
                                               color=path is None and _is_terminal() and _colour_wanted(options))),
-                    path) for _, formatter, path in formatters])
+                    path) for _, formatter, path in formatters], written)
+    if progress is not None:
+        progress.done()
     if not loaded.recognised_any:
         print("tenant-checker: error: no input was recognised as a tenant export", file=sys.stderr)
         return EXIT_USAGE

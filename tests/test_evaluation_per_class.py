@@ -17,10 +17,13 @@ from checker.checks.base import CheckContext
 from checker.checks.registration import mfa_registered
 from checker.checks.user_coverage import user_mfa_coverage
 from checker.coverage_summary import summarise_coverage
-from checker.evaluation.evaluate import COVERED, Evaluation
+from checker.evaluation.evaluate import COVERED, Evaluation, evaluate
+from checker.evaluation.tri import Tri
 from checker.evaluation.users import UserClass, new_guest, new_member, role_holder
 from checker.gaps_summary import summarise_gaps
 from checker.inputs.load import load
+from checker.model import ConditionalAccessPolicy, GrantControls, Tenant, UserScope
+from checker.origin import Origin
 from checker.verdicts import Verdict
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -118,3 +121,22 @@ def test_a_subject_asked_for_under_another_name_is_its_own(context: CheckContext
     other = context.user_subject(user.id, "someone else")
     assert other.name == "someone else" and mine.name == user.user_principal_name
     assert context.user_subject(user.id, user.user_principal_name) is mine
+
+
+def test_a_role_the_export_does_not_identify_is_read_for_every_role_holder() -> None:
+    here = Origin("t.json", "/p")
+    mfa = GrantControls("OR", ("mfa",))
+    policies = (
+        ConditionalAccessPolicy("a", "Admins by name", "enabled", here, grant=mfa, include_applications=("All",),
+                                users=UserScope(include_roles=("Bogus Administrator",))),
+        ConditionalAccessPolicy("b", "Everyone", "enabled", here, grant=mfa, include_applications=("All",),
+                                users=UserScope(include_users=("All",),
+                                                exclude_roles=("62e90394-69f5-4237-9190-012177145e10",))),
+    )
+    evaluation = evaluate(Tenant(conditional_access_policies=policies))
+    for user_class in (new_member(), role_holder("194ae4cb-b126-40b2-bd5b-6091b380977d", "Security Administrator"),
+                       role_holder("62e90394-69f5-4237-9190-012177145e10", "Global Administrator")):
+        assert evaluation.applies_to_class(user_class) == [evaluation.conditions.applies(p, user_class)
+                                                           for p in policies]
+    holder = evaluation.applies_to_class(role_holder("194ae4cb-b126-40b2-bd5b-6091b380977d", "Security Administrator"))
+    assert holder[0].value is Tri.MAYBE and evaluation.applies_to_class(new_member())[0].value is Tri.NO

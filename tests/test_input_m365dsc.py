@@ -75,11 +75,32 @@ def test_role_names_map_to_template_ids() -> None:
     assert found.diagnostics == ()
 
 
-def test_an_unknown_role_name_is_reported_and_left_out() -> None:
-    found = read(ca_entry(DisplayName="Admins", IncludeRoles=["Global Administrator", "Chief Coffee Officer"]))
-    assert users_condition(found)["includeRoles"] == [GLOBAL_ADMIN]
+def test_an_unknown_role_name_is_reported_and_kept_as_named() -> None:
+    found = read(ca_entry(DisplayName="Admins", IncludeRoles=["Global Administrator", "Chief Coffee Officer "]))
+    assert users_condition(found)["includeRoles"] == [GLOBAL_ADMIN, "Chief Coffee Officer"]
     assert found.diagnostics == (
-        ("INPUT002", "unknown role name 'Chief Coffee Officer' in policy 'Admins'", "/0/IncludeRoles/1", 0, 0),)
+        ("INPUT002", "unknown role name 'Chief Coffee Officer ' in policy 'Admins': kept as a role that may be "
+         "anyone's", "/0/IncludeRoles/1", 0, 0),)
+
+
+@pytest.mark.parametrize("role", ["Billing Administrator", "Billing Adminstrator"])
+def test_a_misspelt_role_never_judges_a_policy_better_than_the_role_spelt_right(tmp_path: Path, role: str) -> None:
+    # found by the reader property: the misspelt role was dropped, the policy then reached no one,
+    # and MFA060 (an app excluded from MFA) went from fail to not_applicable
+    from checker.catalogue import find_rule, load_catalogue
+    from checker.checks.base import CheckContext
+    from checker.engine import run_rule
+    from checker.inputs.load import load
+
+    (entry,) = json.loads((ROOT / "tests" / "data" / "fuzz-regressions" / "m365dsc-unknown-role-name.json")
+                          .read_text(encoding="utf-8"))
+    entry["IncludeRoles"] = [role]
+    (tmp_path / "M365TenantConfig.json").write_text(json.dumps([entry]), encoding="utf-8")
+    loaded = load([str(tmp_path)])
+    rule = find_rule(load_catalogue(), "MFA060")
+    assert rule is not None
+    verdict = run_rule(rule, CheckContext(loaded.tenant, inputs=loaded.inputs)).verdict.value
+    assert verdict == "fail"  # a new member reaches the excluded app without MFA, whatever the role
 
 
 @pytest.mark.parametrize(("name", "strength_id"), [

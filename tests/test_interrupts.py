@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -105,14 +106,26 @@ def test_ctrl_c_on_a_terminal_first_erases_the_progress_line(monkeypatch: pytest
     assert terminal.getvalue().rsplit("\r", 1)[1] == "\x1b[Ktenant-checker: interrupted\n"
 
 
-def test_a_report_whose_writing_fails_leaves_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def failing(text: str) -> str:
+def test_a_report_whose_making_fails_midway_leaves_no_file(tmp_path: Path) -> None:
+    def chunks() -> Iterator[str]:
+        yield "the first half of a report\n"
         raise MemoryError
 
-    monkeypatch.setattr(output_files, "encodable", failing)
+    old = tmp_path / "report.json"
+    old.write_text("the previous report\n", encoding="utf-8")
     with pytest.raises(MemoryError):
-        output_files.write_reports([("a report\n", str(tmp_path / "report.md"))])
-    assert list(tmp_path.iterdir()) == []
+        output_files.write_reports([("# report\n", str(tmp_path / "report.md")), (chunks(), str(old))])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]
+    assert old.read_text(encoding="utf-8") == "the previous report\n"
+
+
+def test_a_report_made_in_chunks_is_written_whole(tmp_path: Path) -> None:
+    told: list[tuple[str, int]] = []
+    target = str(tmp_path / "report.json")
+    output_files.write_reports([(iter(["{", "\"a\": \"\u00e9\ud800\"", "}\n"]), target)],
+                               written=lambda path, size: told.append((path, size)))
+    assert (tmp_path / "report.json").read_text(encoding="utf-8") == '{"a": "\u00e9\\ud800"}\n'
+    assert told == [(target, 0), (target, 1), (target, 10), (target, 12)]
 
 
 def test_a_lone_surrogate_is_written_out_not_lost(tmp_path: Path) -> None:

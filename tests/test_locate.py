@@ -237,3 +237,42 @@ def test_line_and_column_agree_with_counting_from_the_start(text: str, data: st.
     for offset in data.draw(st.lists(st.integers(0, len(text)), max_size=20)):
         expected = (text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1)
         assert lines.position(offset) == expected
+
+
+@given(st.text(alphabet="ab\n{}", max_size=5000), st.data())
+def test_a_region_ends_where_counting_from_the_start_says(text: str, data: st.DataObject) -> None:
+    from checker.locate import _Lines
+
+    lines = _Lines(text)
+    for start in data.draw(st.lists(st.integers(0, len(text)), max_size=10)):
+        end = data.draw(st.integers(start, len(text)))
+        assert lines.region(start, end) == (*lines.position(start), *lines.position(end))
+
+
+_USERS = {"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users", "value": [
+    {"id": f"u{index}", "displayName": f"User [{index}] \"{'é' * index}\"", "accountEnabled": index % 2 == 0,
+     "memberOf": [{"id": "g1", "tags": ["a", "b"]}], "userType": None}
+    for index in range(30)]}
+
+
+@pytest.mark.parametrize("indent", [None, 2, "\t"])
+def test_element_positions_equal_those_of_the_whole_file_map(tmp_path: Path, indent: int | str | None) -> None:
+    """The loader's element starts and the locator's map of the whole file agree, minified or indented."""
+    import json
+
+    from checker.inputs.decode import parse_json_with_spans
+
+    text = json.dumps(_USERS, indent=indent, ensure_ascii=False)
+    target = tmp_path / "users.json"
+    target.write_text(text, encoding="utf-8")
+    _, spans = parse_json_with_spans(text)
+    assert len(spans["/value"]) == 30
+    by_elements = Locator({"users.json": str(target)}, {"users.json": spans})
+    by_whole_file = Locator({"users.json": str(target)})
+    pointers = [f"/value/{index}{field}" for index in range(30)
+                for field in ("", "/id", "/displayName", "/accountEnabled", "/memberOf/0/tags/1", "/USERTYPE",
+                              "/absent")]
+    for pointer in pointers:
+        origin = Origin("users.json", pointer)
+        assert by_elements.locate(origin) == by_whole_file.locate(origin), pointer
+    assert by_elements._tapes == {}  # the whole file was never mapped

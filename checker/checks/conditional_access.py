@@ -29,6 +29,7 @@ from checker.checks.user_coverage import NEEDS_USERS
 from checker.evaluation import space as sp
 from checker.evaluation.describe import app_name
 from checker.evaluation.evaluate import COVERED, LEGACY, MFA, UNCOVERED, Slice
+from checker.evaluation.tri import Tri
 from checker.evaluation.users import new_member, role_holder
 from checker.model import ConditionalAccessPolicy, Plan, Tenant
 from checker.report import Evidence, Subject
@@ -191,12 +192,18 @@ def ca_block_legacy_auth(context: CheckContext) -> list[Finding]:
 
 
 def mfa_policies_for_admins_or_all(context: CheckContext) -> list[ConditionalAccessPolicy]:
-    """The enforced policies that require MFA (or block) and apply to a new member or an admin."""
+    """The enforced policies that require MFA (or block) and apply, or may apply, to a new member or an admin.
+
+    A policy that may apply (a group whose members are not exported, a role the export names but
+    does not identify) is kept: its exclusions may leave those users open as much as a certain one's.
+    """
     evaluation = context.evaluation
-    roles = context.settings.admin_roles
-    found = {p.id: p for p in evaluation.outcome(new_member(), MFA).protected_by}
-    for role_id, name in roles.items():
-        found.update((p.id, p) for p in evaluation.outcome(role_holder(role_id, name), MFA).protected_by)
+    stand_ins = [new_member(), *(role_holder(role_id, name) for role_id, name in context.settings.admin_roles.items())]
+    found = {p.id: p for stand_in in stand_ins for p in evaluation.outcome(stand_in, MFA).protected_by}
+    for index, policy in enumerate(evaluation.policies):
+        if (policy.id not in found and ca.is_enforced(policy) and evaluation.protects(policy) is not Tri.NO
+                and any(evaluation.applies(index, stand_in).value is Tri.MAYBE for stand_in in stand_ins)):
+            found[policy.id] = policy
     return sorted(found.values(), key=lambda p: (p.display_name.lower(), p.id))
 
 

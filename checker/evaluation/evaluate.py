@@ -39,6 +39,9 @@ _DIMENSION_WORDS = {
     sp.FLOWS: "authentication flow",
 }
 
+# A role no policy names: a class that holds some role reads, to the policies that do not name its own,
+# as one that holds only this.
+_UNNAMED_ROLE = ("role", "")
 # A gap's message names this many of the policies that would close it; gaps --format json lists them all.
 CLOSERS_NAMED = 3
 
@@ -192,7 +195,8 @@ class Evaluation:
         """The policy's user conditions for a class; classes alike in what the policy names share one answer."""
         if index not in self._named:
             self._named[index] = named_tokens(self.policies[index])
-        key = (index, user_class.kind, bool(user_class.synthetic), user_class.tokens & self._named[index])
+        key = (index, user_class.kind, bool(user_class.synthetic), user_class.holds_a_role,
+               user_class.tokens & self._named[index])
         found = self._applies.get(key)
         if found is None:
             found = self._applies[key] = self.conditions.applies(self.policies[index], user_class)
@@ -206,15 +210,21 @@ class Evaluation:
         """
         found = self._applies_by_class.get(user_class.key)
         if found is None:
-            bare = (user_class.kind, (), user_class.synthetic)
-            base = self._applies_by_class.get(bare)
-            if base is None:
-                stand_in = UserClass(user_class.kind, frozenset(), synthetic=user_class.synthetic)
-                base = self._applies_by_class[bare] = [self.applies(i, stand_in) for i in range(len(self.policies))]
-            found = list(base)
             naming = self._naming()
-            for index in {i for token in user_class.tokens for i in naming.get(token, ())}:
-                found[index] = self.applies(index, user_class)
+            # whether the class holds some role counts too (a role the export names but does not identify)
+            tokens = frozenset({_UNNAMED_ROLE} if user_class.holds_a_role else ())
+            if tokens & naming.keys():
+                found = [self.applies(i, user_class) for i in range(len(self.policies))]
+            else:
+                bare = (user_class.kind, tuple(tokens), user_class.synthetic)
+                base = self._applies_by_class.get(bare)
+                if base is None:
+                    stand_in = UserClass(user_class.kind, tokens, synthetic=user_class.synthetic)
+                    base = self._applies_by_class[bare] = [self.applies(i, stand_in)
+                                                           for i in range(len(self.policies))]
+                found = list(base)
+                for index in {i for token in user_class.tokens for i in naming.get(token, ())}:
+                    found[index] = self.applies(index, user_class)
             self._applies_by_class[user_class.key] = found
         return found
 

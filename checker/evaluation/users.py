@@ -7,6 +7,7 @@ stand for the policies' intent: a new member, the holder of one role, a new gues
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -29,6 +30,7 @@ from checker.model import ConditionalAccessPolicy, User
 from checker.semantics.directory import Directory, id_key
 
 MEMBER, UNKNOWN_KIND = "member", "unknown"
+_ROLE_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 GUESTS_OR_EXTERNAL = "guestsorexternalusers"
 _NO_TOKENS: frozenset[tuple[str, str]] = frozenset()
 _DIRECTORY_GUEST_KINDS = ("internalGuest", "b2bCollaborationGuest", "b2bCollaborationMember")
@@ -54,6 +56,10 @@ class UserClass:
     tokens: frozenset[tuple[str, str]]
     user_ids: tuple[str, ...] = ()
     synthetic: str = ""
+
+    @property
+    def holds_a_role(self) -> bool:
+        return any(kind == "role" for kind, _ in self.tokens)
 
     @cached_property
     def key(self) -> tuple[str, tuple[tuple[str, str], ...], str]:
@@ -167,7 +173,13 @@ class UserConditions:
                 note(Tri.MAYBE, "", self.missing_group_words(key), self._membership_terms(key))
         for role_id in roles:
             key = role_id.lower()
-            if ("role", key) in user_class.tokens:
+            if not _ROLE_ID.match(key):
+                # a role named but not identified (a Microsoft365DSC role name this tool does not know):
+                # anyone who may hold a role may hold it
+                if not user_class.synthetic or user_class.holds_a_role:
+                    note(Tri.MAYBE, "", f"role '{role_id}', which the export names but does not identify",
+                         (fact_term(("holds role", key)),))
+            elif ("role", key) in user_class.tokens:
                 note(Tri.YES, f"role {self.directory.role_name(key)}")
             elif not user_class.synthetic and not self.directory.roles_known:
                 note(Tri.MAYBE, "", f"role {self.directory.role_name(key)} (role assignments are not in the export)",

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from checker.formatters.json_text import records_per_line
+from checker.formatters.options import FormatOptions
 from checker.inputs.archives import read_reference
 from checker.inputs.decode import DecodeError, decode_text
 from checker.locate import Location, Locator
@@ -98,9 +99,10 @@ def comparison_phrase(report: Report) -> str:
             f"{len(baseline.fixed)} fixed since")
 
 
-def prefetch_positions(report: Report, locator: Locator) -> None:
-    """Find every evidence position up front, one input file at a time."""
-    locator.prefetch(e.origin for result in report.results() for e in result.evidence if e.line is None)
+def prefetch_positions(report: Report, options: FormatOptions) -> None:
+    """Find every evidence position up front, one input file at a time, unless the caller has."""
+    if not options.positions_found:
+        options.locator.prefetch(e.origin for result in report.results() for e in result.evidence if e.line is None)
 
 
 def locate_evidence(evidence: Evidence, locator: Locator) -> Location:
@@ -111,48 +113,9 @@ def locate_evidence(evidence: Evidence, locator: Locator) -> Location:
     return locator.locate(evidence.origin)
 
 
-def dumps_records_per_line(document: Any, record_lists: frozenset[str], level: int = 0) -> str:
-    """Indented, key-sorted JSON, except that lists named in ``record_lists`` hold one record a line.
-
-    Those lists may be any iterable, so that large ones are built a record at a time.
-
-    ``indent=`` makes json use its pure-Python encoder, about ten times slower than the C
-    one. The record lists grow with the tenant (100k users, 100k results) and go through the
-    C encoder a record at a time; the rest is small. A line per record also keeps the output
-    diffable.
-    """
-    pad = "  " * level
-    if isinstance(document, dict) and document:
-        members = []
-        for key in sorted(document):
-            value = document[key]
-            if key in record_lists and not isinstance(value, (dict, str)):
-                lines = [f"{pad}    {_compact(item)}" for item in value]
-                encoded = "[\n" + ",\n".join(lines) + f"\n{pad}  ]" if lines else "[]"
-            else:
-                encoded = dumps_records_per_line(value, record_lists, level + 1)
-            members.append(f"{pad}  {_compact(key)}: {encoded}")
-        return "{\n" + ",\n".join(members) + f"\n{pad}}}"
-    if isinstance(document, list) and document:
-        items = [f"{pad}  {dumps_records_per_line(item, record_lists, level + 1)}" for item in document]
-        return "[\n" + ",\n".join(items) + f"\n{pad}]"
-    return _compact(document)
-
-
-def _compact(value: Any) -> str:
-    return json_escaped(json.dumps(value, sort_keys=True, ensure_ascii=False, allow_nan=False))
-
-
-def json_escaped(text: str) -> str:
-    """JSON text with C1 controls, bidi controls and lone surrogates as ``\\u`` escapes.
-
-    json leaves them raw with ``ensure_ascii=False``; they can only sit inside strings, where
-    an escape is the same data, and raw they would act on a terminal that prints the file.
-    """
-    return _RAW_IN_JSON.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
-
-
-_RAW_IN_JSON = re.compile("[\x7f-\x9f\ud800-\udfff\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+def dumps_records_per_line(document: Any, record_lists: frozenset[str]) -> str:
+    """Indented, key-sorted JSON, except that lists named in ``record_lists`` hold one record a line."""
+    return "".join(records_per_line(document, record_lists))
 
 
 def identity_rows(report: Report) -> list[tuple[str, str]]:

@@ -165,7 +165,7 @@ def format_report(report: Report, options: FormatOptions) -> str:
     # Imported here: only this format needs jinja2.
     import jinja2
 
-    prefetch_positions(report, options.locator)
+    prefetch_positions(report, options)
     template_text = (importlib.resources.files("checker.formatters") / "templates" / "report.html.j2").read_text(
         encoding="utf-8")
     environment = jinja2.Environment(autoescape=True, finalize=_visible, undefined=jinja2.StrictUndefined,

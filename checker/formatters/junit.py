@@ -29,7 +29,7 @@ SKIPPED = frozenset({Verdict.NOT_ASSESSED, Verdict.NOT_APPLICABLE})
 NAMED_IN_MESSAGE = 3
 
 def format_report(report: Report, options: FormatOptions) -> str:
-    prefetch_positions(report, options.locator)
+    prefetch_positions(report, options)
     verdicts = [outcome.verdict for outcome in report.outcomes]
     totals = {
         "tests": str(len(verdicts)),

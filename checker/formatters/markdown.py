@@ -38,7 +38,7 @@ _CELL = 2000
 
 
 def format_report(report: Report, options: FormatOptions) -> str:
-    prefetch_positions(report, options.locator)
+    prefetch_positions(report, options)
     values = EvidenceValues(report.sources)
     outcomes = by_severity(report.outcomes)
     blocks = [

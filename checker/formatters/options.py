@@ -28,6 +28,9 @@ class FormatOptions:
     width: int = 100
     color: bool = False
     exit_zero: bool = False
+    # every evidence position has been looked up already (the locator keeps them): a scan that
+    # writes several reports does it once, not once a report
+    positions_found: bool = False
 
     @property
     def policy(self) -> ExitPolicy:

@@ -22,18 +22,15 @@ from __future__ import annotations
 import functools
 import importlib.metadata
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
 from checker import rule_docs
-from checker.exit_status import reported
-from checker.formatters.common import (
-    dumps_records_per_line,
-    identity_document,
-    locate_evidence,
-    prefetch_positions,
-)
+from checker.exit_status import is_failure
+from checker.formatters.common import identity_document, locate_evidence, prefetch_positions
+from checker.formatters.json_text import EncodedRecords, Strings, records_per_line, string, value
 from checker.formatters.options import FormatOptions
 from checker.inputs.archives import ZIP_REFERENCE, display_reference, file_on_disk
 from checker.locate import Location
@@ -85,17 +82,18 @@ _DRIVE = re.compile(r"^[A-Za-z]:/")
 
 
 def format_report(report: Report, options: FormatOptions) -> str:
-    prefetch_positions(report, options.locator)
+    return "".join(report_chunks(report, options))
+
+
+def report_chunks(report: Report, options: FormatOptions) -> Iterator[str]:
+    """The log's text in chunks, made as they are written: the results are never all held."""
+    prefetch_positions(report, options)
     places = _Places(report)
-    chosen = [
-        (rule_index, outcome.rule, result)
-        for rule_index, outcome in enumerate(report.outcomes)
-        for result in outcome.results
-        if options.every_verdict or reported(result, outcome.rule.severity, options.policy)
-    ]
+    chosen = _chosen(report, options)
+    shared = Strings()
     results = (
         sarif_result(result, rule, rule_index,
-                     [places.physical(location) for location in _locations(result, report, options)])
+                     [places.physical(location) for location in _locations(result, report, options)], shared)
         for rule_index, rule, result in within_result_limit(chosen)
     )
     help_page = rules_page_url()
@@ -115,11 +113,27 @@ def format_report(report: Report, options: FormatOptions) -> str:
                        "identity": identity_document(report.identity)},
     }
     run["artifacts"] = places.artifacts
-    run["results"] = results
-    return dumps_records_per_line({"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}, _RECORD_LISTS) + "\n"
+    run["results"] = EncodedRecords(results)
+    yield from records_per_line({"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}, _RECORD_LISTS)
+    yield "\n"
 
 
 _RECORD_LISTS = frozenset({"artifacts", "results"})
+
+
+def _chosen(report: Report, options: FormatOptions) -> list[Chosen]:
+    """The results the log holds: every one with ``--sarif-every-verdict``, else those ``reported``
+    counts toward the exit code (decided once per rule and verdict: a rule may have 100k results)."""
+    chosen = []
+    for rule_index, outcome in enumerate(report.outcomes):
+        rule = outcome.rule
+        wanted = {verdict: options.every_verdict or is_failure(verdict, rule.severity, options.policy)
+                  for verdict in Verdict}
+        for result in outcome.results:
+            # as ``reported`` judges it: a waived result by the verdict it waives
+            if wanted[result.waiver.set_aside if result.waiver is not None else result.verdict]:
+                chosen.append((rule_index, rule, result))
+    return chosen
 
 
 def _locations(result: Result, report: Report, options: FormatOptions) -> list[Location]:
@@ -149,21 +163,33 @@ class _Places:
         # an archive is usually an input of its own; one that is not (say, inside another) is added
         archives = sorted({archive for archive, _ in self._members.values()} - self._indexes.keys())
         self._indexes.update({archive: len(report.inputs) + number for number, archive in enumerate(archives)})
+        self._artifact_texts: dict[str, str] = {}
         self.artifacts = [self._artifact(input_file) for input_file in report.inputs]
         self.artifacts += [{"location": dict(artifact_location(self._scan_root, archive)),
                             "properties": {"status": "archive"}} for archive in archives]
 
-    def physical(self, location: Location) -> dict[str, Any]:
+    def physical(self, location: Location) -> Place:
+        """Where a location is, as the JSON text of a SARIF ``physicalLocation`` and the archive member
+        it lies in, if any; a file's artifact location is encoded once for all its results."""
         member = self._members.get(location.file)
-        shown = member[0] if member else location.file
+        if member is None:
+            artifact = self._artifact_texts.get(location.file)
+            if artifact is None:
+                artifact = self._artifact_texts[location.file] = value(self._artifact_location(location.file))
+            return Place(f'{{"artifactLocation": {artifact}, "region": {region_text(location)}}}')
+        # an archive is not text: its first character stands for the whole of it
+        start = region(location)
+        physical = {"artifactLocation": self._artifact_location(member[0]),
+                    "region": region(Location(member[0], "", 1, 1)),
+                    "properties": {"archiveMember": member[1], "memberRegion": start}}
+        return Place(value(physical), f" (in archive member {member[1]}, line {start['startLine']}, "
+                                      f"column {start['startColumn']})")
+
+    def _artifact_location(self, shown: str) -> dict[str, Any]:
         artifact: dict[str, Any] = dict(artifact_location(self._scan_root, shown))
         if shown in self._indexes:
             artifact["index"] = self._indexes[shown]
-        if member is None:
-            return {"artifactLocation": artifact, "region": region(location)}
-        # an archive is not text: its first character stands for the whole of it
-        return {"artifactLocation": artifact, "region": region(Location(shown, "", 1, 1)),
-                "properties": {"archiveMember": member[1], "memberRegion": region(location)}}
+        return artifact
 
     def _artifact(self, input_file: InputFile) -> dict[str, Any]:
         member = self._members.get(input_file.path)
@@ -219,49 +245,50 @@ def region(location: Location) -> dict[str, int]:
     return {"startLine": location.line, "startColumn": location.column, "endLine": end_line, "endColumn": end_column}
 
 
-def sarif_result(result: Result, rule: Rule, rule_index: int, places: list[dict[str, Any]],
-                 extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """One SARIF result; ``extra`` adds members that other stages decide (suppressions, baseline state)."""
+def region_text(location: Location) -> str:
+    """``region`` as JSON text, members in key order."""
+    found = region(location)
+    return (f'{{"endColumn": {value(found["endColumn"])}, "endLine": {value(found["endLine"])}, '
+            f'"startColumn": {value(found["startColumn"])}, "startLine": {value(found["startLine"])}}}')
+
+
+@dataclass(frozen=True)
+class Place:
+    """A result's physical location as JSON text, and the words a message adds for an archive member."""
+
+    physical: str
+    in_archive: str = ""
+
+
+def sarif_result(result: Result, rule: Rule, rule_index: int, places: list[Place], shared: Strings) -> str:
+    """One SARIF result as JSON text: the members of its object in key order.
+
+    ``shared`` encodes the strings that many results repeat (messages, kinds, rule ids) once.
+    """
     subject = result.subject
-    logical = {
-        "name": subject.label,
-        "kind": subject.kind,
-        "fullyQualifiedName": f"{subject.kind}/{subject.id}",
-    }
-    primary = {"physicalLocation": places[0], "logicalLocations": [logical]}
-    identity = fingerprint(result)
-    message = result.message
-    in_archive = places[0].get("properties")
-    if in_archive:
-        start = in_archive["memberRegion"]
-        message += (f" (in archive member {in_archive['archiveMember']}, line {start['startLine']}, "
-                    f"column {start['startColumn']})")
+    identity = string(fingerprint(result))
     # a waived result keeps the kind and level of what it waives; its suppression says it is accepted
     judged = result.waiver.set_aside if result.waiver is not None else result.verdict
-    sarif: dict[str, Any] = {
-        "ruleId": rule.id,
-        "ruleIndex": rule_index,
-        "kind": KINDS[judged],
-        "level": LEVELS[rule.severity] if judged is Verdict.FAIL else "none",
-        "message": {"text": message},
-        "locations": [primary],
-        "partialFingerprints": {LINE_HASH: identity, FINGERPRINT: identity},
-        "properties": {
-            "subject": {"kind": subject.kind, "id": subject.id, "name": subject.name},
-            "verdict": result.verdict.value,
-        },
-    }
-    if result.waiver is not None:
-        sarif["suppressions"] = [{"kind": "external", "justification": result.waiver.reason}]
-    if result.baseline_state:
-        sarif["baselineState"] = result.baseline_state
+    level = LEVELS[rule.severity] if judged is Verdict.FAIL else "none"
+    subject_id, subject_kind, subject_name = string(subject.id), shared(subject.kind), string(subject.name)
+    members = [f'{{"baselineState": {string(result.baseline_state)}, ' if result.baseline_state else "{",
+               f'"kind": "{KINDS[judged]}", "level": "{level}", '
+               f'"locations": [{{"logicalLocations": [{{"fullyQualifiedName": {string(f"{subject.kind}/{subject.id}")}, '
+               f'"kind": {subject_kind}, "name": {string(subject.label)}}}], '
+               f'"physicalLocation": {places[0].physical}}}], '
+               f'"message": {{"text": {shared(result.message + places[0].in_archive)}}}, '
+               f'"partialFingerprints": {{"{LINE_HASH}": {identity}, "{FINGERPRINT}": {identity}}}, '
+               f'"properties": {{"subject": {{"id": {subject_id}, "kind": {subject_kind}, "name": {subject_name}}}, '
+               f'"verdict": {shared(result.verdict.value)}}}']
     if len(places) > 1:
-        sarif["relatedLocations"] = [
-            {"id": number, "physicalLocation": place} for number, place in enumerate(places[1:], start=1)
-        ]
-    if extra:
-        sarif.update(extra)
-    return sarif
+        related = ", ".join(f'{{"id": {number}, "physicalLocation": {place.physical}}}'
+                            for number, place in enumerate(places[1:], start=1))
+        members.append(f', "relatedLocations": [{related}]')
+    members.append(f', "ruleId": {shared(rule.id)}, "ruleIndex": {rule_index}')
+    if result.waiver is not None:
+        members.append(f', "suppressions": [{{"justification": {string(result.waiver.reason)}, "kind": "external"}}]')
+    members.append("}")
+    return "".join(members)
 
 
 @functools.lru_cache(maxsize=1)
@@ -312,23 +339,24 @@ def within_result_limit(chosen: list[Chosen], limit: int = RESULT_LIMIT) -> list
     says how many were left out of each."""
     if len(chosen) <= limit:
         return chosen
-    by_rule: dict[int, list[Chosen]] = {}
-    for item in chosen:
-        by_rule.setdefault(item[0], []).append(item)
+    # positions in ``chosen`` rather than the results themselves: a rule may have 100k of them
+    by_rule: dict[int, list[int]] = {}
+    for position, item in enumerate(chosen):
+        by_rule.setdefault(item[0], []).append(position)
     # share what is left, rule by rule from the smallest, so that small rules keep all their results;
     # one place stays free for the summary
-    kept: dict[int, list[Chosen]] = {}
+    kept: list[int] = []
     left_out: dict[int, list[Chosen]] = {}
     room = limit - 1
-    for index, (rule_index, items) in enumerate(sorted(by_rule.items(), key=lambda entry: len(entry[1]))):
+    for index, (rule_index, positions) in enumerate(sorted(by_rule.items(), key=lambda entry: len(entry[1]))):
         share = room // (len(by_rule) - index)
-        worst_first = sorted(items, key=lambda item: -item[2].verdict.rank)
-        kept[rule_index], left = worst_first[:share], worst_first[share:]
-        if left:
-            left_out[rule_index] = left
-        room -= len(kept[rule_index])
-    order = {id(item): position for position, item in enumerate(chosen)}
-    results = sorted((item for items in kept.values() for item in items), key=lambda item: (item[0], order[id(item)]))
+        if len({chosen[position][2].verdict for position in positions}) > 1:
+            positions = sorted(positions, key=lambda position: -chosen[position][2].verdict.rank)
+        kept += positions[:share]
+        if len(positions) > share:
+            left_out[rule_index] = [chosen[position] for position in positions[share:]]
+        room -= min(share, len(positions))
+    results = [chosen[position] for position in sorted(kept, key=lambda position: (chosen[position][0], position))]
     return _with_summary(results, left_out, limit)
 
 

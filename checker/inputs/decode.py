@@ -107,14 +107,15 @@ def _position(text: str, index: int) -> tuple[int, int]:
     return line, column
 
 
-def parse_json_with_spans(text: str, limits: Limits = Limits()) -> tuple[Any, Spans]:
+def parse_json_with_spans(text: str, limits: Limits = Limits(), utf8: bytes | None = None) -> tuple[Any, Spans]:
     """Parse JSON text strictly (see strict_json), noting where each element of a collection's array lies.
 
-    Every failure becomes a DecodeError, with a position where the parser knows one.
+    ``utf8``: the bytes the text was decoded from, when they are UTF-8. Every failure becomes a
+    DecodeError, with a position where the parser knows one.
     """
-    decoder = StrictDecoder(limits)
     try:
-        decoder.refuse_if_too_many(text)
+        decoder = StrictDecoder.for_text(text, limits, utf8)
+        del utf8  # where the caller handed the bytes over, they go before the parse makes its objects
         document, spans = parse_with_spans(text, decoder)
         return without_lone_surrogates(text, document), spans
     except json.JSONDecodeError as error:

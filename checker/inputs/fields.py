@@ -28,29 +28,53 @@ def get(obj: Mapping[str, Any], name: str) -> Any:
     Graph PowerShell SDK keeps the properties its typed model lacks (ScubaGear 1.3-1.6 writes
     authentication method configurations' ``includeTargets`` there).
     """
-    value = _own(obj, name)
+    value = obj.get(name, _MISSING)
     if value is not _MISSING:
         return value
-    extra = _additional(obj)
-    if extra is not None:
-        value = _own(extra, name)
-        if value is not _MISSING:
-            return value
+    folded = _folded_keys(obj)
+    if name.lower() in folded:
+        return _own(obj, name)
+    if _ADDITIONAL in folded:
+        extra = _additional(obj)
+        if extra is not None:
+            value = _own(extra, name)
+            if value is not _MISSING:
+                return value
     return None
 
 
 def _own(obj: Mapping[str, Any], name: str) -> Any:
+    """The exact key first, then the capitalised one, then the first key that differs only in case."""
     value = obj.get(name, _MISSING)
     if value is not _MISSING:
         return value
     value = obj.get(name[:1].upper() + name[1:], _MISSING)
     if value is not _MISSING:
         return value
-    lowered = name.lower()
-    for key, candidate in obj.items():
-        if key.lower() == lowered:
-            return candidate
-    return _MISSING
+    key = _folded_keys(obj).get(name.lower())
+    return _MISSING if key is None else obj[key]
+
+
+# The objects of one collection share their keys, so a field that every user lacks
+# (``creationType`` of a member) is looked for case-insensitively once per set of keys, not once
+# per user. Bounded: a file with endless different sets of keys only empties it now and then.
+_FOLDED: dict[tuple[str, ...], dict[str, str]] = {}
+_FOLDED_MOST = 4096
+_ADDITIONAL = "additionalproperties"
+
+
+def _folded_keys(obj: Mapping[str, Any]) -> dict[str, str]:
+    """Each lower-cased key of ``obj`` -> the first key (in the object's order) that lower-cases to it."""
+    keys = tuple(obj)
+    folded = _FOLDED.get(keys)
+    if folded is None:
+        folded = {}
+        for key in keys:
+            folded.setdefault(key.lower(), key)
+        if len(_FOLDED) >= _FOLDED_MOST:
+            _FOLDED.clear()
+        _FOLDED[keys] = folded
+    return folded
 
 
 def has(obj: Mapping[str, Any], name: str) -> bool:

@@ -6,6 +6,7 @@ collection found in it, each with its JSON pointer.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -165,7 +166,10 @@ def _identify_object(document: Mapping[str, Any], pointer: str) -> Identificatio
         if collection is None:
             found = _identify_array(value, f"{pointer}/{key}")
             return _as_page(found, next_link)
-        items = tuple((f"{pointer}/{key}/{i}", item) for i, item in enumerate(value) if isinstance(item, dict))
+        # held once: every collection of an export has its /value/0, /value/1, ... (users and their
+        # registration details in minified files have the very same pointers)
+        items = tuple((sys.intern(f"{pointer}/{key}/{i}"), item) for i, item in enumerate(value)
+                      if isinstance(item, dict))
         if len(items) == len(value):
             return Identification("graph", (Piece(collection, items, True, next_link),))
         return _with_non_objects(collection, value, items, f"{pointer}/{key}", next_link)

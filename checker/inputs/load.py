@@ -59,6 +59,7 @@ _OTHER_TEXT_SUFFIXES = frozenset({
 })
 
 
+_JSON_START = re.compile(rb"[ \t\r\n\xef\xbb\xbf\xff\xfe\x00]*[{\[]")
 _CONTEXT_NEAR_START = re.compile(r'"@odata\.context"\s*:\s*"([^"]{1,2000})"')
 # What an unreadable file was meant to be, when reading it got no further than its name.
 _FORMAT_BY_SUFFIX = {".xml": "xml", ".clixml": "xml", ".csv": "csv", ".zip": "zip"}
@@ -98,6 +99,8 @@ class _FileRecord:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     spans: Spans = field(default_factory=dict)
     positions: dict[str, tuple[int, int]] = field(default_factory=dict)
+    # the file's bytes: given for an archive's member; handed over by ``load`` to be read, and let go
+    # of as soon as they are parsed, so that bytes, text and parsed objects are never all held at once
     data: bytes | None = None
     reader: Callable[[], bytes] | None = None
     budget: ArchiveBudget | None = None
@@ -171,7 +174,9 @@ def load(paths: Sequence[str], limits: Limits = Limits(), progress: Progress | N
             record.members = _archive(record, data, limits)
             queue[index:index] = record.members
             continue
-        found = _identify_file(record, data, limits)
+        record.data = data
+        del data
+        found = _identify_file(record, limits)
         if found is None:
             continue
         record.format = found.format
@@ -183,25 +188,8 @@ def load(paths: Sequence[str], limits: Limits = Limits(), progress: Progress | N
             record.reason = found.ignored_reason
             continue
         record.status = "used"
-        cuts: list[tuple[str, str, str]] = []
-        for piece in found.pieces:
-            record.collections.append(piece.collection)
-            if piece.whole:
-                record.whole.add(piece.collection)
-            if piece.unreadable:
-                record.lost.append(Loss(piece.collection, None, piece.unreadable, "/value"))
-                continue
-            items = _without_cut_short(record, piece.collection, piece.items, cuts)
-            if items or not piece.items:  # a collection all of whose objects were lost is not "none exist"
-                seen.setdefault(piece.collection, record.source.display_path)
-            if piece.is_page:
-                pages.setdefault(piece.collection, []).append((record, piece.has_next_link))
-            raw.keep(piece.collection, record.source.display_path, items)
-            if piece.positions:
-                record.positions.update((item[0], at) for item, at in zip(piece.items, piece.positions, strict=False))
-            for pointer, obj in items:
-                parsed.extend(_parse(record, piece.collection, pointer, obj))
-        _report_cut_short(record, cuts)
+        _take_pieces(record, found.pieces, parsed, pages, seen, raw)
+        del found  # the parsed document goes with it, before the next file is read
     if progress is not None:
         progress.done()
     for record in reversed(queue):  # nested archives first
@@ -244,6 +232,29 @@ def load(paths: Sequence[str], limits: Limits = Limits(), progress: Progress | N
              for r in queue if r.status not in ("configuration", "manifest")], clashes),
         raw=raw.collections(),
     )
+
+
+def _take_pieces(record: _FileRecord, pieces: Sequence[identify.Piece], parsed: list[ParsedObject],
+                 pages: dict[str, list[tuple[_FileRecord, bool]]], seen: dict[str, str], raw: RawKeeper) -> None:
+    """The model objects of one file's pieces, added to ``parsed``, with what the file says of its collections."""
+    cuts: list[tuple[str, str, str]] = []
+    for piece in pieces:
+        record.collections.append(piece.collection)
+        if piece.whole:
+            record.whole.add(piece.collection)
+        if piece.unreadable:
+            record.lost.append(Loss(piece.collection, None, piece.unreadable, "/value"))
+            continue
+        items = _without_cut_short(record, piece.collection, piece.items, cuts)
+        if items or not piece.items:  # a collection all of whose objects were lost is not "none exist"
+            seen.setdefault(piece.collection, record.source.display_path)
+        if piece.is_page:
+            pages.setdefault(piece.collection, []).append((record, piece.has_next_link))
+        raw.keep(piece.collection, record.source.display_path, items)
+        if piece.positions:
+            record.positions.update((item[0], at) for item, at in zip(piece.items, piece.positions, strict=False))
+        _parse(record, piece.collection, items, parsed)
+    _report_cut_short(record, cuts)
 
 
 def _archives_holding(paths: Collection[str]) -> set[str]:
@@ -336,13 +347,16 @@ def _ignore_if_nothing_recognised(record: _FileRecord) -> None:
                          "tenant export")
 
 
-def _identify_file(record: _FileRecord, data: bytes, limits: Limits) -> identify.Identification | None:
-    """By content: PowerShell CLIXML, CSV, then JSON (exporter trees, ScubaGear, DSC, Graph)."""
+def _identify_file(record: _FileRecord, limits: Limits) -> identify.Identification | None:
+    """By content: PowerShell CLIXML, CSV, then JSON (exporter trees, ScubaGear, DSC, Graph).
+
+    Reads the bytes ``record.data`` holds and lets go of them.
+    """
     from checker.inputs import entraexporter, m365dsc, scubagear
 
     path = record.source.display_path
     suffix = os.path.splitext(path)[1].lower()
-    head = _head(data)
+    head = _head(record.data or b"")
     try:
         if suffix in (".xml", ".clixml") or head.startswith(("<?xml", "<Objs")):
             from checker.inputs.clixml import (
@@ -350,18 +364,18 @@ def _identify_file(record: _FileRecord, data: bytes, limits: Limits) -> identify
             )
 
             record.format = "xml"
-            return read_clixml(data, limits)
+            return read_clixml(_taken(record), limits)
         if suffix == ".csv" or head.startswith("#TYPE"):
             from checker.inputs.csv_export import read_csv
 
             record.format = "csv"
-            decoded = decode_text(data)
+            decoded = decode_text(_taken(record))
             _note_encoding(record, decoded.encoding)
             return read_csv(decoded.text)
     except DecodeError as error:
         _unreadable(record, error.reason, error.line, error.column)
         return None
-    document = _read_json(record, data, limits)
+    document = _read_json(record, limits)
     if document is None:
         return None
     if is_manifest(document):
@@ -413,37 +427,50 @@ def _position_diagnostics(records: Sequence[_FileRecord]) -> None:
                 record.diagnostics[index] = replace(diagnostic, line=found.line, column=found.column)
 
 
-def _read_json(record: _FileRecord, data: bytes, limits: Limits) -> Any:
+def _read_json(record: _FileRecord, limits: Limits) -> Any:
+    """The document ``record.data`` holds; the bytes are let go of before the text is parsed."""
     path = record.source.display_path
     suffix = os.path.splitext(path)[1].lower()
     other_text = suffix in _OTHER_TEXT_SUFFIXES
-    if not _starts_like_json(data) and (other_text or suffix != ".json"):
+    head = (record.data or b"")[:512]
+    if not _starts_like_json(record.data or b"") and (other_text or suffix != ".json"):
+        record.data = None
         record.reason = f"not a JSON document ({suffix or 'no extension'})"
         return None
     try:
-        decoded = decode_text(data)
+        decoded = decode_text(record.data or b"")
         text = decoded.text
-        document, record.spans = parse_json_with_spans(text, limits)
+        utf8 = decoded.encoding.startswith("utf-8")
         _note_encoding(record, decoded.encoding)
-        record.may_be_cut_short = depth_cut.may_be_cut_short(text)
+        del decoded
+        record.may_be_cut_short = depth_cut.may_be_cut_short(text, record.data if utf8 else None)
+        document, record.spans = parse_json_with_spans(text, limits, _taken(record) if utf8 else None)
         return document
     except DecodeError as error:
         if other_text:
             record.reason = f"not a JSON document ({suffix})"
             return None
         _unreadable(record, error.reason, error.line, error.column)
-        _lost_whole(record, data)
+        _lost_whole(record, head)
         return None
+    finally:
+        record.data = None
 
 
-def _lost_whole(record: _FileRecord, data: bytes) -> None:
+def _taken(record: _FileRecord) -> bytes:
+    """The record's bytes, which it no longer holds: the caller's reference is the last."""
+    data, record.data = record.data or b"", None
+    return data
+
+
+def _lost_whole(record: _FileRecord, head: bytes) -> None:
     """An unreadable file whose collection can still be told (from its EntraExporter path, or an
     ``@odata.context`` near its start) leaves that collection incomplete, as any lost object does."""
     from checker.inputs import entraexporter
 
     collection = entraexporter.collection_at(PurePosixPath(record.source.display_path).parts)
     if collection is None:
-        context = _CONTEXT_NEAR_START.search(_head(data))
+        context = _CONTEXT_NEAR_START.search(_head(head))
         collection = identify.collection_from_context(context.group(1)) if context else None
     if collection is not None:
         record.lost.append(Loss(collection, None, f"{record.source.display_path} cannot be read", ""))
@@ -455,7 +482,7 @@ def _note_encoding(record: _FileRecord, encoding: str) -> None:
 
 
 def _starts_like_json(data: bytes) -> bool:
-    return data.lstrip(b" \t\r\n\xef\xbb\xbf\xff\xfe\x00")[:1] in (b"{", b"[")
+    return _JSON_START.match(data) is not None
 
 
 def _unreadable(record: _FileRecord, reason: str, line: int = 1, column: int = 1) -> None:
@@ -467,21 +494,37 @@ def _unreadable(record: _FileRecord, reason: str, line: int = 1, column: int = 1
     return None
 
 
-def _parse(record: _FileRecord, collection: str, pointer: str, obj: Mapping[str, Any]) -> list[ParsedObject]:
-    origin = Origin(record.source.display_path, pointer)
+def _parse(record: _FileRecord, collection: str, items: Sequence[tuple[str, Any]],
+           parsed: list[ParsedObject]) -> None:
+    """The model objects of one piece, added to ``parsed``; an object that cannot be read is lost.
+
+    One loop per piece rather than a call per object: a 100k-user collection makes this the
+    loader's busiest loop.
+    """
+    file = record.source.display_path
     if collection == identify.AUTH_METHODS_POLICY:
-        return _parse_methods_policy(record, obj, origin)
+        for pointer, obj in items:
+            parsed.extend(_parse_methods_policy(record, obj, Origin(file, pointer)))
+        return
     parser = PARSERS.get(collection)
     if parser is None:
-        return []
-    try:
-        value = parser(obj, origin)
-    except ShapeError as error:
-        record.diagnostics.append(Diagnostic("INPUT001", error.reason, pointer=pointer + error.pointer))
-        record.lost.append(Loss(collection, 1, f"{error.reason} at {pointer + error.pointer}", pointer))
-        return []
-    record.objects += 1
-    return [ParsedObject(collection, value, origin, _graph_id(obj))]
+        return
+    add = parsed.append
+    read = 0
+    for pointer, obj in items:
+        origin = Origin(file, pointer)
+        try:
+            value = parser(obj, origin)
+        except ShapeError as error:
+            record.diagnostics.append(Diagnostic("INPUT001", error.reason, pointer=pointer + error.pointer))
+            record.lost.append(Loss(collection, 1, f"{error.reason} at {pointer + error.pointer}", pointer))
+            continue
+        read += 1
+        raw_id = obj.get("id")
+        if type(raw_id) is not str:
+            raw_id = fields.get(obj, "id")
+        add(ParsedObject(collection, value, origin, raw_id.lower() if isinstance(raw_id, str) and raw_id else None))
+    record.objects += read
 
 
 def _without_cut_short(record: _FileRecord, collection: str, items: Sequence[tuple[str, Any]],

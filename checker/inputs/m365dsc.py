@@ -12,8 +12,8 @@ DSC names objects where Graph identifies them: users by UPN, groups and named lo
 display name, roles by role template display name, authentication strengths by name. Roles and
 the built-in strengths are mapped back to ids here; users (UPNs) and groups (display names) are
 resolved to ids when the tenant is built, against the export's users and groups, and reported
-there if they match nothing; a role name this table does not know is reported and left out,
-never guessed.
+there if they match nothing; a role name this table does not know is reported and kept as
+named, never guessed: the evaluation takes it as a role that anyone holding a role may hold.
 """
 from __future__ import annotations
 
@@ -236,9 +236,9 @@ def _roles(report: _Report, pointer: str, entry: Mapping[str, Any], name: str, p
     for index, role in enumerate(_strings(entry, name)):
         role_id = role.lower() if _GUID.match(role) else ROLE_IDS.get(role.strip().lower())
         if role_id is None:
-            report.problem(f"unknown role name '{role}' in policy '{policy}'", f"{pointer}/{name}/{index}")
-        else:
-            ids.append(role_id)
+            report.problem(f"unknown role name '{role}' in policy '{policy}': kept as a role that may be anyone's",
+                           f"{pointer}/{name}/{index}")
+        ids.append(role_id or role.strip())
     return ids
 
 

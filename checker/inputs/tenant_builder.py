@@ -68,15 +68,20 @@ def build_tenant(
     copies: Counter[tuple[str, Hashable]] = Counter()
     differing: dict[tuple[str, Hashable], Disputed] = {}
     for item in parsed:
-        if item.collection in _MEMBER_COLLECTIONS:
+        collection = item.collection
+        if collection in _MEMBER_COLLECTIONS:
             continue  # a link, not an object: one user may belong to many groups
-        key = _identity(item)
-        copies[item.collection, key] += 1
-        same_collection = kept.setdefault(item.collection, {})
+        key = item.key if item.key is not None and collection not in _SINGLETONS else _identity(item)
+        same_collection = kept.get(collection)
+        if same_collection is None:
+            same_collection = kept[collection] = {}
         first = same_collection.get(key)
         if first is None:
             same_collection[key] = item
-        elif _content(first.value) != _content(item.value):
+            continue
+        # only copies are counted: a 100k-user export has none, or a few
+        copies[collection, key] += 1 if (collection, key) in copies else 2
+        if _content(first.value) != _content(item.value):
             clashes.add((first.origin.file, item.origin.file))
             why = (f"{item.collection} object {getattr(item.value, 'id', '')} differs from its copy in "
                    f"{first.origin.file} ({first.origin.pointer or '/'}); which copy the tenant holds cannot be "

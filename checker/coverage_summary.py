@@ -5,12 +5,7 @@ from checker.checks.base import CheckContext
 from checker.checks.common import Defaults, defaults_state, incomplete
 from checker.evaluation.evaluate import COVERED, UNCOVERED
 from checker.inputs.identify import CA_POLICIES, GROUPS, SECURITY_DEFAULTS, USERS
-from checker.model import User
 from checker.report import CoverageSummary, Subject
-
-
-def _subject(user: User) -> Subject:
-    return Subject("user", user.id, user.user_principal_name or user.display_name)
 
 
 def summarise_coverage(context: CheckContext) -> CoverageSummary:
@@ -28,17 +23,20 @@ def summarise_coverage(context: CheckContext) -> CoverageSummary:
         return CoverageSummary("not assessed", note="the export has no " + " and no ".join(missing))
     evaluation = context.evaluation
     users = evaluation.users()
-    uncovered, glass, undetermined = [], [], []
-    for user in users:
-        status = evaluation.status_of_user(user.id)
+    uncovered: list[Subject] = []
+    glass: list[Subject] = []
+    undetermined: list[Subject] = []
+    for user, outcome in evaluation.user_outcomes():
+        status = outcome.status
         if status == COVERED:
             continue
         if context.settings.is_break_glass(user.id, user.user_principal_name):
-            glass.append(_subject(user))
+            found = glass
         elif status == UNCOVERED and defaults is Defaults.OFF:
-            uncovered.append(_subject(user))
+            found = uncovered
         else:
-            undetermined.append(_subject(user))
+            found = undetermined
+        found.append(context.user_subject(user.id, user.user_principal_name or user.display_name))
     covered = len(users) - len(uncovered) - len(glass) - len(undetermined)
     note = "security defaults are not in the export, so users outside every MFA policy are undetermined" \
         if defaults is Defaults.UNKNOWN else ""

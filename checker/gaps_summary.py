@@ -15,7 +15,7 @@ from checker.evaluation.users import (
     role_holder,
 )
 from checker.inputs.identify import CA_POLICIES, GROUPS, SECURITY_DEFAULTS, USERS
-from checker.report import ClassGaps, GapRegion, GapsSummary, Subject
+from checker.report import ClassGaps, GapRegion, GapsSummary
 from checker.semantics import policy as ca
 
 
@@ -70,9 +70,9 @@ def _excluded_stand_ins(evaluation: Evaluation) -> list[UserClass]:
 
 def _class_gaps(context: CheckContext, user_class: UserClass, outcome: Outcome) -> ClassGaps:
     evaluation = context.evaluation
-    members = sorted((evaluation.directory.users[i] for i in user_class.user_ids),
-                     key=lambda u: (u.user_principal_name.lower(), u.id))
-    users = tuple(Subject("user", u.id, u.user_principal_name or u.display_name) for u in members)
+    # a class lists its users in the evaluation's order: by UPN (lower case), then id
+    members = [evaluation.directory.users[i] for i in user_class.user_ids]
+    users = tuple(context.user_subject(u.id, u.user_principal_name or u.display_name) for u in members)
     description = user_class.synthetic or describe_class(evaluation, user_class)
     glass = bool(members) and all(context.settings.is_break_glass(u.id, u.user_principal_name) for u in members)
     return ClassGaps(description, users, bool(user_class.synthetic), tuple(_region(g) for g in outcome.gaps), glass)

@@ -13,7 +13,7 @@ from checker.rule import Rule
 from checker.verdicts import Verdict, worst
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Subject:
     """What a result is about: a policy, a user, a role, a file, or the tenant."""
 
@@ -28,7 +28,7 @@ class Subject:
         return self.id
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Evidence:
     """A field (or object) in an input file that the verdict rests on.
 
@@ -54,7 +54,7 @@ class Waiving:
     owner: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Result:
     rule_id: str
     verdict: Verdict

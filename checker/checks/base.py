@@ -8,7 +8,7 @@ from functools import cached_property
 from checker.entra import ADMIN_ROLES
 from checker.evaluation.evaluate import Evaluation, evaluate
 from checker.inputs.raw_objects import RawCollection
-from checker.model import RegistrationDetail, Tenant
+from checker.model import RegistrationDetail, Tenant, User
 from checker.report import Evidence, InputFile, Subject
 from checker.verdicts import Verdict
 
@@ -23,6 +23,8 @@ class Settings:
     resolved: bool = False
 
     def is_break_glass(self, *identifiers: str) -> bool:
+        if not self.break_glass:
+            return False  # asked once per user: most tenants configure no break-glass account
         return any(identifier and identifier.lower() in self.break_glass for identifier in identifiers)
 
     def resolved_against(self, tenant: Tenant) -> Settings:
@@ -34,14 +36,16 @@ class Settings:
         """
         if not self.break_glass or self.resolved:
             return self
-        pairs = account_names(tenant)
-        names: dict[str, set[str]] = {}
-        for account_id, upn in pairs:
-            names.setdefault(account_id, set()).add(upn)
-            names.setdefault(upn, set()).add(account_id)
-        known = set(names) | referenced_user_ids(tenant)
         entries = set(self.break_glass)
-        resolved = entries.union(*(names.get(entry, set()) for entry in entries))
+        resolved, matched = set(entries), set()
+        for account_id, upn in account_names(tenant):
+            if account_id in entries:
+                resolved.add(upn)
+                matched.add(account_id)
+            if upn in entries:
+                resolved.add(account_id)
+                matched.add(upn)
+        known = matched | referenced_user_ids(tenant)
         return replace(self, break_glass=frozenset(resolved), resolved=True,
                        unmatched_break_glass=tuple(sorted(entry for entry in entries if entry not in known)))
 
@@ -72,21 +76,51 @@ class CheckContext:
     inputs: tuple[InputFile, ...] = ()
     # objects as exported, of the collections that the configuration's own rules read
     raw: Mapping[str, RawCollection] = field(default_factory=dict)
+    _user_subjects: dict[str, Subject] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         # Break-glass UPNs become ids here, once, so that every check matches them the same way.
         object.__setattr__(self, "settings", self.settings.resolved_against(self.tenant))
+
+    def user_subject(self, user_id: str, name: str) -> Subject:
+        """The subject of a user's results: one object per user, shared by every rule and summary that
+        names the user (a 100k-user tenant has several results per user)."""
+        found = self._user_subjects.get(user_id)
+        if found is None:
+            found = self._user_subjects[user_id] = Subject("user", user_id, name)
+        elif found.name != name:  # a registration detail may name the user otherwise than the user object
+            return Subject("user", user_id, name)
+        return found
 
     @cached_property
     def member_registrations(self) -> tuple[RegistrationDetail, ...]:
         """Registration details of enabled member users, administrators first, then by UPN."""
         tenant = self.tenant
         disabled = {u.id.lower() for u in tenant.users or () if u.account_enabled is False}
-        admins = admin_ids(tenant)
+        admins = self.admin_ids
         members = [d for d in tenant.registration_details or ()
                    if (d.user_type or "member").lower() == "member" and d.id.lower() not in disabled]
         return tuple(sorted(members, key=lambda d: (not (d.is_admin or d.id.lower() in admins),
                                                     d.user_principal_name.lower(), d.id)))
+
+    @cached_property
+    def unlisted_members(self) -> tuple[User, ...]:
+        """Enabled member users (enabled or unknown, member or unknown type) absent from the registration
+        details, administrators first, then by UPN. Matched by id, or by UPN for exports that carry no ids.
+
+        Three rules report them; worked out once.
+        """
+        tenant = self.tenant
+        details = tenant.registration_details or ()
+        listed = set(map(str.lower, filter(None, (d.id for d in details))))
+        listed.update(map(str.lower, filter(None, (d.user_principal_name for d in details))))
+        # listed or not first: it settles almost every user of a tenant whose details are complete
+        missing = [u for u in tenant.users or ()
+                   if u.id.lower() not in listed and (u.user_principal_name or "").lower() not in listed
+                   and u.account_enabled is not False and (u.user_type or "member").lower() == "member"]
+        admins = self.admin_ids
+        return tuple(sorted(missing, key=lambda u: (u.id.lower() not in admins, (u.user_principal_name or "").lower(),
+                                                    u.id)))
 
     @cached_property
     def admin_ids(self) -> frozenset[str]:
@@ -98,7 +132,7 @@ class CheckContext:
         return evaluate(self.tenant)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     """One result of a check, before the engine stamps the rule id on it."""
 

@@ -23,7 +23,7 @@ from checker.entra import ADMIN_ROLES
 from checker.evaluation.evaluate import COVERED, UNCOVERED, UNDETERMINED, Outcome
 from checker.evaluation.tri import Tri
 from checker.evaluation.users import MEMBER, member_of, new_member
-from checker.model import ConditionalAccessPolicy, Tenant
+from checker.model import ConditionalAccessPolicy
 from checker.report import Evidence, Subject
 from checker.semantics import policy as ca
 from checker.semantics.directory import Directory
@@ -79,18 +79,25 @@ def _what_it_would_close(before: Outcome, after: Outcome) -> str:
     return f"enforced, it would narrow a new member's gaps to: {regions_text(after.gaps)}."
 
 
-def _names(tenant: Tenant) -> dict[str, tuple[str, str]]:
-    """Object id (lower case) -> (kind, display name) for users, groups and roles."""
-    names: dict[str, tuple[str, str]] = {}
-    for user in tenant.users or ():
-        names[user.id.lower()] = ("user", user.user_principal_name or user.display_name)
-    for group in tenant.groups or ():
-        names[group.id.lower()] = ("group", group.display_name)
-    for definition in tenant.role_definitions or ():
-        names[definition.template_id] = ("role", definition.display_name)
-    for role_id, role_name in ADMIN_ROLES.items():
-        names.setdefault(role_id, ("role", role_name))
-    return names
+def _name(context: CheckContext, object_id: str) -> str:
+    """The display name of the user, group or role with this id: a role definition's before a group's
+    before a user's, as an id may repeat across them; "" when the export names none."""
+    tenant = context.tenant
+    key = object_id.lower()
+    definitions = [d.display_name for d in tenant.role_definitions or () if d.template_id == key]
+    if definitions:
+        return definitions[-1]
+    if key:
+        directory = context.evaluation.directory
+        group, user = directory.groups.get(key), directory.users.get(key)
+    else:  # the directory leaves out objects without an id
+        group = next((g for g in reversed(tenant.groups or ()) if not g.id), None)
+        user = next((u for u in reversed(tenant.users or ()) if not u.id), None)
+    if group is not None:
+        return group.display_name
+    if user is not None:
+        return user.user_principal_name or user.display_name
+    return ADMIN_ROLES.get(key, "")
 
 
 def _enforced_mfa_or_block(context: CheckContext) -> list[ConditionalAccessPolicy]:
@@ -159,11 +166,10 @@ def ca_exclusions(context: CheckContext) -> list[Finding]:
     if settled is not None:
         return settled
     tenant = context.tenant
-    names = _names(tenant)
     policies = _enforced_mfa_or_block(context)
     findings = []
     for entry in _exclusions(policies, ("user", "group", "role")):
-        name = names.get(entry.id.lower(), (entry.kind, ""))[1]
+        name = _name(context, entry.id)
         label = "break-glass account" if context.settings.is_break_glass(entry.id, name) else entry.kind
         findings.append(Finding(Verdict.REVIEW, f"{name or entry.id}, a {label}, is excluded from {_policy_list(entry)}.",
                                 Subject(entry.kind, entry.id, name), _exclusion_evidence(entry)))

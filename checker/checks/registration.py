@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from operator import attrgetter
 
 from checker.checks.base import CheckContext, Finding
 from checker.checks.common import (
@@ -25,6 +26,7 @@ from checker.inputs.identify import (
     USERS,
 )
 from checker.model import MethodTarget, RegistrationDetail, Tenant, User
+from checker.origin import Origin, escape_pointer_token
 from checker.report import Evidence, Subject
 from checker.verdicts import Verdict
 
@@ -32,10 +34,11 @@ ALL_USERS_TARGET = "all_users"
 AUTHENTICATOR_ID = "microsoftauthenticator"
 
 
-def user_subject(detail: RegistrationDetail) -> Subject:
-    return Subject("user", detail.id, detail.user_principal_name or detail.display_name)
+def user_subject(context: CheckContext, detail: RegistrationDetail) -> Subject:
+    return context.user_subject(detail.id, detail.user_principal_name or detail.display_name)
 
 
+ADMINISTRATOR = " (an administrator)"
 SSPR_REGISTERED = "have SSPR enabled and are registered for it"
 REGISTRATION_COLLECTION = Subject("collection", "userRegistrationDetails", "User registration details")
 
@@ -45,13 +48,7 @@ def unlisted_members(context: CheckContext) -> list[User]:
 
     Administrators first. Matched by id, or by UPN for exports that carry no ids.
     """
-    tenant = context.tenant
-    listed = {key.lower() for d in tenant.registration_details or () for key in (d.id, d.user_principal_name) if key}
-    missing = [u for u in tenant.users or ()
-               if u.account_enabled is not False and (u.user_type or "member").lower() == "member"
-               and u.id.lower() not in listed and (u.user_principal_name or "").lower() not in listed]
-    admins = context.admin_ids
-    return sorted(missing, key=lambda u: (u.id.lower() not in admins, (u.user_principal_name or "").lower(), u.id))
+    return list(context.unlisted_members)
 
 
 def _unlisted_finding(missing: Sequence[User], question: str) -> Finding:
@@ -77,17 +74,22 @@ def _per_user(context: CheckContext, users: Sequence[RegistrationDetail], field:
                         "every user.",
                         REGISTRATION_COLLECTION, collection_evidence(tenant.registration_details_origin))]
     findings = []
+    # the words and the pointer's tail are the same for every user: made once, shared by every result
+    field_token = "/" + escape_pointer_token(field)
+    unknown = {admin: f"The export does not say whether this user{admin} {passing} ({field} is missing)."
+               for admin in ("", ADMINISTRATOR)}
+    failed = {admin: f"This user{admin} {failing}." for admin in ("", ADMINISTRATOR)}
     for detail in users:
         value = value_of(detail)
         if value is True:
             continue
-        evidence = (Evidence(detail.origin.child(field), value, True),)
-        admin = " (an administrator)" if detail.is_admin or detail.id.lower() in admins else ""
+        origin = detail.origin
+        evidence = (Evidence(Origin(origin.file, origin.pointer + field_token), value, True),)
+        admin = ADMINISTRATOR if detail.is_admin or detail.id.lower() in admins else ""
         if value is None:
-            findings.append(Finding(Verdict.NOT_ASSESSED, f"The export does not say whether this user{admin} "
-                                    f"{passing} ({field} is missing).", user_subject(detail), evidence))
+            findings.append(Finding(Verdict.NOT_ASSESSED, unknown[admin], user_subject(context, detail), evidence))
         else:
-            findings.append(Finding(Verdict.FAIL, f"This user{admin} {failing}.", user_subject(detail), evidence))
+            findings.append(Finding(Verdict.FAIL, failed[admin], user_subject(context, detail), evidence))
     if not findings:
         findings.append(Finding(Verdict.PASS, f"All {len(users)} users checked {passing}.", TENANT,
                                 collection_evidence(tenant.registration_details_origin)))
@@ -110,7 +112,7 @@ def mfa_registered(context: CheckContext) -> list[Finding]:
     tenant = context.tenant
     if tenant.registration_details is None:
         return [not_assessed([NEEDS_REGISTRATION])]
-    return _per_user(context, context.member_registrations, "isMfaRegistered", lambda d: d.is_mfa_registered,
+    return _per_user(context, context.member_registrations, "isMfaRegistered", attrgetter("is_mfa_registered"),
                      "is not registered for MFA", "are registered for MFA", "are registered for MFA")
 
 
@@ -124,7 +126,7 @@ def sspr_enabled(context: CheckContext) -> list[Finding]:
     tenant = context.tenant
     if tenant.registration_details is None:
         return [not_assessed([NEEDS_REGISTRATION])]
-    return _per_user(context, context.member_registrations, "isSsprEnabled", lambda d: d.is_sspr_enabled,
+    return _per_user(context, context.member_registrations, "isSsprEnabled", attrgetter("is_sspr_enabled"),
                      "cannot reset their own password (SSPR is not enabled)", "have SSPR enabled", "have SSPR enabled")
 
 
@@ -146,7 +148,7 @@ def sspr_registered(context: CheckContext) -> list[Finding]:
         return [Finding(Verdict.NOT_APPLICABLE, "No enabled member user has SSPR enabled, so none needs to "
                         "register for it; MFA040 reports that.", TENANT,
                         collection_evidence(tenant.registration_details_origin))]
-    return _per_user(context, enabled, "isSsprRegistered", lambda d: d.is_sspr_registered,
+    return _per_user(context, enabled, "isSsprRegistered", attrgetter("is_sspr_registered"),
                      "has SSPR enabled but is not registered for it", "with SSPR enabled are registered for it",
                      SSPR_REGISTERED)
 

@@ -23,8 +23,8 @@ from checker.verdicts import Verdict
 NEEDS_USERS = "users (users with accountEnabled and userType)"
 
 
-def user_subject(user: User) -> Subject:
-    return Subject("user", user.id, user.user_principal_name or user.display_name)
+def user_subject(context: CheckContext, user: User) -> Subject:
+    return context.user_subject(user.id, user.user_principal_name or user.display_name)
 
 
 def user_mfa_coverage(context: CheckContext) -> list[Finding]:
@@ -48,18 +48,26 @@ def user_mfa_coverage(context: CheckContext) -> list[Finding]:
     evaluation = context.evaluation
     users = evaluation.users()
     if defaults.state is Defaults.UNKNOWN:
-        missing = sum(1 for u in users if evaluation.status_of_user(u.id) != COVERED)
+        missing = sum(1 for _, outcome in evaluation.user_outcomes() if outcome.status != COVERED)
         if missing:
             return [not_assessed([NEEDS_DEFAULTS], detail=f"{missing} enabled users are not covered by enforced "
                                  "Conditional Access policies; security defaults would cover them.")]
     findings: list[Finding] = []
     covered = 0
-    for user in users:
-        outcome = evaluation.outcome(evaluation.class_of_user[user.id.lower()])
+    said: dict[int, tuple[Verdict, str, tuple[Evidence, ...]]] = {}
+    break_glass = context.settings.is_break_glass
+    for user, outcome in evaluation.user_outcomes():
         if outcome.status == COVERED:
             covered += 1
             continue
-        findings.append(_user_finding(context, user, outcome))
+        if break_glass(user.id, user.user_principal_name):
+            verdict, message, shared = Verdict.REVIEW, BREAK_GLASS, _gap_evidence(outcome)
+        else:
+            found = said.get(id(outcome))
+            if found is None:
+                found = said[id(outcome)] = _class_finding(outcome)
+            verdict, message, shared = found
+        findings.append(Finding(verdict, message, user_subject(context, user), (Evidence(user.origin), *shared)))
     if covered or not findings:
         protecting = {p.id: p for c in evaluation.classes for p in evaluation.outcome(c).protected_by}
         findings.insert(0, Finding(Verdict.PASS, f"{covered} of {len(users)} enabled users are blocked or pass MFA "
@@ -69,16 +77,19 @@ def user_mfa_coverage(context: CheckContext) -> list[Finding]:
     return findings
 
 
-def _user_finding(context: CheckContext, user: User, outcome: Outcome) -> Finding:
-    evidence = (Evidence(user.origin),) + tuple(
-        dict.fromkeys(policy_evidence(g.closest_policy, "conditions", "users")
-                      for g in outcome.gaps if g.closest_policy is not None))
-    if context.settings.is_break_glass(user.id, user.user_principal_name):
-        return Finding(Verdict.REVIEW, "Break-glass account that signs in without MFA, as intended for emergency "
-                       "access: check it is protected another way (for example a FIDO2 key and sign-in alerts).",
-                       user_subject(user), evidence)
+BREAK_GLASS = ("Break-glass account that signs in without MFA, as intended for emergency access: check it is "
+               "protected another way (for example a FIDO2 key and sign-in alerts).")
+
+
+def _class_finding(outcome: Outcome) -> tuple[Verdict, str, tuple[Evidence, ...]]:
+    """What every user of a class with gaps is told: worked out once per class, shared by its users."""
     if outcome.status == UNCOVERED:
-        return Finding(Verdict.FAIL, f"Signs in without MFA: {gaps_text(outcome.gaps)}.", user_subject(user),
-                       evidence)
-    return Finding(Verdict.NOT_ASSESSED, f"Cannot tell whether MFA applies: {gaps_text(outcome.gaps)}.",
-                   user_subject(user), evidence)
+        return Verdict.FAIL, f"Signs in without MFA: {gaps_text(outcome.gaps)}.", _gap_evidence(outcome)
+    return (Verdict.NOT_ASSESSED, f"Cannot tell whether MFA applies: {gaps_text(outcome.gaps)}.",
+            _gap_evidence(outcome))
+
+
+def _gap_evidence(outcome: Outcome) -> tuple[Evidence, ...]:
+    """The users' conditions of the policy closest to closing each gap, each named once."""
+    return tuple(dict.fromkeys(policy_evidence(g.closest_policy, "conditions", "users")
+                               for g in outcome.gaps if g.closest_policy is not None))

@@ -8,7 +8,7 @@ leave open is a gap; what only the certain ones leave open is undetermined.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from checker import entra
@@ -24,7 +24,7 @@ from checker.evaluation.grants import (
 from checker.evaluation.regions import Region, intersection, partition, size_of, uncovered
 from checker.evaluation.tri import Tri
 from checker.evaluation.users import Applies, UserClass, UserConditions, guest_tenants, named_tokens
-from checker.model import AuthenticationStrength, ConditionalAccessPolicy, Tenant, User
+from checker.model import ConditionalAccessPolicy, Tenant, User
 from checker.semantics import policy as ca
 from checker.semantics.directory import Directory, build_directory
 
@@ -39,6 +39,9 @@ _DIMENSION_WORDS = {
     sp.FLOWS: "authentication flow",
 }
 
+# A role no policy names: a class that holds some role reads, to the policies that do not name its own,
+# as one that holds only this.
+_UNNAMED_ROLE = ("role", "")
 # A gap's message names this many of the policies that would close it; gaps --format json lists them all.
 CLOSERS_NAMED = 3
 
@@ -140,6 +143,16 @@ class _Candidate:
     note: str
 
 
+@dataclass(frozen=True)
+class _Closer:
+    """What one policy says about one gap region: nothing (it does not fall short), the exclusion that
+    alone keeps it off, or its rank as the closest policy (and whether enforcing it would close the gap)."""
+
+    excluded: str = ""
+    would_close: str = ""
+    rank: tuple[float, str, str, int] | None = None
+
+
 _Regions = tuple[str, tuple[Region, ...], tuple[str, ...], tuple[ConditionalAccessPolicy, ...]]
 
 
@@ -151,18 +164,28 @@ class Evaluation:
     directory: Directory
     conditions: UserConditions
     policies: tuple[ConditionalAccessPolicy, ...]
+    # each class lists its users in the order of ``enabled_users``
     classes: tuple[UserClass, ...]
     class_of_user: Mapping[str, UserClass]
     location_names: Mapping[str, str]
     guest_tenants: tuple[str, ...] = ()
     enabled_users: tuple[User, ...] = ()
     _spaces: dict[str, tuple[sp.Space, list[_PolicyView]]] = field(default_factory=dict)
+    _reaches: dict[tuple[str, ...], tuple[sp.Space, list[dict[str, sp.Reach]]]] = field(default_factory=dict)
+    _effects: list[GrantEffect] = field(default_factory=list)
     _applies: dict[tuple[object, ...], Applies] = field(default_factory=dict)
     _named: dict[int, frozenset[tuple[str, str]]] = field(default_factory=dict)
     _candidate_lists: dict[tuple[str, int], list[_Candidate]] = field(default_factory=dict)
     _regions: dict[tuple[object, ...], _Regions] = field(default_factory=dict)
     _indexes: dict[int, int] = field(default_factory=dict)
     _outcomes: dict[tuple[object, str], Outcome] = field(default_factory=dict)
+    _closers: dict[str, list[tuple[int, _PolicyView]]] = field(default_factory=dict)
+    _closer_entries: dict[tuple[str, Region], dict[tuple[int, int], _Closer]] = field(default_factory=dict)
+    _atoms: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
+    _applies_by_class: dict[object, list[Applies]] = field(default_factory=dict)
+    _policies_naming: dict[tuple[str, str], list[int]] | None = None
+    # the class of each enabled user, in the order of ``enabled_users``
+    enabled_classes: tuple[UserClass, ...] = ()
 
     def users(self) -> tuple[User, ...]:
         """The enabled users, by UPN."""
@@ -179,24 +202,70 @@ class Evaluation:
             found = self._applies[key] = self.conditions.applies(self.policies[index], user_class)
         return found
 
+    def applies_to_class(self, user_class: UserClass) -> list[Applies]:
+        """Every policy's user conditions for a class, by policy index.
+
+        A policy that names none of the class's users, groups and roles reads it as it reads any class
+        of its kind, so only the policies that name one of them are read for the class itself.
+        """
+        found = self._applies_by_class.get(user_class.key)
+        if found is None:
+            naming = self._naming()
+            # whether the class holds some role counts too (a role the export names but does not identify)
+            tokens = frozenset({_UNNAMED_ROLE} if user_class.holds_a_role else ())
+            if tokens & naming.keys():
+                found = [self.applies(i, user_class) for i in range(len(self.policies))]
+            else:
+                bare = (user_class.kind, tuple(tokens), user_class.synthetic)
+                base = self._applies_by_class.get(bare)
+                if base is None:
+                    stand_in = UserClass(user_class.kind, tokens, synthetic=user_class.synthetic)
+                    base = self._applies_by_class[bare] = [self.applies(i, stand_in)
+                                                           for i in range(len(self.policies))]
+                found = list(base)
+                for index in {i for token in user_class.tokens for i in naming.get(token, ())}:
+                    found[index] = self.applies(index, user_class)
+            self._applies_by_class[user_class.key] = found
+        return found
+
+    def _naming(self) -> dict[tuple[str, str], list[int]]:
+        """Which policies name each user, group and role."""
+        if self._policies_naming is None:
+            self._policies_naming = {}
+            for index, policy in enumerate(self.policies):
+                for token in named_tokens(policy):
+                    self._policies_naming.setdefault(token, []).append(index)
+        return self._policies_naming
+
     def space(self, question: Slice) -> tuple[sp.Space, list[_PolicyView]]:
         if question.name not in self._spaces:
-            space = sp.build_space(self.policies, self.tenant.named_locations, question.clients)
-            strengths = {s.id.lower(): s for s in self.tenant.authentication_strengths or ()}
-            views = [self._view(p, space, question, strengths) for p in self.policies]
+            space, reaches = self._reaches_in(question.clients)
+            if not self._effects:
+                strengths = {s.id.lower(): s for s in self.tenant.authentication_strengths or ()}
+                self._effects.extend(grant_effect(p, strengths) for p in self.policies)
+            views = [self._view(p, reach, effect, question)
+                     for p, reach, effect in zip(self.policies, reaches, self._effects, strict=True)]
             self._spaces[question.name] = (space, views)
         return self._spaces[question.name]
 
-    def _view(self, policy: ConditionalAccessPolicy, space: sp.Space, question: Slice,
-              strengths: Mapping[str, AuthenticationStrength]) -> _PolicyView:
-        effect = grant_effect(policy, strengths)
+    def _reaches_in(self, clients: tuple[str, ...]) -> tuple[sp.Space, list[dict[str, sp.Reach]]]:
+        """The space of these client app types and each policy's reach in it: slices that differ only in
+        risk or in the grants that answer them (the risk levels, MFA) share one."""
+        if clients not in self._reaches:
+            space = sp.build_space(self.policies, self.tenant.named_locations, clients)
+            self._reaches[clients] = (space, [space.reach(p) for p in self.policies])
+        return self._reaches[clients]
+
+    @staticmethod
+    def _view(policy: ConditionalAccessPolicy, reach: Mapping[str, sp.Reach], effect: GrantEffect,
+              question: Slice) -> _PolicyView:
         if question.answer == "block":
             answers = Tri.YES if effect.demand is Demand.BLOCK else Tri.NO
         elif question.answer == "user-risk":
             answers = answers_user_risk(policy)
         else:
             answers = effect.protects
-        return _PolicyView(policy, space.reach(policy), effect, answers, _risk_applies(policy, question))
+        return _PolicyView(policy, reach, effect, answers, _risk_applies(policy, question))
 
     def outcome(self, user_class: UserClass, question: Slice = MFA) -> Outcome:
         key = (user_class.key, question.name)
@@ -225,6 +294,13 @@ class Evaluation:
         shared = intersection(regions, [g.region for g in theirs.gaps]) if theirs.status == UNCOVERED else ()
         return size_of(regions) > size_of(shared)
 
+    def user_outcomes(self, question: Slice = MFA) -> Iterator[tuple[User, Outcome]]:
+        """Every enabled user, by UPN, with the outcome of their class: each class is evaluated once and
+        its users share its outcome (and so its gaps and their words)."""
+        by_class = {id(c): self.outcome(c, question) for c in self.classes}
+        for user, user_class in zip(self.enabled_users, self.enabled_classes, strict=True):
+            yield user, by_class[id(user_class)]
+
     def status_of_user(self, user_id: str) -> str:
         """Covered, uncovered or undetermined, for an enabled user of the export."""
         return self.outcome(self.class_of_user[user_id.lower()]).status
@@ -245,9 +321,9 @@ class Evaluation:
         """
         space, views = self.space(question)
         dimensions = [(d.name, d.atoms) for d in space.dimensions]
+        applies = self.applies_to_class(user_class)
         applying = [view for index, view in enumerate(views)
-                    if ca.is_enforced(view.policy) and view.counts
-                    and self.applies(index, user_class).value is Tri.YES]
+                    if ca.is_enforced(view.policy) and view.counts and applies[index].value is Tri.YES]
         boxes = [{name: reach.certain for name, reach in view.reach.items()} for view in applying]
         atoms = {d.name: d.atoms for d in space.dimensions}
 
@@ -273,26 +349,38 @@ class Evaluation:
         key = (question.name, also_enforced)
         if key not in self._candidate_lists:
             _, views = self.space(question)
-            found = []
-            for index, view in enumerate(views):
-                enforced = ca.is_enforced(view.policy) or index == also_enforced
-                possible = {name: reach.possible for name, reach in view.reach.items()}
-                if not enforced or not view.counts or view.answers is Tri.NO or not all(possible.values()):
-                    continue
-                certain = {name: reach.certain for name, reach in view.reach.items()}
-                unresolved = [_DIMENSION_WORDS.get(name, "device") for name, r in view.reach.items()
-                              if r.certain != r.possible]
-                note = (f"'{view.policy.display_name}' has {' and '.join(unresolved)} conditions the export "
-                        "cannot resolve") if unresolved else ""
-                found.append(_Candidate(index, view, certain, possible, note))
+            if also_enforced < 0:
+                found = [c for index, view in enumerate(views)
+                         if ca.is_enforced(view.policy) and (c := self._candidate(index, view)) is not None]
+            else:
+                # the enforced policies' candidates, and the one policy taken as enforced in its place
+                found = list(self._candidates(question, -1))
+                extra = None if ca.is_enforced(views[also_enforced].policy) else \
+                    self._candidate(also_enforced, views[also_enforced])
+                if extra is not None:
+                    found.insert(sum(1 for c in found if c.index < also_enforced), extra)
             self._candidate_lists[key] = found
         return self._candidate_lists[key]
 
+    @staticmethod
+    def _candidate(index: int, view: _PolicyView) -> _Candidate | None:
+        """The policy's boxes, were it enforced; None when it cannot protect a sign-in of the slice."""
+        possible = {name: reach.possible for name, reach in view.reach.items()}
+        if not view.counts or view.answers is Tri.NO or not all(possible.values()):
+            return None
+        certain = {name: reach.certain for name, reach in view.reach.items()}
+        unresolved = [_DIMENSION_WORDS.get(name, "device") for name, r in view.reach.items() if r.certain != r.possible]
+        note = (f"'{view.policy.display_name}' has {' and '.join(unresolved)} conditions the export "
+                "cannot resolve") if unresolved else ""
+        return _Candidate(index, view, certain, possible, note)
+
     def _evaluate(self, user_class: UserClass, question: Slice, also_enforced: int = -1) -> Outcome:
+        applies_to = self.applies_to_class(user_class)
         relevant = [(candidate, applies) for candidate in self._candidates(question, also_enforced)
-                    if (applies := self.applies(candidate.index, user_class)).value is not Tri.NO]
-        # classes that meet the same policies the same way share the regions; only the words differ
-        key = (question.name, also_enforced, tuple((c.index, id(a)) for c, a in relevant))
+                    if (applies := applies_to[candidate.index]).value is not Tri.NO]
+        # classes that meet the same policies the same way share the regions; only the words differ (a
+        # candidate's boxes depend on its policy alone, so taking a policy as enforced needs no key of its own)
+        key = (question.name, tuple((c.index, id(a)) for c, a in relevant))
         found = self._regions.get(key)
         if found is None:
             found = self._regions[key] = self._regions_of(question, relevant)
@@ -362,12 +450,17 @@ class Evaluation:
         return common or ()
 
     def _gap(self, region: Region, user_class: UserClass, question: Slice, certain: bool) -> Gap:
-        space, _views = self.space(question)
-        atoms = {d.name: d.atoms for d in space.dimensions}
+        atoms = self._atoms_of(question)
         words = region_words(region, atoms, self.location_names)
         closest, policy, would_close, excluded_from = self._closest(region, user_class, question)
         return Gap(region, words, certain, closest, would_close, closest_policy=policy, missing=question.missing,
                    excluded_from=excluded_from, assumption=self._overlap_assumption(region, atoms[sp.LOCATIONS]))
+
+    def _atoms_of(self, question: Slice) -> dict[str, tuple[str, ...]]:
+        if question.name not in self._atoms:
+            space, _ = self.space(question)
+            self._atoms[question.name] = {d.name: d.atoms for d in space.dimensions}
+        return self._atoms[question.name]
 
     def _overlap_assumption(self, region: Region, locations: tuple[str, ...]) -> str:
         """Named locations are taken as disjoint; say so where a region depends on it."""
@@ -382,48 +475,71 @@ class Evaluation:
     def _closest(self, region: Region, user_class: UserClass, question: Slice
                  ) -> tuple[str, ConditionalAccessPolicy | None, tuple[str, ...], tuple[str, ...]]:
         """The policy that comes closest to closing the region, the report-only ones that would, and the
-        enforced ones that would but for an exclusion."""
-        space, views = self.space(question)
+        enforced ones that would but for an exclusion.
+
+        What a policy says about a region depends on the class only through its user conditions, so
+        it is worked out once for all the classes it reads alike.
+        """
         candidates: list[tuple[float, str, str, int]] = []
         would_close = []
         excluded_from = []
-        for index, view in enumerate(views):
-            if view.answers is Tri.NO and not ca.asks_for_mfa(view.policy.grant):
-                continue
-            if not all(reach.possible for reach in view.reach.values()):
-                continue  # it reaches none of this slice's sign-ins (a legacy-only block, for MFA)
-            reasons = self._shortfalls(index, view, region, user_class, question, space)
-            if not reasons:
-                continue
-            if len(reasons) == 1 and reasons[0].startswith("excluded through "):
-                excluded_from.append(f"excluded from '{view.policy.display_name}' through "
-                                     + reasons[0].removeprefix("excluded through "))
-                continue
-            if reasons == [f"it is {ca.state_label(view.policy)}"] and ca.is_report_only(view.policy):
-                would_close.append(f"'{view.policy.display_name}' (report-only)")
-            # a policy held back only by its state is the closest of all: enforcing it closes the gap
-            weight = len(reasons) - (0.5 if not ca.is_enforced(view.policy) else 0)
-            candidates.append((weight, view.policy.display_name.lower(),
-                               f"'{view.policy.display_name}', " + "; ".join(reasons), index))
+        entries = self._closer_entries.setdefault((question.name, region), {})
+        applies_to = self.applies_to_class(user_class)
+        for index, view in self._closers_of(question):
+            applies = applies_to[index]
+            key = (index, id(applies))
+            entry = entries.get(key)
+            if entry is None:
+                entry = entries[key] = self._closer(index, view, applies, region, question)
+            if entry.excluded:
+                excluded_from.append(entry.excluded)
+            elif entry.rank is not None:
+                if entry.would_close:
+                    would_close.append(entry.would_close)
+                candidates.append(entry.rank)
         if not candidates:
             return "", None, tuple(sorted(would_close)), tuple(excluded_from)
         best = min(candidates)
         return best[2], self.policies[best[3]], tuple(sorted(would_close)), tuple(excluded_from)
 
-    def _shortfalls(self, index: int, view: _PolicyView, region: Region, user_class: UserClass, question: Slice,
-                    space: sp.Space) -> list[str]:
+    def _closers_of(self, question: Slice) -> list[tuple[int, _PolicyView]]:
+        """The policies that could close a gap of the slice: they ask for MFA or block, and reach its sign-ins."""
+        if question.name not in self._closers:
+            _, views = self.space(question)
+            self._closers[question.name] = [
+                (index, view) for index, view in enumerate(views)
+                if (view.answers is not Tri.NO or ca.asks_for_mfa(view.policy.grant))
+                # a legacy-only block, say, reaches none of the sign-ins that MFA is asked of
+                and all(reach.possible for reach in view.reach.values())]
+        return self._closers[question.name]
+
+    def _closer(self, index: int, view: _PolicyView, applies: Applies, region: Region, question: Slice) -> _Closer:
+        reasons = self._shortfalls(view, applies, region, question)
+        if not reasons:
+            return _Closer()
+        if len(reasons) == 1 and reasons[0].startswith("excluded through "):
+            return _Closer(excluded=f"excluded from '{view.policy.display_name}' through "
+                           + reasons[0].removeprefix("excluded through "))
+        would_close = ""
+        if reasons == [f"it is {ca.state_label(view.policy)}"] and ca.is_report_only(view.policy):
+            would_close = f"'{view.policy.display_name}' (report-only)"
+        # a policy held back only by its state is the closest of all: enforcing it closes the gap
+        weight = len(reasons) - (0.5 if not ca.is_enforced(view.policy) else 0)
+        return _Closer(would_close=would_close, rank=(weight, view.policy.display_name.lower(),
+                                                      f"'{view.policy.display_name}', " + "; ".join(reasons), index))
+
+    def _shortfalls(self, view: _PolicyView, applies: Applies, region: Region, question: Slice) -> list[str]:
         reasons = []
         if not ca.is_enforced(view.policy):
             reasons.append(f"it is {ca.state_label(view.policy)}")
         if not view.counts:
             reasons.append(_risk_words(view.policy, question))
-        applies = self.applies(index, user_class)
         if applies.value is Tri.NO:
             reasons.append(("excluded through " + ", ".join(applies.excluded_by)) if applies.excluded_by
                            else "it does not include these users")
         elif applies.value is Tri.MAYBE:
             reasons.append("it may not include these users: " + "; ".join(applies.unknowns))
-        atoms = {d.name: d.atoms for d in space.dimensions}
+        atoms = self._atoms_of(question)
         for name, part in region.parts:
             reach = view.reach[name]
             if not part <= reach.certain:
@@ -487,8 +603,9 @@ def evaluate(tenant: Tenant) -> Evaluation:
     conditions = UserConditions(directory)
     enabled = tuple(sorted((u for u in directory.users.values() if u.account_enabled is not False),
                            key=lambda u: (u.user_principal_name.lower(), u.id)))
-    classes = conditions.classes(enabled, policies)
+    classes, of_enabled = conditions.classes(enabled, policies)
     class_of_user = {user_id: c for c in classes for user_id in c.user_ids}
     names = {loc.id.lower(): loc.display_name for loc in tenant.named_locations or () if loc.display_name}
     return Evaluation(tenant, directory, conditions, policies, tuple(classes), class_of_user, names,
-                      guest_tenants(policies), enabled)
+                      guest_tenants(policies), enabled,
+                      enabled_classes=tuple(of_enabled))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from checker import entra
 from checker.evaluation.facts import (
@@ -26,11 +27,12 @@ from checker.evaluation.facts import (
 from checker.evaluation.tri import Tri, any_of
 from checker.evaluation.tri import included_not_excluded as tri_included_not_excluded
 from checker.model import ConditionalAccessPolicy, User
-from checker.semantics.directory import Directory
+from checker.semantics.directory import Directory, id_key
 
 MEMBER, UNKNOWN_KIND = "member", "unknown"
 _ROLE_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 GUESTS_OR_EXTERNAL = "guestsorexternalusers"
+_NO_TOKENS: frozenset[tuple[str, str]] = frozenset()
 _DIRECTORY_GUEST_KINDS = ("internalGuest", "b2bCollaborationGuest", "b2bCollaborationMember")
 
 
@@ -38,7 +40,8 @@ def user_kind(user: User) -> str:
     """Member, or the guest or external type of a user of the directory (DESIGN section 4)."""
     if user.user_type is None:
         return UNKNOWN_KIND
-    invited = ("#ext#" in user.user_principal_name.lower() or (user.creation_type or "").lower() == "invitation"
+    upn = user.user_principal_name
+    invited = (("#" in upn and "#ext#" in upn.lower()) or (user.creation_type or "").lower() == "invitation"
                or bool(user.external_user_state))
     if user.user_type.lower() == "guest":
         return "b2bCollaborationGuest" if invited else "internalGuest"
@@ -58,7 +61,7 @@ class UserClass:
     def holds_a_role(self) -> bool:
         return any(kind == "role" for kind, _ in self.tokens)
 
-    @property
+    @cached_property
     def key(self) -> tuple[str, tuple[tuple[str, str], ...], str]:
         return self.kind, tuple(sorted(self.tokens)), self.synthetic
 
@@ -87,7 +90,9 @@ class UserConditions:
     def __init__(self, directory: Directory) -> None:
         self.directory = directory
 
-    def classes(self, users: Iterable[User], policies: Sequence[ConditionalAccessPolicy]) -> list[UserClass]:
+    def classes(self, users: Iterable[User], policies: Sequence[ConditionalAccessPolicy]
+                ) -> tuple[list[UserClass], list[UserClass]]:
+        """The classes, each listing its users in the order given, and the class of each user in that order."""
         tokens_of: dict[str, set[tuple[str, str]]] = {}
         named_users, named_groups, named_roles = _named(policies)
         for user_id in named_users:
@@ -99,11 +104,16 @@ class UserConditions:
             for role_id in named_roles:
                 for holder in self.directory.holders(role_id):
                     tokens_of.setdefault(holder, set()).add(("role", role_id))
+        frozen = {key: frozenset(tokens) for key, tokens in tokens_of.items()}
         grouped: dict[tuple[str, frozenset[tuple[str, str]]], list[str]] = {}
+        of_user: list[list[str]] = []
         for user in users:
-            key = user.id.lower()
-            grouped.setdefault((user_kind(user), frozenset(tokens_of.get(key, ()))), []).append(key)
-        return [UserClass(kind, tokens, tuple(ids)) for (kind, tokens), ids in grouped.items()]
+            key = id_key(user.id)
+            ids = grouped.setdefault((user_kind(user), frozen.get(key, _NO_TOKENS)), [])
+            ids.append(key)
+            of_user.append(ids)
+        classes = {id(ids): UserClass(kind, tokens, tuple(ids)) for (kind, tokens), ids in grouped.items()}
+        return list(classes.values()), [classes[id(ids)] for ids in of_user]
 
     def named_user(self, user_id: str, policies: Sequence[ConditionalAccessPolicy]) -> UserClass:
         """The class of one user a policy names, whether or not the export lists that user.

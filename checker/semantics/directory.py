@@ -17,6 +17,13 @@ from checker.model import Group, Tenant, User
 TENANT_SCOPE = ("/", "")
 
 
+def id_key(object_id: str) -> str:
+    """An object id as the directory keys it: in lower case, and the exported string itself when it
+    already is (as Graph writes ids), so that a large tenant does not hold every id twice."""
+    lowered = object_id.lower()
+    return object_id if lowered == object_id else lowered
+
+
 @dataclass(frozen=True)
 class Membership:
     """The users of a group: certain ones, and whether others may belong too."""
@@ -75,7 +82,7 @@ class Directory:
                 continue
             nested = {member.lower() for member in group.nested_group_ids}
             for member in group.member_ids:
-                member_key = member.lower()
+                member_key = id_key(member)
                 if member_key not in self.groups and member_key not in nested:
                     users.add(member_key)
                 elif not group.members_are_transitive and member_key not in seen:
@@ -125,8 +132,8 @@ class Directory:
 
 
 def build_directory(tenant: Tenant) -> Directory:
-    users = {user.id.lower(): user for user in tenant.users or () if user.id}
-    groups = {group.id.lower(): group for group in tenant.groups or () if group.id}
+    users = {id_key(user.id): user for user in tenant.users or () if user.id}
+    groups = {id_key(group.id): group for group in tenant.groups or () if group.id}
     role_names = dict(ADMIN_ROLES)
     role_names.update({d.template_id: d.display_name for d in tenant.role_definitions or () if d.display_name})
     role_names.update({r.role_template_id: r.display_name for r in tenant.directory_roles or () if r.display_name})

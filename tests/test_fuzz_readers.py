@@ -61,6 +61,9 @@ SEEDS = {
     "m365dsc": ROOT / "tests" / "formats" / "m365dsc",
 }
 ZIP_NAME = "export.zip"
+# Hypothesis warns when an example's repr is long (a zip of a whole export is); the warning is about
+# the cost of printing the example, not about the property, and the suite turns warnings into errors
+pytestmark = pytest.mark.filterwarnings("ignore:Generating overly large repr:hypothesis.errors.HypothesisWarning")
 # Exports are written, rewritten and removed thousands of times: in memory where the system has a
 # place for it (on ext4, rewriting a file waits for the disk, a few milliseconds each time).
 SCRATCH = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None

@@ -199,6 +199,20 @@ def test_a_lone_surrogate_is_replaced_and_every_output_is_written(tmp_path: Path
     assert all(path.stat().st_size > 0 for path in outputs)
 
 
+def test_a_member_whose_name_starts_with_a_nul_byte_is_reported_not_a_crash(tmp_path: Path) -> None:
+    # found by the long run: zipfile cuts a name at its first NUL, and ZipInfo.is_dir() then fails
+    ca = json.dumps({"@odata.context": V1 + CA, "value": [_policy("p1")]}).encode()
+    users = json.dumps({"@odata.context": V1 + "users", "value": [{"id": "u1", "userPrincipalName": "a@b"}]}).encode()
+    data = _zip([("ca.json", ca), ("users.json", users)])
+    (tmp_path / "export.zip").write_bytes(data.replace(b"ca.json", b"\0a.json"))
+    loaded = load([str(tmp_path / "export.zip")])
+    entry = _entry(loaded, "export.zip/(a member without a name)")
+    assert entry.status == "unreadable" and "whose name is empty or starts with a NUL byte" in entry.reason
+    assert "INPUT001" in {d.code for d in entry.diagnostics}
+    assert _entry(loaded, "export.zip/users.json").status == "used"
+    assert loaded.tenant.conditional_access_policies is None
+
+
 def test_duplicate_member_names_are_refused_not_guessed(tmp_path: Path) -> None:
     first = json.dumps({"@odata.context": V1 + CA, "value": [_policy("p1")]}).encode()
     second = json.dumps({"@odata.context": V1 + CA, "value": [_policy("p2")]}).encode()

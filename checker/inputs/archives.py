@@ -62,13 +62,19 @@ def archive_members(data: bytes, display_path: str, reference: str, limits: Limi
     """
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-        infos = [info for info in archive.infolist() if not info.is_dir()]
+        # not ZipInfo.is_dir(): it fails on a name that a NUL byte cut to nothing
+        infos = [info for info in archive.infolist() if not info.filename.endswith("/")]
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError) as error:
         raise InputTooLarge(f"not a readable zip archive ({error})") from None
     budget = budget or ArchiveBudget(limits)
     copies = Counter(info.filename for info in infos)
     members = []
-    for info in sorted({info.filename: info for info in infos}.values(), key=lambda item: item.filename):
+    if copies[""]:
+        members.append(Member(f"{display_path}/(a member without a name)", reference + _SEPARATOR, None,
+                              f"the archive holds {copies['']} member(s) whose name is empty or starts with a "
+                              "NUL byte: what they hold cannot be placed, so none is read", budget, nesting))
+    named = [info for info in infos if info.filename]
+    for info in sorted({info.filename: info for info in named}.values(), key=lambda item: item.filename):
         display = f"{display_path}/{info.filename}"
         member_reference = reference + _SEPARATOR + info.filename
         problem = (f"the archive holds {copies[info.filename]} members named {info.filename!r}: which one is "

@@ -6,11 +6,6 @@ taken for it read the policies exactly as the plain per-policy reading does.
 """
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-from types import ModuleType
-
 import pytest
 
 from checker.checks.base import CheckContext
@@ -25,23 +20,13 @@ from checker.inputs.load import load
 from checker.model import ConditionalAccessPolicy, GrantControls, Tenant, UserScope
 from checker.origin import Origin
 from checker.verdicts import Verdict
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def _load_generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_generate_per_class", ROOT / "bench" / "generate.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
+from tests.test_bench_generator import generator
 
 
 @pytest.fixture(scope="module")
 def context(tmp_path_factory: pytest.TempPathFactory) -> CheckContext:
     folder = tmp_path_factory.mktemp("per-class") / "uncovered"
-    _load_generator().generate(200, str(folder), seed=3, situation="uncovered")
+    generator.generate(200, str(folder), seed=3, situation="uncovered")
     loaded = load([str(folder)])
     return CheckContext(loaded.tenant, inputs=loaded.inputs)
 

@@ -29,17 +29,9 @@ from checker.inputs.identify import collection_from_context
 from checker.inputs.load import LoadResult, load
 from checker.report import InputFile
 from checker.verdicts import Verdict
+from tests.test_incomplete import CA, V1, _policy
 
-V1 = "https://graph.microsoft.com/v1.0/$metadata#"
-CA = "identity/conditionalAccess/policies"
 REGISTRATION = "reports/authenticationMethods/userRegistrationDetails"
-
-
-def _policy(policy_id: str, **users: Any) -> dict[str, Any]:
-    return {"id": policy_id, "displayName": policy_id, "state": "enabled",
-            "conditions": {"users": {"includeUsers": ["All"], **users}, "applications": {"includeApplications": ["All"]},
-                           "clientAppTypes": ["all"]},
-            "grantControls": {"operator": "OR", "builtInControls": ["mfa"]}}
 
 
 def _write(folder: Path, name: str, document: Any) -> Path:

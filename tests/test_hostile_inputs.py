@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
 import secrets
 import sys
 import time
@@ -396,8 +397,6 @@ def test_every_limit_can_be_set_in_the_configuration(tmp_path: Path) -> None:
 
 
 def test_folder_links_and_named_pipes_are_listed_as_skipped(tmp_path: Path) -> None:
-    import os
-
     folder = _export(tmp_path)
     (tmp_path / "elsewhere").mkdir()
     (folder / "inner").mkdir()
@@ -407,6 +406,34 @@ def test_folder_links_and_named_pipes_are_listed_as_skipped(tmp_path: Path) -> N
     assert "links to folders are not followed" in _entry(loaded, "linked").reason
     assert "named pipe" in _entry(loaded, "pipe.json").reason
     assert _entry(loaded, "defaults.json").status == "used"
+
+
+def test_a_folder_that_cannot_be_listed_is_input001_in_every_format(tmp_path: Path) -> None:
+    folder = _export(tmp_path)
+    _write(folder / "Policies", "p1.json", _policy("p1"))
+    locked = str(folder / "Policies")
+    real_scandir = os.scandir
+
+    def scandir(path: Any) -> Any:
+        if os.fspath(path) == locked:
+            raise PermissionError(13, "Permission denied")
+        return real_scandir(path)
+
+    with mock.patch("os.scandir", scandir):
+        loaded = load([str(folder)])
+        entry = _entry(loaded, "Policies")
+        assert (entry.status, entry.format) == ("unreadable", "folder")
+        assert "cannot be read: Permission denied" in entry.reason
+        assert _codes(loaded, "Policies") == ["INPUT001"]
+        assert _verdict(loaded, "INPUT001") is Verdict.FAIL
+        reports = tmp_path / "reports"
+        reports.mkdir()
+        formats = ("json", "sarif", "markdown", "junit", "html")
+        code, out, err = _scan(["scan", str(folder), "--format", "table",
+                                *[f"--format={name}:{reports / name}" for name in formats]])
+    assert code == 1 and "Traceback" not in err, err
+    assert "Policies (the folder)" in out
+    assert all("Policies" in (reports / name).read_text(encoding="utf-8") for name in formats)
 
 
 def test_an_entraexporter_file_that_cannot_be_read_leaves_its_collection_incomplete(tmp_path: Path) -> None:

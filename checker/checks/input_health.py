@@ -16,7 +16,7 @@ def _file_findings(context: CheckContext, code: str, all_good: str) -> list[Find
             where = ", ".join(part for part in (
                 f"line {diagnostic.line}, column {diagnostic.column}" if diagnostic.line else "",
                 diagnostic.pointer,
-            ) if part) or "the file"
+            ) if part) or ("the folder" if item.format == "folder" else "the file")
             findings.append(Finding(
                 Verdict.FAIL, f"{item.path} ({where}): {diagnostic.message}",
                 Subject("file", item.path + (("#" + diagnostic.pointer) if diagnostic.pointer else ""), item.path),

@@ -22,6 +22,8 @@ class Discovery:
     scan_root: str
     files: tuple[SourceFile, ...]
     skipped: tuple[tuple[str, str], ...]
+    # Folders that could not be listed, and why: what they hold is not known, so they are not a skip.
+    unreadable: tuple[tuple[str, str], ...] = ()
 
 
 def discover(paths: Sequence[str]) -> Discovery:
@@ -33,12 +35,13 @@ def discover(paths: Sequence[str]) -> Discovery:
     base = _common_base(paths)
     files: dict[str, SourceFile] = {}
     skipped: list[tuple[str, str]] = []
+    unreadable: list[tuple[str, str]] = []
     for path in paths:
         if os.path.isdir(path):
-            _walk(Path(path), base, files, skipped)
+            _walk(Path(path), base, files, skipped, unreadable)
         else:
             _add(Path(path), base, files)
-    return Discovery(_display(base), tuple(sorted(files.values())), tuple(sorted(skipped)))
+    return Discovery(_display(base), tuple(sorted(files.values())), tuple(sorted(skipped)), tuple(sorted(unreadable)))
 
 
 def _common_base(paths: Sequence[str]) -> Path:
@@ -55,22 +58,54 @@ def _display(base: Path) -> str:
     return base.as_posix() if relative.startswith("..") else Path(relative).as_posix()
 
 
-def _walk(root: Path, base: Path, files: dict[str, SourceFile], skipped: list[tuple[str, str]]) -> None:
+def _walk(root: Path, base: Path, files: dict[str, SourceFile], skipped: list[tuple[str, str]],
+          unreadable: list[tuple[str, str]]) -> None:
+    """Every file below ``root``, folders in name order; folders named ``.*`` are left out silently.
+
+    ``os.scandir`` tells folders, files and links apart from the directory entries themselves, so
+    an export with a folder per object (EntraExporter) costs no system call per entry beyond that.
+    """
     real_root = os.path.realpath(root)
-    for folder, subfolders, names in os.walk(root):
-        linked = sorted(d for d in subfolders if not d.startswith(".") and (Path(folder) / d).is_symlink())
-        skipped.extend((_relative(Path(folder) / d, base), "a link to a folder: links to folders are not followed")
-                       for d in linked)
-        subfolders[:] = sorted(d for d in subfolders if not d.startswith(".") and d not in linked)
-        for name in sorted(names):
-            path = Path(folder) / name
-            if path.is_symlink() and not _inside(os.path.realpath(path), real_root):
-                skipped.append((_relative(path, base), "a link pointing outside the scanned folder"))
-                continue
-            if path.is_file():
-                _add(path, base, files)
+    top = _relative(root, base)
+    pending = [(str(root), "" if top == "." else top + "/")]
+    while pending:
+        folder, shown = pending.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError as error:
+            unreadable.append((shown.rstrip("/") or top, f"a folder that cannot be read: {error.strerror or error}"))
+            continue
+        subfolders = []
+        for entry in entries:
+            if _is_folder(entry):
+                if entry.name.startswith("."):
+                    continue
+                if entry.is_symlink():
+                    skipped.append((shown + entry.name, "a link to a folder: links to folders are not followed"))
+                else:
+                    subfolders.append((entry.path, shown + entry.name + "/"))
+            elif entry.is_symlink() and not _inside(os.path.realpath(entry.path), real_root):
+                skipped.append((shown + entry.name, "a link pointing outside the scanned folder"))
+            elif _is_file(entry):
+                files.setdefault(shown + entry.name, SourceFile(shown + entry.name, entry.path))
             else:
-                skipped.append((_relative(path, base), _not_a_file(path)))
+                skipped.append((shown + entry.name, _not_a_file(Path(entry.path))))
+        pending.extend(reversed(subfolders))
+
+
+def _is_folder(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def _is_file(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_file()
+    except OSError:
+        return False
 
 
 def _not_a_file(path: Path) -> str:

@@ -66,6 +66,17 @@ _BY_SEGMENTS: dict[tuple[str, ...], _Folder] = {
     tuple(folder.name.lower().split("/")): folder for folder in _FOLDERS
 }
 
+
+def _by_first_segment() -> dict[str, tuple[tuple[tuple[str, ...], _Folder], ...]]:
+    """The same, by first segment: a path is matched against the folders that start with one of its parts."""
+    found: dict[str, list[tuple[tuple[str, ...], _Folder]]] = {}
+    for key, folder in _BY_SEGMENTS.items():
+        found.setdefault(key[0], []).append((key, folder))
+    return {first: tuple(folders) for first, folders in found.items()}
+
+
+_BY_FIRST_SEGMENT = _by_first_segment()
+
 # First segments of every path in the export schema: an <x>/<x>.json file below one of them
 # is the exporter's, even in a folder no rule reads.
 _ROOTS = frozenset({
@@ -123,8 +134,8 @@ def _best_match(segments: list[str]) -> _Match | None:
     """The known folder closest to the file (ties: the longest name) whose layout fits."""
     lowered = [segment.lower() for segment in segments]
     best: tuple[int, int, _Match] | None = None
-    for start in range(len(segments)):
-        for key, folder in _BY_SEGMENTS.items():
+    for start, first in enumerate(lowered):
+        for key, folder in _BY_FIRST_SEGMENT.get(first, ()):
             end = start + len(key)
             if tuple(lowered[start:end]) != key:
                 continue

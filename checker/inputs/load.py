@@ -213,6 +213,8 @@ def load(paths: Sequence[str], limits: Limits = Limits(), progress: Progress | N
     queue = [record for record in queue if record.status]  # those outside ``only`` were not read
     inputs = tuple(record.freeze() for record in queue)
     skipped = tuple(InputFile(path, "", "ignored", reason=why) for path, why in discovery.skipped)
+    skipped += tuple(InputFile(path, "", "unreadable", "folder", reason=why, diagnostics=(Diagnostic("INPUT001", why),))
+                     for path, why in discovery.unreadable)
     return LoadResult(
         tenant=tenant,
         inputs=tuple(sorted(inputs + skipped, key=lambda item: item.path)),

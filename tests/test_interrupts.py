@@ -40,6 +40,11 @@ def medium_export(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+def _ctrl_c_not_ignored() -> None:
+    """A shell starts background jobs with Ctrl-C ignored, and a child inherits that: the suite may run as one."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _wait_until_reading(pid: int, folder: Path) -> None:
     """Return once the process has a file of ``folder`` open (where /proc tells), else after a second."""
     descriptors = Path(f"/proc/{pid}/fd")
@@ -64,7 +69,7 @@ def test_ctrl_c_mid_scan_prints_one_line_exits_130_and_leaves_no_file(big_export
     scan = subprocess.Popen(
         [*PROGRAM, "scan", str(big_export), "--format", f"json:{reports / 'report.json'}",
          "--format", f"sarif:{reports / 'report.sarif'}", "--format", f"markdown:{reports / 'report.md'}"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=_ctrl_c_not_ignored)
     _wait_until_reading(scan.pid, big_export)
     scan.send_signal(signal.SIGINT)
     out, err = scan.communicate(timeout=120)

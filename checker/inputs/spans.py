@@ -55,6 +55,8 @@ def _parse(text: str, scan: Callable[[str, int], tuple[Any, int]]) -> tuple[Any,
     if text.startswith("[", start):
         document, end = _array(text, start, spans, "", scan)
     elif text.startswith("{", start):
+        if f'"{_COLLECTION_KEY}"' not in text:
+            raise _Unusual  # one object, not a page of a collection (EntraExporter writes one per file)
         document, end = _object(text, start, spans, scan)
     else:
         raise _Unusual

@@ -5,6 +5,11 @@ checker/evaluation.
 """
 from __future__ import annotations
 
+import re
+
+# The form of every Entra object id (role, group, user, tenant): a GUID, in either case.
+OBJECT_ID = re.compile(r"[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}", re.IGNORECASE)
+
 # The roles of Microsoft's "Require MFA for administrators" policy template.
 ADMIN_ROLES: dict[str, str] = {
     "62e90394-69f5-4237-9190-012177145e10": "Global Administrator",

@@ -7,7 +7,6 @@ stand for the policies' intent: a new member, the holder of one role, a new gues
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -30,7 +29,6 @@ from checker.model import ConditionalAccessPolicy, User
 from checker.semantics.directory import Directory, id_key
 
 MEMBER, UNKNOWN_KIND = "member", "unknown"
-_ROLE_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 GUESTS_OR_EXTERNAL = "guestsorexternalusers"
 _NO_TOKENS: frozenset[tuple[str, str]] = frozenset()
 _DIRECTORY_GUEST_KINDS = ("internalGuest", "b2bCollaborationGuest", "b2bCollaborationMember")
@@ -173,7 +171,7 @@ class UserConditions:
                 note(Tri.MAYBE, "", self.missing_group_words(key), self._membership_terms(key))
         for role_id in roles:
             key = role_id.lower()
-            if not _ROLE_ID.match(key):
+            if not entra.OBJECT_ID.fullmatch(key):
                 # a role named but not identified (a Microsoft365DSC role name this tool does not know):
                 # anyone who may hold a role may hold it
                 if not user_class.synthetic or user_class.holds_a_role:

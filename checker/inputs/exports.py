@@ -23,6 +23,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from checker.entra import OBJECT_ID
 from checker.inputs import identify
 
 # A tenant has exactly one of these: one in each of two sibling folders means two tenants or moments.
@@ -33,7 +34,6 @@ SINGLE_OBJECT_COLLECTIONS = frozenset({
 # Links kept one file per parent object (EntraExporter's Groups/<id>/Members/): never whole sets.
 _LINKS = frozenset({identify.GROUP_MEMBERS, identify.ROLE_MEMBERS})
 # A folder named by an object id holds that object (EntraExporter), never an export of its own.
-_OBJECT_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
 _NOT_ALNUM_BEFORE, _NOT_ALNUM_AFTER = r"(?<![0-9A-Za-z])", r"(?![0-9A-Za-z])"
 _MONTH, _DAY = r"(0[1-9]|1[0-2])", r"(0[1-9]|[12][0-9]|3[01])"
 _YEAR_FIRST = re.compile(_NOT_ALNUM_BEFORE + r"((?:19|20)[0-9]{2})([-_]?)" + _MONTH + r"\2" + _DAY + _NOT_ALNUM_AFTER)
@@ -119,7 +119,7 @@ def _folder_split(every_file: Sequence[FileFacts], clashes: Iterable[tuple[str, 
         folders = tuple(item.path.split("/")[:-1])
         for depth in range(len(folders)):
             relative = folders[depth + 1:]
-            if _OBJECT_ID.fullmatch(folders[depth]):
+            if OBJECT_ID.fullmatch(folders[depth]):
                 continue
             for collection in item.collections - _LINKS:
                 whole = collection in item.whole or collection in SINGLE_OBJECT_COLLECTIONS

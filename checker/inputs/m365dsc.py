@@ -17,11 +17,10 @@ named, never guessed: the evaluation takes it as a role that anyone holding a ro
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
-from checker.entra import ADMIN_ROLES, BUILT_IN_STRENGTHS
+from checker.entra import ADMIN_ROLES, BUILT_IN_STRENGTHS, OBJECT_ID
 from checker.inputs import fields, identify
 from checker.inputs.identify import Identification, Piece
 
@@ -86,7 +85,6 @@ METHOD_IDS = {
     "aadauthenticationmethodpolicyx509": "X509Certificate",
     "aadauthenticationmethodpolicyexternal": "",
 }
-_GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
 
 
 class _Report:
@@ -234,7 +232,7 @@ def _groups(report: _Report, pointer: str, entry: Mapping[str, Any], name: str) 
 def _roles(report: _Report, pointer: str, entry: Mapping[str, Any], name: str, policy: str) -> list[str]:
     ids = []
     for index, role in enumerate(_strings(entry, name)):
-        role_id = role.lower() if _GUID.match(role) else ROLE_IDS.get(role.strip().lower())
+        role_id = role.lower() if OBJECT_ID.fullmatch(role) else ROLE_IDS.get(role.strip().lower())
         if role_id is None:
             report.problem(f"unknown role name '{role}' in policy '{policy}': kept as a role that may be anyone's",
                            f"{pointer}/{name}/{index}")

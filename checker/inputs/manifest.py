@@ -12,9 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from checker.entra import OBJECT_ID
+
 KIND = "tenant-checker-manifest"
 FILE_NAME = "tenant-checker-manifest.json"
-_GUID = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 _UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z$")
 
 
@@ -40,7 +41,7 @@ def read_manifest(document: Mapping[str, Any]) -> Manifest:
     if document.get("schemaVersion") != 1:
         raise ManifestError(f"schemaVersion is {document.get('schemaVersion')!r}, not 1")
     tenant_id = document.get("tenantId")
-    if not isinstance(tenant_id, str) or not _GUID.match(tenant_id):
+    if not isinstance(tenant_id, str) or not OBJECT_ID.fullmatch(tenant_id):
         raise ManifestError(f"tenantId is {_shown(tenant_id)}, not a GUID")
     tenant_name = document.get("tenantName", "")
     if tenant_name is None:

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from checker.entra import OBJECT_ID
 from checker.inputs import identify
 from checker.inputs.graph import MemberLink
 from checker.model import ConditionalAccessPolicy, DirectoryRole, Group, Tenant, User
@@ -146,7 +146,6 @@ def _merge_members(values: dict[str, Any], links: list[MemberLink]) -> None:
         values["directory_roles"] = tuple(roles.values())
 
 
-_GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
 _SPECIAL_USERS = {"all", "none", "guestsorexternalusers"}
 
 
@@ -167,7 +166,7 @@ def resolve_names(policies: tuple[ConditionalAccessPolicy, ...], groups: tuple[G
         resolved = []
         for value in values:
             key = value.lower()
-            if kind == "group" and groups is not None and key not in group_ids and not _GUID.match(value):
+            if kind == "group" and groups is not None and key not in group_ids and not OBJECT_ID.fullmatch(value):
                 found = group_names.get(key)
                 if found is None:
                     problems.append((policy.origin.child("conditions", "users", field),

@@ -158,7 +158,8 @@ def _split(values: Sequence[str]) -> tuple[str, ...]:
 
 def run_scan(args: argparse.Namespace) -> int:
     from checker.exit_status import parse_fail_on
-    from checker.scan import ScanOptions, scan_and_report
+    from checker.output_files import OutputPathError
+    from checker.scan import ScanOptions, ScanUsageError, scan_and_report
 
     requests = args.formats or [OutputRequest("table", None)]
     fail_on: Severity | None = None
@@ -187,7 +188,7 @@ def run_scan(args: argparse.Namespace) -> int:
     )
     try:
         return scan_and_report(options, [(r.format, r.path) for r in requests])
-    except ValueError as error:
+    except (ScanUsageError, OutputPathError, *_setup_errors()) as error:  # any other error is a bug
         raise UsageError(str(error)) from None
 
 

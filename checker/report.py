@@ -73,7 +73,8 @@ def fingerprint(result: Result) -> str:
     an object to another line or a new wording of a message.
     """
     identity = f"{result.rule_id}|{result.subject.kind}|{result.subject.id}"
-    return hashlib.sha256(identity.encode("utf-8")).hexdigest()
+    # a file name that is not UTF-8 comes with surrogate escapes, which UTF-8 alone cannot encode
+    return hashlib.sha256(identity.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,18 @@ def test_a_bug_is_one_line_and_a_log(monkeypatch: pytest.MonkeyPatch, capsys: py
     log.unlink()
 
 
+def test_a_value_error_inside_a_scan_is_a_bug_not_a_usage_error(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    def broken(*_: object) -> str:
+        raise ValueError("a bug that happens to be a ValueError")
+
+    monkeypatch.setattr("checker.formatters.sarif.fingerprint", broken)
+    assert cli.main(["scan", str(ROOT / "samples" / "e3-gaps"), "--format", "sarif", "-q"]) == EXIT_UNEXPECTED
+    err = capsys.readouterr().err
+    assert "unexpected error (ValueError: a bug that happens to be a ValueError)" in err
+    Path(err.rsplit(" ", 1)[1].strip()).unlink()
+
+
 def test_ctrl_c_ends_quietly(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     def interrupted(*_: object) -> int:
         raise KeyboardInterrupt

@@ -436,6 +436,22 @@ def test_a_folder_that_cannot_be_listed_is_input001_in_every_format(tmp_path: Pa
     assert all("Policies" in (reports / name).read_text(encoding="utf-8") for name in formats)
 
 
+@pytest.mark.skipif(sys.platform != "linux", reason="a file name that is not UTF-8 needs a file system that keeps bytes")
+def test_a_file_name_that_is_not_utf8_is_reported_in_every_format(tmp_path: Path) -> None:
+    folder = _export(tmp_path)
+    (folder / "policies-\udcff.json").write_text('{"value": [', encoding="utf-8", errors="surrogateescape")
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    formats = ("json", "sarif", "markdown", "junit", "html")
+    code, out, err = _scan(["scan", str(folder), *[f"--format={name}:{reports / name}" for name in formats],
+                            "--format", "table", "--write-baseline", str(reports / "baseline")])
+    assert (code, err) == (1, "")
+    assert "INPUT001" in out
+    sarif = json.loads((reports / "sarif").read_text(encoding="utf-8"))
+    uris = {artifact["location"]["uri"] for artifact in sarif["runs"][0]["artifacts"]}
+    assert any(uri.endswith("/policies-%FF.json") for uri in uris), uris
+
+
 def test_an_entraexporter_file_that_cannot_be_read_leaves_its_collection_incomplete(tmp_path: Path) -> None:
     folder = _export(tmp_path)
     policies = folder / "Identity" / "Conditional" / "AccessPolicies"

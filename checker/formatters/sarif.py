@@ -78,6 +78,8 @@ SECURITY_SEVERITY = {
 # Everything a relative reference may hold except ":", which in a first segment would
 # read as a URI scheme ("C:/exports" or "a:b.json").
 _URI_SAFE = "/!$&'()*+,;=@"
+# A file name that is not UTF-8 (read with surrogate escapes) is percent-encoded as the bytes it has on disk.
+_AS_ON_DISK = "surrogateescape"
 _DRIVE = re.compile(r"^[A-Za-z]:/")
 
 
@@ -197,7 +199,8 @@ class _Places:
         if member is None:
             artifact = {"location": dict(artifact_location(self._scan_root, input_file.path))}
         else:
-            artifact = {"location": {"uri": quote(member[1], safe=_URI_SAFE)}, "parentIndex": self._indexes[member[0]]}
+            artifact = {"location": {"uri": quote(member[1], safe=_URI_SAFE, errors=_AS_ON_DISK)},
+                        "parentIndex": self._indexes[member[0]]}
         if input_file.sha256:
             artifact["hashes"] = {"sha-256": input_file.sha256}
         described = {
@@ -395,6 +398,6 @@ def artifact_location(scan_root: str, path: str) -> dict[str, str]:
     joined = f"{root}/{path}" if path else f"{root}/"
     if root.startswith("/") or _DRIVE.match(root + "/"):
         prefix = "file://" if root.startswith("/") else "file:///"
-        return {"uri": prefix + quote(joined, safe=_URI_SAFE + ":")}
+        return {"uri": prefix + quote(joined, safe=_URI_SAFE + ":", errors=_AS_ON_DISK)}
     relative = joined.removeprefix("./") if root not in ("", ".") else (path or "./")
-    return {"uri": quote(relative, safe=_URI_SAFE), "uriBaseId": BASE_ID}
+    return {"uri": quote(relative, safe=_URI_SAFE, errors=_AS_ON_DISK), "uriBaseId": BASE_ID}

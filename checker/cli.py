@@ -186,9 +186,10 @@ def run_scan(args: argparse.Namespace) -> int:
         timestamp=args.timestamp,
         no_color=args.no_color,
     )
+    usage_errors: tuple[type[Exception], ...] = (ScanUsageError, OutputPathError, *_setup_errors())  # others: bugs
     try:
         return scan_and_report(options, [(r.format, r.path) for r in requests])
-    except (ScanUsageError, OutputPathError, *_setup_errors()) as error:  # any other error is a bug
+    except usage_errors as error:
         raise UsageError(str(error)) from None
 
 

@@ -377,6 +377,21 @@ def test_each_limit_is_input001_naming_its_setting(tmp_path: Path, limits: Limit
     assert [diagnostic.code for diagnostic in entry.diagnostics] == ["INPUT001"]
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="needs a device that never ends")
+def test_a_device_or_pipe_named_on_the_command_line_is_read_only_up_to_the_limit() -> None:
+    # it has no size to check before reading: the read itself stops one byte past the limit
+    loaded = load(["/dev/zero"], Limits(max_file_bytes=1 << 20))
+    (entry,) = loaded.inputs
+    assert entry.status == "unreadable" and "max_file_mb" in entry.reason
+
+
+def test_a_file_that_holds_more_than_its_size_said_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _write(tmp_path, "users.json", {"value": [{"id": "a", "padding": "x" * 500}]})
+    monkeypatch.setattr(os.path, "getsize", lambda _: 10)  # measured before it grew
+    entry = _entry(load([str(path)], Limits(max_file_bytes=100)), "users.json")
+    assert entry.status == "unreadable" and "max_file_mb" in entry.reason
+
+
 def test_the_total_size_limit_spans_every_input(tmp_path: Path) -> None:
     folder = tmp_path / "export"
     for name in ("a.json", "b.json", "c.json"):

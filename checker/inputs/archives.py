@@ -125,8 +125,18 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: Archiv
     return b"".join(chunks)
 
 
-def read_reference(reference: str, limits: Limits = Limits()) -> bytes:
-    """The bytes behind a source reference: a file path, or an archive member's reference."""
+def read_reference(reference: str, limits: Limits = Limits(), bounded: bool = False) -> bytes:
+    """The bytes behind a source reference: a file path, or an archive member's reference.
+
+    ``bounded``: a file is read up to ``max_file_bytes`` and refused past it, whatever its size
+    said before (a pipe or a device named on the command line has none; a file may grow).
+    """
+    if bounded and not reference.startswith(ZIP_REFERENCE):
+        with open(reference, "rb") as handle:
+            data = handle.read(limits.max_file_bytes + 1)
+        if len(data) > limits.max_file_bytes:
+            raise over(limits, "max_file_bytes", "the file holds more")
+        return data
     if not reference.startswith(ZIP_REFERENCE):
         with open(reference, "rb") as handle:
             return handle.read()

@@ -305,7 +305,7 @@ def _bytes_of(record: _FileRecord, limits: Limits, total: _Total) -> bytes | Non
                 raise over(limits, "max_file_bytes", f"the file is {_megabytes(size)}")
             if refused := total.refusal(size):
                 raise LimitExceeded(refused)
-            data = read_reference(path, limits)
+            data = read_reference(path, limits, bounded=True)
     except LimitExceeded as error:
         _unreadable(record, str(error))
         return None

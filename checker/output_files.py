@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
+from typing import BinaryIO
 
 from checker.safe_text import encodable
 
@@ -48,7 +50,11 @@ def check_output_paths(outputs: Sequence[tuple[str, str | None]], inputs: Iterab
 def _check_writable(path: str) -> None:
     if os.path.isdir(path):
         raise OutputPathError(f"{path}: is a folder, not a file to write a report to")
-    folder = os.path.dirname(os.path.abspath(path))
+    if _is_stream(path):
+        if not os.access(path, os.W_OK):
+            raise OutputPathError(f"{path}: cannot be written")
+        return
+    folder = os.path.dirname(os.path.realpath(path))
     if not os.path.isdir(folder):
         raise OutputPathError(f"{path}: no such folder {folder}")
     if not os.access(folder, os.W_OK | os.X_OK):
@@ -96,43 +102,73 @@ def write_reports(reports: Sequence[tuple[str | Iterable[str], str | None]],
     output is written.
     """
     staged: list[tuple[str, str]] = []
+    streams = [(text, path) for text, path in reports if path is not None and _is_stream(path)]
+    in_place = {path for _, path in streams}
     try:
         for text, path in reports:
-            if path is not None:
-                staged.append((_staged_copy(text, path, written), path))
+            if path is not None and path not in in_place:
+                # through a symbolic link to the file it names, which is replaced, not the link
+                target = os.path.realpath(path)
+                staged.append((_staged_copy(text, target, path, written), target))
         to_standard_output = [text if isinstance(text, str) else "".join(text) for text, path in reports
                               if path is None]
-        for temporary, path in staged:
-            os.replace(temporary, path)
+        for temporary, target in staged:
+            os.replace(temporary, target)
         staged.clear()
     finally:
         for temporary, _ in staged:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
+    for text, path in streams:
+        _write_in_place(text, path, written)
     for text in to_standard_output:
         if written is not None:
             written(None, 0)
         write_standard_output(text)
 
 
-def _staged_copy(text: str | Iterable[str], path: str, written: Callable[[str | None, int], None] | None) -> str:
-    folder = os.path.dirname(os.path.abspath(path))
+def _is_stream(path: str) -> bool:
+    """A device, a pipe or a socket (``/dev/null``, ``/dev/stdout``): written in place, never renamed over."""
     try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=folder)
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+
+
+def _write_in_place(text: str | Iterable[str], path: str, written: Callable[[str | None, int], None] | None) -> None:
+    try:
+        with open(path, "wb") as stream:
+            _write_chunks(stream, text, path, written)
+    except OSError as error:
+        raise OutputPathError(f"{path}: cannot write ({error.strerror or error})") from None
+
+
+def _write_chunks(stream: BinaryIO, text: str | Iterable[str], shown: str,
+                  written: Callable[[str | None, int], None] | None) -> None:
+    size = 0
+    if written is not None:
+        written(shown, size)
+    for chunk in (text,) if isinstance(text, str) else text:
+        # as UTF-8 can write it: a lone surrogate left anywhere becomes its escape (encodable)
+        stream.write(chunk.encode("utf-8", "backslashreplace"))
+        size += len(chunk)
+        if written is not None:
+            written(shown, size)
+
+
+def _staged_copy(text: str | Iterable[str], target: str, path: str,
+                 written: Callable[[str | None, int], None] | None) -> str:
+    """``text`` in a temporary file beside ``target`` (the file ``path`` names), to be renamed over it."""
+    folder = os.path.dirname(target)
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".tmp", dir=folder)
     except OSError as error:
         raise OutputPathError(f"{path}: cannot write ({error.strerror or error})") from None
     try:
         with os.fdopen(handle, "wb") as stream:
             os.chmod(temporary, 0o666 & ~_umask())  # as open() would have made it, not mkstemp's 0600
-            size = 0
-            if written is not None:
-                written(path, size)
-            for chunk in (text,) if isinstance(text, str) else text:
-                # as UTF-8 can write it: a lone surrogate left anywhere becomes its escape (encodable)
-                stream.write(chunk.encode("utf-8", "backslashreplace"))
-                size += len(chunk)
-                if written is not None:
-                    written(path, size)
+            _write_chunks(stream, text, path, written)
     except BaseException as error:
         with contextlib.suppress(OSError):
             os.unlink(temporary)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import threading
 import zipfile
 from pathlib import Path
 
@@ -150,3 +151,42 @@ def test_a_report_written_over_an_old_one_replaces_it_whole_with_the_usual_permi
     os.umask(mask)
     assert target.stat().st_mode & 0o777 == 0o666 & ~mask
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.md"]
+
+
+def test_a_named_pipe_is_written_in_place_not_replaced(tmp_path: Path) -> None:
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    received: list[bytes] = []
+
+    def drain() -> None:
+        with open(pipe, "rb") as reader:
+            received.append(reader.read())
+
+    reader = threading.Thread(target=drain)
+    reader.start()
+    output_files.check_output_paths([("json", str(pipe))], [])
+    output_files.write_reports([(iter(["{", "}\n"]), str(pipe))])
+    reader.join(timeout=30)
+    assert received == [b"{}\n"]
+    assert pipe.is_fifo() and sorted(p.name for p in tmp_path.iterdir()) == ["pipe"]
+
+
+@pytest.mark.skipif(not os.path.exists(os.devnull), reason="needs a null device")
+def test_the_null_device_is_written_to_not_renamed_over(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    renamed: list[str] = []
+    monkeypatch.setattr(os, "replace", lambda source, target: renamed.append(target))
+    output_files.check_output_paths([("json", os.devnull)], [])
+    output_files.write_reports([("{}\n", os.devnull)])
+    assert renamed == []
+    assert not [name for name in os.listdir(os.path.dirname(os.devnull)) if name.startswith(".null.")]
+    assert not os.path.isfile(os.devnull)  # a test once replaced it with a report, running as root
+
+
+def test_a_report_through_a_symbolic_link_replaces_the_file_it_names(tmp_path: Path) -> None:
+    (tmp_path / "reports").mkdir()
+    target = tmp_path / "reports" / "report.json"
+    target.write_text("old\n", encoding="utf-8")
+    link = tmp_path / "latest.json"
+    link.symlink_to(target)
+    output_files.write_reports([("new\n", str(link))])
+    assert link.is_symlink() and target.read_text(encoding="utf-8") == "new\n"

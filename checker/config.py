@@ -191,13 +191,17 @@ def load_config(path: str | None, *, given: bool = False) -> Config:
     import yaml  # only needed when there is a file to read
 
     from checker.inputs.archives import display_reference, read_reference
-    from checker.strict_yaml import YamlRefused, load
+    from checker.inputs.limits import LimitExceeded, Limits
+    from checker.strict_yaml import MAX_CHARACTERS, YamlRefused, load
 
     source = display_reference(path)
     text = ""
     try:
-        text = read_reference(path).decode("utf-8-sig")
+        # read no further than the longest text a configuration may have, in UTF-8's widest form
+        text = read_reference(path, Limits(max_file_bytes=4 * MAX_CHARACTERS), bounded=True).decode("utf-8-sig")
         data = load(text)
+    except LimitExceeded:
+        raise ConfigError(f"{source}: larger than any configuration (at most {MAX_CHARACTERS:,} characters)") from None
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"{source}: cannot be read ({getattr(error, 'strerror', None) or error})") from None
     except YamlRefused as error:

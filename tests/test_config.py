@@ -104,6 +104,14 @@ def test_an_alias_bomb_is_refused_at_once(tmp_path: Path) -> None:
 
 def test_a_huge_file_is_refused_before_it_is_parsed(tmp_path: Path) -> None:
     assert "larger than any configuration needs" in config_error(tmp_path, "# " + "x" * (2 << 20) + "\n")
+    # past four bytes a character, it is not even read whole
+    assert "larger than any configuration (at most" in config_error(tmp_path, "# " + "x" * (5 << 20) + "\n")
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs a device that never ends")
+def test_a_configuration_that_never_ends_is_refused() -> None:
+    with pytest.raises(ConfigError, match="larger than any configuration"):
+        load_config("/dev/zero", given=True)
 
 
 def found_config(tenant: Path, text: str) -> Path:

@@ -65,9 +65,15 @@ def _entry_of(result: Result) -> BaselineEntry:
 
 
 def read_baseline(path: str) -> Baseline:
+    from checker.inputs.archives import read_reference
+    from checker.inputs.limits import LimitExceeded, Limits
+
     try:
-        with open(path, encoding="utf-8-sig") as handle:
-            document = json.load(handle, parse_constant=_no_constant)
+        # no further than an input file may go: a device or a pipe named by mistake has no end
+        text = read_reference(path, Limits(), bounded=True).decode("utf-8-sig")
+        document = json.loads(text, parse_constant=_no_constant)
+    except LimitExceeded:
+        raise BaselineError(f"{path}: not a baseline: larger than {Limits().max_file_bytes >> 20} MB") from None
     except OSError as error:
         raise BaselineError(f"{path}: cannot read the baseline ({error.strerror or error})") from None
     except (UnicodeDecodeError, ValueError) as error:

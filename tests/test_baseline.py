@@ -176,3 +176,9 @@ def test_with_each_the_baselines_are_one_per_export(tmp_path: Path) -> None:
     done_right = json.loads((tmp_path / "b.e3-done-right.json").read_text(encoding="utf-8"))["results"]
     assert [entry["ruleId"] for entry in done_right] == ["MFA071"]
     assert main(["scan", str(exports), "-q", "--each", "--baseline", str(tmp_path / "b.json"), "--format", out]) == 0
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs a device that never ends")
+def test_a_baseline_that_never_ends_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["scan", str(copy_sample(tmp_path)), "-q", "--baseline", "/dev/zero"]) == 2
+    assert capsys.readouterr().err.strip().endswith("/dev/zero: not a baseline: larger than 256 MB")

@@ -9,6 +9,7 @@ from checker.checks.conditional_access import ca_mfa_admins, ca_mfa_all_apps, co
 from checker.checks.risk import ca_user_risk_password_change
 from checker.model import (
     GrantControls,
+    Group,
     RoleAssignment,
     SecurityDefaults,
     ServicePlan,
@@ -124,6 +125,18 @@ def test_a_gap_names_three_of_the_policies_that_would_close_it_and_counts_the_re
     assert found.verdict.value == "fail"
     assert found.message.endswith("would be closed by 'pilot 1' (report-only), 'pilot 2' (report-only), "
                                   "'pilot 3' (report-only) and 2 more.")
+
+
+def test_a_gap_names_three_of_the_policies_its_class_is_excluded_from_and_counts_the_rest() -> None:
+    from checker.checks.user_coverage import user_mfa_coverage
+
+    excluding = [mfa_policy(f"policy {number}", users=UserScope(include_users=("All",), exclude_groups=("g1",)))
+                 for number in range(1, 6)]
+    user = User("user-1", "u1@contoso.example", "u1", True, "Member", HERE)
+    found = user_mfa_coverage(context(*excluding, users=(user,), groups=(Group("g1", "Service", ("user-1",), HERE),)))
+    (message,) = [f.message for f in found if f.verdict.value == "fail"]
+    assert ("excluded from 'policy 1' through group 'Service'; excluded from 'policy 2' through group 'Service'; "
+            "excluded from 'policy 3' through group 'Service'; and from 2 more)") in message
 
 
 def test_a_role_held_through_a_group_the_export_does_not_show_is_not_a_pass() -> None:

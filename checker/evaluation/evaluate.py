@@ -96,7 +96,9 @@ class Gap:
         if self.unknowns:
             text += " (" + "; ".join(self.unknowns) + ")"
         if self.excluded_from:
-            text += " (" + "; ".join(self.excluded_from) + ")"
+            more = len(self.excluded_from) - CLOSERS_NAMED
+            text += " (" + "; ".join(self.excluded_from[:CLOSERS_NAMED]) \
+                + (f"; and from {more} more" if more > 0 else "") + ")"
         if self.assumption:
             text += f" ({self.assumption})"
         if self.closest:

@@ -132,10 +132,10 @@ def find_config(paths: Sequence[str], *, look_inside: bool = True) -> str | None
     if not paths:
         return None
     path = paths[0]
-    folder = os.path.abspath(path if os.path.isdir(path) else os.path.dirname(path) or ".")
+    folder = scanned = os.path.abspath(path if os.path.isdir(path) else os.path.dirname(path) or ".")
     while True:
         candidate = os.path.join(folder, CONFIG_FILE_NAME)
-        if os.path.isfile(candidate):
+        if os.path.isfile(candidate) and (folder != scanned or _stays_inside(candidate, scanned)):
             return _shown(candidate, path)
         parent = os.path.dirname(folder)
         if os.path.exists(os.path.join(folder, ".git")) or parent == folder:
@@ -156,11 +156,18 @@ def _shallowest_inside(folder: str) -> list[str]:
     level = _subfolders(folder)
     while level:
         found = [os.path.join(sub, CONFIG_FILE_NAME) for sub in level
-                 if os.path.isfile(os.path.join(sub, CONFIG_FILE_NAME))]
+                 if os.path.isfile(os.path.join(sub, CONFIG_FILE_NAME))
+                 and _stays_inside(os.path.join(sub, CONFIG_FILE_NAME), folder)]
         if found:
             return found
         level = [child for sub in level for child in _subfolders(sub)]
     return []
+
+
+def _stays_inside(candidate: str, folder: str) -> bool:
+    """A file of the scanned folder that is not a link out of it: the export's own, like the inputs read."""
+    target, root = os.path.realpath(candidate), os.path.realpath(folder)
+    return target.startswith(root.rstrip(os.sep) + os.sep)
 
 
 def _subfolders(folder: str) -> list[str]:

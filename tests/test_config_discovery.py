@@ -95,6 +95,21 @@ def test_scanning_a_repository_finds_the_shallowest_config_inside_it(tmp_path: P
     assert _rules_run(tmp_path, ".") == ["MFA002"]
 
 
+def test_a_config_in_the_export_that_links_out_of_it_is_not_used(tmp_path: Path) -> None:
+    # a file of the audited party's choosing elsewhere on the auditor's machine, reached through a link
+    elsewhere = tmp_path / "elsewhere.yaml"
+    elsewhere.write_text("select: [MFA002]\n", encoding="utf-8")
+    repo = _repository_with_export(tmp_path)
+    (repo / "tenant" / CONFIG_FILE_NAME).symlink_to(elsewhere)
+    assert find_config([str(repo / "tenant")]) is None
+    assert find_config([str(repo)]) is None
+    # a link within the export is the export's own file
+    (repo / "tenant" / "config.yaml").write_text("select: [MFA002]\n", encoding="utf-8")
+    (repo / "tenant" / CONFIG_FILE_NAME).unlink()
+    (repo / "tenant" / CONFIG_FILE_NAME).symlink_to(repo / "tenant" / "config.yaml")
+    assert find_config([str(repo / "tenant")]) == str(repo / "tenant" / CONFIG_FILE_NAME)
+
+
 def test_a_config_found_upwards_wins_over_one_inside(tmp_path: Path) -> None:
     repo = _repository_with_export(tmp_path)
     (repo / CONFIG_FILE_NAME).write_text("select: [MFA001]\n", encoding="utf-8")

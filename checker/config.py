@@ -166,8 +166,9 @@ def _shallowest_inside(folder: str) -> list[str]:
 
 def _stays_inside(candidate: str, folder: str) -> bool:
     """A file of the scanned folder that is not a link out of it: the export's own, like the inputs read."""
-    target, root = os.path.realpath(candidate), os.path.realpath(folder)
-    return target.startswith(root.rstrip(os.sep) + os.sep)
+    from checker.inputs.discover import inside
+
+    return inside(os.path.realpath(candidate), os.path.realpath(folder))
 
 
 def _subfolders(folder: str) -> list[str]:

@@ -20,6 +20,9 @@ from typing import BinaryIO
 
 from checker.safe_text import encodable
 
+# Told of a report's writing: (its path, characters written so far); (None, 0) before standard output.
+Written = Callable[[str | None, int], None]
+
 
 class OutputPathError(ValueError):
     """An output that cannot or must not be written: a usage error (exit 2)."""
@@ -90,7 +93,7 @@ def _identity(path: str) -> tuple[int, int] | None:
 
 
 def write_reports(reports: Sequence[tuple[str | Iterable[str], str | None]],
-                  written: Callable[[str | None, int], None] | None = None) -> None:
+                  written: Written | None = None) -> None:
     """Write each (text, path) report; None is standard output, written last.
 
     A report's text may come in chunks (any iterable of strings), made as they are written, so
@@ -136,7 +139,7 @@ def _is_stream(path: str) -> bool:
     return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
 
 
-def _write_in_place(text: str | Iterable[str], path: str, written: Callable[[str | None, int], None] | None) -> None:
+def _write_in_place(text: str | Iterable[str], path: str, written: Written | None) -> None:
     try:
         with open(path, "wb") as stream:
             _write_chunks(stream, text, path, written)
@@ -145,7 +148,7 @@ def _write_in_place(text: str | Iterable[str], path: str, written: Callable[[str
 
 
 def _write_chunks(stream: BinaryIO, text: str | Iterable[str], shown: str,
-                  written: Callable[[str | None, int], None] | None) -> None:
+                  written: Written | None) -> None:
     size = 0
     if written is not None:
         written(shown, size)
@@ -158,7 +161,7 @@ def _write_chunks(stream: BinaryIO, text: str | Iterable[str], shown: str,
 
 
 def _staged_copy(text: str | Iterable[str], target: str, path: str,
-                 written: Callable[[str | None, int], None] | None) -> str:
+                 written: Written | None) -> str:
     """``text`` in a temporary file beside ``target`` (the file ``path`` names), to be renamed over it."""
     folder = os.path.dirname(target)
     try:

@@ -96,18 +96,20 @@ class Gap:
         if self.unknowns:
             text += " (" + "; ".join(self.unknowns) + ")"
         if self.excluded_from:
-            more = len(self.excluded_from) - CLOSERS_NAMED
-            text += " (" + "; ".join(self.excluded_from[:CLOSERS_NAMED]) \
-                + (f"; and from {more} more" if more > 0 else "") + ")"
+            text += " (" + _first_named(self.excluded_from, "; ", "; and from {} more") + ")"
         if self.assumption:
             text += f" ({self.assumption})"
         if self.closest:
             text += f" (closest: {self.closest})"
         if self.would_close:
-            more = len(self.would_close) - CLOSERS_NAMED
-            text += "; would be closed by " + ", ".join(self.would_close[:CLOSERS_NAMED]) \
-                + (f" and {more} more" if more > 0 else "")
+            text += "; would be closed by " + _first_named(self.would_close, ", ", " and {} more")
         return text
+
+
+def _first_named(names: tuple[str, ...], separator: str, rest: str) -> str:
+    """The first CLOSERS_NAMED of ``names``, then ``rest`` counting the others ("{}"), if any."""
+    more = len(names) - CLOSERS_NAMED
+    return separator.join(names[:CLOSERS_NAMED]) + (rest.format(more) if more > 0 else "")
 
 
 @dataclass(frozen=True)

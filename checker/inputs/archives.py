@@ -131,15 +131,12 @@ def read_reference(reference: str, limits: Limits = Limits(), bounded: bool = Fa
     ``bounded``: a file is read up to ``max_file_bytes`` and refused past it, whatever its size
     said before (a pipe or a device named on the command line has none; a file may grow).
     """
-    if bounded and not reference.startswith(ZIP_REFERENCE):
-        with open(reference, "rb") as handle:
-            data = handle.read(limits.max_file_bytes + 1)
-        if len(data) > limits.max_file_bytes:
-            raise over(limits, "max_file_bytes", "the file holds more")
-        return data
     if not reference.startswith(ZIP_REFERENCE):
         with open(reference, "rb") as handle:
-            return handle.read()
+            data = handle.read(limits.max_file_bytes + 1) if bounded else handle.read()
+        if bounded and len(data) > limits.max_file_bytes:
+            raise over(limits, "max_file_bytes", "the file holds more")
+        return data
     path, *names = reference[len(ZIP_REFERENCE):].split(_SEPARATOR)
     status = os.stat(path)
     archive = _container(path, status.st_mtime_ns, status.st_size, tuple(names[:-1]), limits)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,7 +60,7 @@ def _display(base: Path) -> str:
 
 def _walk(root: Path, base: Path, files: dict[str, SourceFile], skipped: list[tuple[str, str]],
           unreadable: list[tuple[str, str]]) -> None:
-    """Every file below ``root``, folders in name order; folders named ``.*`` are left out silently.
+    """Every file below ``root``; folders named ``.*`` are left out silently.
 
     ``os.scandir`` tells folders, files and links apart from the directory entries themselves, so
     an export with a folder per object (EntraExporter) costs no system call per entry beyond that.
@@ -78,32 +78,26 @@ def _walk(root: Path, base: Path, files: dict[str, SourceFile], skipped: list[tu
             continue
         subfolders = []
         for entry in entries:
-            if _is_folder(entry):
+            if _answers(entry.is_dir):
                 if entry.name.startswith("."):
                     continue
                 if entry.is_symlink():
                     skipped.append((shown + entry.name, "a link to a folder: links to folders are not followed"))
                 else:
                     subfolders.append((entry.path, shown + entry.name + "/"))
-            elif entry.is_symlink() and not _inside(os.path.realpath(entry.path), real_root):
+            elif entry.is_symlink() and not inside(os.path.realpath(entry.path), real_root):
                 skipped.append((shown + entry.name, "a link pointing outside the scanned folder"))
-            elif _is_file(entry):
+            elif _answers(entry.is_file):
                 files.setdefault(shown + entry.name, SourceFile(shown + entry.name, entry.path))
             else:
                 skipped.append((shown + entry.name, _not_a_file(Path(entry.path))))
-        pending.extend(reversed(subfolders))
+        pending.extend(subfolders)
 
 
-def _is_folder(entry: os.DirEntry[str]) -> bool:
+def _answers(test: Callable[[], bool]) -> bool:
+    """A directory entry's test (is it a folder? a file?); an entry that vanished or cannot be read is neither."""
     try:
-        return entry.is_dir()
-    except OSError:
-        return False
-
-
-def _is_file(entry: os.DirEntry[str]) -> bool:
-    try:
-        return entry.is_file()
+        return test()
     except OSError:
         return False
 
@@ -121,7 +115,8 @@ def _not_a_file(path: Path) -> str:
     return "not a regular file: not read"
 
 
-def _inside(path: str, root: str) -> bool:
+def inside(path: str, root: str) -> bool:
+    """Whether ``path`` is ``root`` or lies below it (both already resolved)."""
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
